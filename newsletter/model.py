@@ -1,0 +1,194 @@
+"""Plain data passed between the stages of the pipeline.
+
+sources → ranking → digest → render → delivery: each stage takes and returns these frozen
+values and never reaches into another stage's internals. Times are timezone-aware
+(UTC from the sources; the display zone is applied only when rendering).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+#: Placeholders left in a rendered email and filled per recipient without re-rendering.
+#: They survive Jinja2 escaping and MJML compilation unchanged, and SendGrid can fill
+#: them as ``substitutions``.
+PLACEHOLDER_UNSUBSCRIBE_URL = "%%unsubscribe_url%%"
+PLACEHOLDER_EMAIL = "%%email%%"
+PLACEHOLDER_LANGUAGE_URL = "%%language_url%%"
+
+#: Shown wherever a fact is absent from the source, as the sample issue does.
+ABSENT = "—"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Author:
+    name: str
+    """The author's name as the feed writes it."""
+    affiliations: tuple[str, ...] = ()
+    """``arxiv:affiliation`` values, when the feed has them."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Paper:
+    """One arXiv paper as a source delivered it."""
+
+    arxiv_id: str
+    """The identifier without its version, e.g. ``2607.01234``."""
+    version: int
+    """The version the feed served (1 for a new paper, 2+ for a replacement)."""
+    title: str
+    abstract: str
+    authors: tuple[Author, ...]
+    primary_category: str
+    categories: tuple[str, ...]
+    published: datetime
+    """When v1 was submitted (the feed's ``published``), UTC."""
+    updated: datetime
+    """When this version was submitted (the feed's ``updated``), UTC."""
+    comment: str | None = None
+    journal_ref: str | None = None
+
+    @property
+    def abs_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}"
+
+    @property
+    def pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Window:
+    """The span of arXiv announcements an issue covers: ``start`` < t ≤ ``end``."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("window bounds must be timezone-aware")
+        if self.start >= self.end:
+            raise ValueError(f"window start {self.start} is not before its end {self.end}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Facts:
+    """What a pick's source says about it, extracted verbatim; ``None`` when absent."""
+
+    institution: str | None = None
+    venue: str | None = None
+    code_url: str | None = None
+    demo_url: str | None = None
+    project_url: str | None = None
+    key_number: str | None = None
+    core_method: str | None = None
+    summary: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pick:
+    """A ranked paper with the signals that placed it and the facts found in it."""
+
+    paper: Paper
+    score: float
+    """The weighted total of ``signals``."""
+    signals: Mapping[str, float]
+    """Each signal in [0, 1], by name (topic, novelty, venue, evidence, code)."""
+    facts: Facts
+
+
+#: Editorial text: English under ``"en"``, optionally other locales beside it.
+#: A locale without its own text falls back to English.
+LocalizedText = Mapping[str, str]
+
+
+def localized(text: LocalizedText, locale: str) -> str:
+    """The text for ``locale``, falling back to English."""
+    return text.get(locale) or text.get("en", "")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DraftPick:
+    """One paper's section of a draft: facts plus editable editorial text."""
+
+    arxiv_id: str
+    title: str
+    short_name: str
+    """How the issue refers to the paper in tables and prose (e.g. ``OTCache``)."""
+    url: str
+    authors: tuple[str, ...] = ()
+    institution: str = ABSENT
+    venue: str = ABSENT
+    code_url: str = ABSENT
+    demo_url: str = ABSENT
+    project_url: str = ABSENT
+    key_number: str = ABSENT
+    core_method: str = ABSENT
+    area: str = ""
+    """The research area used for the reading order (e.g. ``Inference acceleration``)."""
+    first_read_reason: LocalizedText = field(default_factory=dict)
+    evidence_strength: LocalizedText = field(default_factory=dict)
+    decision: LocalizedText = field(default_factory=dict)
+    what_it_does: LocalizedText = field(default_factory=dict)
+    technical_read: LocalizedText = field(default_factory=dict)
+    evidence_and_limits: LocalizedText = field(default_factory=dict)
+    score: float = 0.0
+    signals: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Draft:
+    """An issue's editable content: what the editor reviews and the renderer reads."""
+
+    issue_date: date
+    window: Window
+    title: LocalizedText
+    """The headline, also the subject line (e.g. "Five diffusion papers: July 1, 2026")."""
+    intro: LocalizedText
+    picks: tuple[DraftPick, ...]
+    reading_order: tuple[LocalizedText, ...] = ()
+    """Paragraphs that suggest an order of reading by research area."""
+    generated_at: datetime | None = None
+    pinned: tuple[str, ...] = ()
+    """arXiv ids the editor placed at the top, in order."""
+    excluded: tuple[str, ...] = ()
+    """arXiv ids the editor removed; the ranking never puts them back."""
+    approved: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RenderedEmail:
+    """One locale's rendering of an issue, with per-recipient placeholders left in."""
+
+    locale: str
+    subject: str
+    preheader: str
+    html: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Recipient:
+    """Who one message goes to."""
+
+    subscriber_id: int
+    email: str
+    name: str = ""
+    locale: str = "en"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutgoingMessage:
+    """One personalized email ready for a delivery backend."""
+
+    recipient: Recipient
+    subject: str
+    sender: str
+    reply_to: str | None
+    html: str
+    text: str
+    headers: Mapping[str, str]
+    """Extra headers: ``List-Unsubscribe``, ``List-Unsubscribe-Post``, ``Message-ID`` …"""
+    issue_id: int
