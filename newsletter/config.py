@@ -334,4 +334,3 @@ def _to_raw(section: Any) -> dict[str, Any]:
         value = getattr(section, f.name)
         raw[f.name] = _to_raw(value) if dataclasses.is_dataclass(value) else value
     return raw
-

@@ -1,0 +1,1 @@
+"""Delivery: one contract (:mod:`.base`), three backends, and the crash-safe send loop."""

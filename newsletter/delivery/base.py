@@ -1,0 +1,54 @@
+"""The delivery contract every backend implements.
+
+An issue is rendered once per locale; a backend receives that rendering with a batch of
+:class:`Personalization` values and fills them in per recipient (the outbox and SMTP by
+string replacement, SendGrid as ``substitutions``), so nothing is rendered per recipient.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from newsletter.model import Recipient, RenderedEmail
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Campaign:
+    """What every message of one issue in one locale shares."""
+
+    issue_id: int
+    email: RenderedEmail
+    sender: str
+    reply_to: str | None = None
+    categories: Sequence[str] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Personalization:
+    """What differs per recipient: the placeholder values and the per-recipient headers."""
+
+    recipient: Recipient
+    values: Mapping[str, str]
+    """Placeholder (``model.PLACEHOLDER_*``) → value for this recipient."""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    """``List-Unsubscribe``, ``List-Unsubscribe-Post``, ``Message-ID``."""
+
+
+class DeliveryBackend(Protocol):
+    """Hands personalized messages to a mail system.
+
+    ``send_batch`` returns only once the mail system has accepted every message of the batch,
+    and raises :class:`~newsletter.errors.DeliveryError` otherwise: ``permanent`` when the
+    same request can never succeed, ``fatal`` when no further request should be made
+    (bad credentials). It may be called from several threads at once.
+    """
+
+    name: str
+    batch_size: int
+    """How many personalizations one call may carry."""
+
+    def send_batch(self, campaign: Campaign, batch: Sequence[Personalization]) -> None: ...
+
+    def close(self) -> None: ...

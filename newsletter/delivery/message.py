@@ -1,0 +1,94 @@
+"""Personalizing a rendered email and turning it into a MIME message."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+
+from newsletter.delivery.base import Campaign, Personalization
+from newsletter.errors import DeliveryError
+from newsletter.model import (
+    PLACEHOLDER_EMAIL,
+    PLACEHOLDER_LANGUAGE_URL,
+    PLACEHOLDER_UNSUBSCRIBE_URL,
+    OutgoingMessage,
+    Recipient,
+)
+from newsletter.unsubscribe import Signer, TokenSubject, language_url, unsubscribe_url
+
+
+def personalization(
+    recipient: Recipient, *, issue_id: int, signer: Signer, public_url: str, sender: str
+) -> Personalization:
+    """The per-recipient values and headers of one message (RFC 8058 one-click unsubscribe)."""
+    token = signer.sign(TokenSubject(subscriber_id=recipient.subscriber_id, issue_id=issue_id))
+    url = unsubscribe_url(public_url, token)
+    domain = sender_domain(sender)
+    return Personalization(
+        recipient=recipient,
+        values={
+            PLACEHOLDER_UNSUBSCRIBE_URL: url,
+            PLACEHOLDER_LANGUAGE_URL: language_url(public_url, token),
+            PLACEHOLDER_EMAIL: recipient.email,
+        },
+        headers={
+            "List-Unsubscribe": f"<{url}>, <mailto:unsubscribe@{domain}?subject=unsubscribe%20{token}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Message-ID": f"<issue-{issue_id}.subscriber-{recipient.subscriber_id}@{domain}>",
+        },
+    )
+
+
+def personalize(campaign: Campaign, person: Personalization) -> OutgoingMessage:
+    """Fill one recipient's values into the shared rendering."""
+    html, text = campaign.email.html, campaign.email.text
+    for placeholder, value in person.values.items():
+        html = html.replace(placeholder, value)
+        text = text.replace(placeholder, value)
+    return OutgoingMessage(
+        recipient=person.recipient,
+        subject=campaign.email.subject,
+        sender=campaign.sender,
+        reply_to=campaign.reply_to,
+        html=html,
+        text=text,
+        headers=person.headers,
+        issue_id=campaign.issue_id,
+    )
+
+
+def to_mime(message: OutgoingMessage, *, date: datetime | None = None) -> EmailMessage:
+    """A multipart/alternative message: text/plain first, then text/html, both UTF-8."""
+    mime = EmailMessage()
+    mime["Subject"] = message.subject
+    mime["From"] = message.sender
+    mime["To"] = _address(message.recipient)
+    if message.reply_to:
+        mime["Reply-To"] = message.reply_to
+    mime["Date"] = format_datetime(date or datetime.now(UTC))
+    for name, value in message.headers.items():
+        mime[name] = value
+    mime["Content-Language"] = message.recipient.locale
+    mime.set_content(message.text, subtype="plain", charset="utf-8")
+    mime.add_alternative(message.html, subtype="html", charset="utf-8")
+    return mime
+
+
+def sender_domain(sender: str) -> str:
+    _, address = parseaddr(sender)
+    if "@" not in address:
+        raise DeliveryError(f"newsletter.sender: expected an address like 'Name <a@b.org>', got {sender!r}")
+    return address.rsplit("@", 1)[1]
+
+
+def _address(recipient: Recipient) -> Address | str:
+    # The email package refuses CR/LF in a display name, so a hostile name can never inject a
+    # header; names are also cleaned on import, this is the last line of defence.
+    name = " ".join(recipient.name.split())
+    user, _, domain = recipient.email.rpartition("@")
+    try:
+        return Address(display_name=name, username=user, domain=domain)
+    except (ValueError, IndexError):
+        return recipient.email

@@ -1,0 +1,46 @@
+"""The outbox backend: one ``.eml`` file per recipient in a folder (the default).
+
+Useful for the demo, for previews and for handing messages to another system. Each file is
+written to a temporary name and renamed, so a crash never leaves half a message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from newsletter.delivery.base import Campaign, Personalization
+from newsletter.delivery.message import personalize, to_mime
+
+logger = logging.getLogger(__name__)
+
+
+class OutboxBackend:
+    """See :class:`~newsletter.delivery.base.DeliveryBackend`."""
+
+    name = "outbox"
+
+    def __init__(self, folder: Path, *, batch_size: int = 500) -> None:
+        self.folder = folder
+        self.batch_size = batch_size
+
+    def send_batch(self, campaign: Campaign, batch: Sequence[Personalization]) -> None:
+        target = self.folder / f"issue-{campaign.issue_id}"
+        target.mkdir(parents=True, exist_ok=True)
+        for person in batch:
+            message = to_mime(personalize(campaign, person))
+            path = target / f"{person.recipient.subscriber_id:06d}-{_safe(person.recipient.email)}.eml"
+            temporary = path.with_suffix(".eml.tmp")
+            temporary.write_bytes(bytes(message))
+            os.replace(temporary, path)
+        logger.debug("wrote %d messages to %s", len(batch), target)
+
+    def close(self) -> None:
+        pass
+
+
+def _safe(email: str) -> str:
+    return re.sub(r"[^A-Za-z0-9@._+-]", "_", email)[:100]

@@ -1,0 +1,110 @@
+"""Issues and the papers each one considered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from newsletter.errors import StoreError
+from newsletter.model import Paper, Pick, Window
+from newsletter.store.schema import ConsideredPaper, Issue, IssueStatus
+
+
+def issue_for_window(session: Session, window: Window, issue_date: date) -> Issue:
+    """The issue that closes at ``window.end``, created when it does not exist yet."""
+    issue = session.scalar(select(Issue).where(Issue.window_end == window.end))
+    if issue is None:
+        issue = Issue(issue_date=issue_date, window_start=window.start, window_end=window.end)
+        session.add(issue)
+        session.flush()
+    return issue
+
+
+def previous_window_end(session: Session, before: datetime) -> datetime | None:
+    """Where the last issue's window closed: the next window starts there.
+
+    A skipped issue does not count, so its window folds into the next one.
+    """
+    return session.scalar(
+        select(Issue.window_end)
+        .where(Issue.window_end < before, Issue.status != IssueStatus.SKIPPED.value)
+        .order_by(Issue.window_end.desc())
+        .limit(1)
+    )
+
+
+def get_issue(session: Session, ref: int | str) -> Issue:
+    """An issue by id or by date (``2026-07-01``, the latest of that day)."""
+    if isinstance(ref, int) or str(ref).isdigit():
+        issue = session.get(Issue, int(ref))
+    else:
+        try:
+            day = date.fromisoformat(str(ref))
+        except ValueError:
+            raise StoreError(f"issue {ref!r}: expected an issue id or a date like 2026-07-01") from None
+        issue = session.scalar(
+            select(Issue).where(Issue.issue_date == day).order_by(Issue.window_end.desc()).limit(1)
+        )
+    if issue is None:
+        raise StoreError(f"issue {ref!r}: no such issue")
+    return issue
+
+
+def latest_issues(session: Session, limit: int = 10) -> Sequence[Issue]:
+    return session.scalars(select(Issue).order_by(Issue.window_end.desc()).limit(limit)).all()
+
+
+def considered_ids(
+    session: Session, arxiv_ids: Iterable[str], *, except_issue: int | None = None
+) -> set[str]:
+    """Which of ``arxiv_ids`` an earlier issue already considered."""
+    ids = list(set(arxiv_ids))
+    found: set[str] = set()
+    # Chunked so a 2,000-paper window stays under every database's parameter limit.
+    for start in range(0, len(ids), 500):
+        query = select(ConsideredPaper.arxiv_id).where(ConsideredPaper.arxiv_id.in_(ids[start : start + 500]))
+        if except_issue is not None:
+            query = query.where(ConsideredPaper.issue_id != except_issue)
+        found.update(session.scalars(query))
+    return found
+
+
+def record_considered(session: Session, issue: Issue, candidates: Sequence[Paper]) -> None:
+    """Remember that ``issue`` considered these papers, so no later issue repeats them."""
+    known = {row.arxiv_id: row for row in _considered_by(session, issue.id)}
+    for paper in candidates:
+        if paper.arxiv_id not in known:
+            session.add(
+                ConsideredPaper(
+                    arxiv_id=paper.arxiv_id, issue_id=issue.id, version=paper.version, title=paper.title
+                )
+            )
+    issue.candidates = len(candidates)
+    session.flush()
+
+
+def record_picks(session: Session, issue: Issue, picks: Sequence[Pick]) -> None:
+    """Mark which considered papers the issue features, in order."""
+    rows = {row.arxiv_id: row for row in _considered_by(session, issue.id)}
+    for row in rows.values():
+        row.rank = None
+    for place, pick in enumerate(picks, start=1):
+        row = rows.get(pick.paper.arxiv_id)
+        if row is not None:
+            row.rank = place
+            row.score = pick.score
+
+
+def featured(session: Session, issue_id: int) -> Sequence[ConsideredPaper]:
+    return session.scalars(
+        select(ConsideredPaper)
+        .where(ConsideredPaper.issue_id == issue_id, ConsideredPaper.rank.is_not(None))
+        .order_by(ConsideredPaper.rank)
+    ).all()
+
+
+def _considered_by(session: Session, issue_id: int) -> Sequence[ConsideredPaper]:
+    return session.scalars(select(ConsideredPaper).where(ConsideredPaper.issue_id == issue_id)).all()

@@ -1,0 +1,92 @@
+"""Unsubscribe tokens: opaque, HMAC-signed, one per recipient and issue.
+
+The signing key comes from ``NEWSLETTER_SIGNING_KEY``. To rotate it without breaking the links
+in issues already sent, move the old key to ``NEWSLETTER_SIGNING_KEYS_OLD`` (comma-separated):
+new tokens are signed with the current key, and every listed key still verifies.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from newsletter.errors import ConfigError, InputError
+
+KEY_ENV = "NEWSLETTER_SIGNING_KEY"
+OLD_KEYS_ENV = "NEWSLETTER_SIGNING_KEYS_OLD"
+_MAC_BYTES = 16
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TokenSubject:
+    """Who and which issue a token speaks for."""
+
+    subscriber_id: int
+    issue_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Signer:
+    """Signs with the first key and verifies with any of them."""
+
+    keys: Sequence[bytes]
+
+    def __post_init__(self) -> None:
+        if not self.keys or any(len(key) < 16 for key in self.keys):
+            raise ConfigError(KEY_ENV, "expected a signing key of at least 16 characters")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Signer:
+        env = os.environ if env is None else env
+        current = env.get(KEY_ENV, "")
+        if not current:
+            raise ConfigError(
+                KEY_ENV,
+                "not set: generate one with `python -c 'import secrets; print(secrets.token_urlsafe(32))'`",
+            )
+        old = [key for key in env.get(OLD_KEYS_ENV, "").split(",") if key]
+        return cls([key.encode() for key in [current, *old]])
+
+    def sign(self, subject: TokenSubject) -> str:
+        payload = f"{subject.subscriber_id}.{subject.issue_id}".encode()
+        return f"{_b64(payload)}.{_b64(self._mac(self.keys[0], payload))}"
+
+    def verify(self, token: str) -> TokenSubject:
+        """The subject of a genuine token; InputError for a tampered or malformed one."""
+        try:
+            payload_part, mac_part = token.split(".")
+            payload = _unb64(payload_part)
+            mac = _unb64(mac_part)
+            subscriber_id, issue_id = (int(part) for part in payload.decode("ascii").split("."))
+        except (ValueError, UnicodeDecodeError):
+            raise InputError("unsubscribe token: malformed") from None
+        if not any(hmac.compare_digest(mac, self._mac(key, payload)) for key in self.keys):
+            raise InputError("unsubscribe token: signature does not match")
+        return TokenSubject(subscriber_id=subscriber_id, issue_id=issue_id)
+
+    @staticmethod
+    def _mac(key: bytes, payload: bytes) -> bytes:
+        return hmac.new(key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
+
+
+def unsubscribe_url(public_url: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}/u/{quote(token)}"
+
+
+def language_url(public_url: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}/u/{quote(token)}#language"
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    if not text:
+        raise ValueError("empty")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
