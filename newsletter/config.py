@@ -182,7 +182,8 @@ class Config:
             for part in parents:
                 target = target.setdefault(part, {})
             target[leaf] = value
-        return _build(Config, raw, self.source, "")
+        rebuilt: Config = _build(Config, raw, self.source, "")
+        return rebuilt
 
 
 _CHOICES: dict[str, tuple[str, ...]] = {
@@ -209,7 +210,8 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
         source = str(chosen)
         raw = _read_toml(Path(chosen))
     _apply_env(raw, env)
-    return _build(Config, raw, source, "")
+    config: Config = _build(Config, raw, source, "")
+    return config
 
 
 def secret(name: str, env: Mapping[str, str] | None = None) -> str | None:
@@ -259,7 +261,7 @@ def _build(cls: type[Any], raw: Any, source: str, prefix: str) -> Any:
     for name, value in raw.items():
         key = prefix + name
         kind = hints[name]
-        if dataclasses.is_dataclass(kind):
+        if isinstance(kind, type) and dataclasses.is_dataclass(kind):
             values[name] = _build(kind, value, source, key + ".")
         else:
             values[name] = _check(key, kind, value, source)

@@ -92,10 +92,10 @@ def record_picks(session: Session, issue: Issue, picks: Sequence[Pick]) -> None:
     for row in rows.values():
         row.rank = None
     for place, pick in enumerate(picks, start=1):
-        row = rows.get(pick.paper.arxiv_id)
-        if row is not None:
-            row.rank = place
-            row.score = pick.score
+        featured_row = rows.get(pick.paper.arxiv_id)
+        if featured_row is not None:
+            featured_row.rank = place
+            featured_row.score = pick.score
 
 
 def featured(session: Session, issue_id: int) -> Sequence[ConsideredPaper]:

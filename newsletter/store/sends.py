@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from newsletter.store.schema import Batch, Send, SendStatus, Subscriber, utcnow
@@ -26,7 +26,7 @@ def queue(session: Session, issue_id: int, locales: Mapping[int, str]) -> int:
         if sid not in existing
     ]
     if new:
-        session.execute(Send.__table__.insert(), new)
+        session.execute(insert(Send), new)
     return len(new)
 
 
