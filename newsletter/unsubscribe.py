@@ -74,6 +74,11 @@ class Signer:
         return hmac.new(key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
 
 
+#: Signs the links of sample and test messages, which no real subscriber receives; the web
+#: endpoints never accept it because it is not among the configured keys.
+PREVIEW_SIGNER = Signer([b"preview-only-signing-key-not-secret"])
+
+
 def unsubscribe_url(public_url: str, token: str) -> str:
     return f"{public_url.rstrip('/')}/u/{quote(token)}"
 

@@ -133,3 +133,14 @@ def member_ids(session: Session, mailing_lists: Sequence[MailingList]) -> list[i
             .order_by(Membership.subscriber_id)
         )
     )
+
+
+def locales_of(session: Session, subscriber_ids: Sequence[int]) -> dict[int, str]:
+    """Each subscriber's chosen locale, by id."""
+    found: dict[int, str] = {}
+    # Chunked so a large list stays under every database's parameter limit.
+    for start in range(0, len(subscriber_ids), 5000):
+        chunk = subscriber_ids[start : start + 5000]
+        rows = session.execute(select(Subscriber.id, Subscriber.locale).where(Subscriber.id.in_(chunk)))
+        found.update({sid: locale for sid, locale in rows.tuples()})
+    return found

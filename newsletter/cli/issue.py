@@ -1,0 +1,210 @@
+"""Commands that make and send an issue: run, gather, draft, render, send, status."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from newsletter import pipeline
+from newsletter.cli.common import Context, at_option, echo_json, json_option, parse_at, pass_context
+from newsletter.delivery.base import Campaign
+from newsletter.delivery.dispatch import DeliveryReport
+from newsletter.delivery.message import personalization, personalize, to_mime
+from newsletter.digest import draft_to_json, read_draft
+from newsletter.model import OutgoingMessage, Recipient, RenderedEmail
+from newsletter.render import size_warning
+from newsletter.store import issues
+from newsletter.store import sends as send_records
+from newsletter.unsubscribe import PREVIEW_SIGNER
+
+
+@click.command()
+@at_option
+@click.option("--no-send", is_flag=True, help="Gather and draft, but do not send.")
+@pass_context
+def run(ctx: Context, at: str | None, no_send: bool) -> None:
+    """Run one full cycle for the window ending now (or at --at)."""
+    result = pipeline.run_cycle(ctx.app, parse_at(at, ctx.config), send=not no_send)
+    _print_gathering(result.gathering)
+    if result.draft:
+        click.echo(f"Draft: {result.draft.path}")
+    if result.report:
+        _print_report(result.report)
+    if result.skipped:
+        click.echo(f"Not sent: {result.skipped}.")
+
+
+@click.command()
+@at_option
+@json_option
+@pass_context
+def gather(ctx: Context, at: str | None, as_json: bool) -> None:
+    """Fetch the window's new papers and list the candidates."""
+    found = pipeline.gather(ctx.app, parse_at(at, ctx.config))
+    if as_json:
+        echo_json(
+            {
+                "issue_id": found.issue_id,
+                "window": {"start": found.window.start.isoformat(), "end": found.window.end.isoformat()},
+                "fetched": found.fetched,
+                "candidates": [
+                    {
+                        "id": p.arxiv_id,
+                        "version": p.version,
+                        "title": p.title,
+                        "categories": list(p.categories),
+                        "submitted": p.published.isoformat(),
+                        "comment": p.comment,
+                    }
+                    for p in found.candidates
+                ],
+            }
+        )
+        return
+    _print_gathering(found)
+    for paper in found.candidates:
+        click.echo(f"  {paper.arxiv_id}v{paper.version}  {paper.published:%Y-%m-%d %H:%M}Z  {paper.title}")
+        click.echo(f"      {' '.join(paper.categories)}" + (f"  · {paper.comment}" if paper.comment else ""))
+
+
+@click.command()
+@at_option
+@json_option
+@pass_context
+def draft(ctx: Context, at: str | None, as_json: bool) -> None:
+    """Gather, rank and write the issue's draft file (an editor's edits are kept)."""
+    result = pipeline.build_draft(ctx.app, parse_at(at, ctx.config))
+    if as_json:
+        echo_json({"issue_id": result.issue_id, "path": str(result.path), **draft_to_json(result.draft)})
+        return
+    verb = "Updated" if result.merged else "Wrote"
+    click.echo(f"{verb} the draft of issue #{result.issue_id}: {result.path}")
+    for place, pick in enumerate(result.draft.picks, start=1):
+        click.echo(f"  {place}. {pick.short_name} ({pick.arxiv_id})  score {pick.score:.2f}")
+
+
+@click.command()
+@click.argument("draft_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--locale", "locales", multiple=True, help="Locale to render (repeatable; default: all).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."))
+@pass_context
+def render(ctx: Context, draft_file: Path, locales: tuple[str, ...], out_dir: Path) -> None:
+    """Render a draft to issue.html, issue.txt and a sample issue.eml per locale."""
+    for locale, folder in render_draft(ctx, draft_file, locales, out_dir).items():
+        click.echo(f"{locale}: {folder / 'issue.html'}  {folder / 'issue.txt'}  {folder / 'issue.eml'}")
+
+
+def render_draft(ctx: Context, draft_file: Path, locales: tuple[str, ...], out_dir: Path) -> dict[str, Path]:
+    """Write each locale's files; with several locales, each goes in its own sub-folder."""
+    parsed = read_draft(draft_file)
+    chosen = locales or tuple(ctx.config.newsletter.locales)
+    written: dict[str, Path] = {}
+    for locale in chosen:
+        email = pipeline.render_issue(ctx.app, parsed, locale)
+        folder = out_dir if len(chosen) == 1 else out_dir / locale
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "issue.html").write_text(email.html, encoding="utf-8")
+        (folder / "issue.txt").write_text(email.text, encoding="utf-8")
+        (folder / "issue.eml").write_bytes(bytes(to_mime(_sample_message(ctx, email, locale))))
+        warning = size_warning(email)
+        if warning:
+            click.secho(f"warning: {locale}: {warning}", fg="yellow", err=True)
+        written[locale] = folder
+    return written
+
+
+def _sample_message(ctx: Context, email: RenderedEmail, locale: str) -> OutgoingMessage:
+    newsletter = ctx.config.newsletter
+    sample = Recipient(subscriber_id=0, email=newsletter.editor_email, name="", locale=locale)
+    person = personalization(
+        sample, issue_id=0, signer=PREVIEW_SIGNER, public_url=newsletter.public_url, sender=newsletter.sender
+    )
+    campaign = Campaign(
+        issue_id=0, email=email, sender=newsletter.sender, reply_to=newsletter.reply_to or None
+    )
+    return personalize(campaign, person)
+
+
+@click.command()
+@click.argument("issue_ref", metavar="ISSUE")
+@click.option("--list", "lists", multiple=True, help="Send to this list (repeatable; default: every list).")
+@click.option(
+    "--test-to", "test_to", multiple=True, help="Send a test copy to this address; no records kept."
+)
+@click.option("--locale", default=None, help="With --test-to: the locale of the test copy.")
+@click.option(
+    "--resume", is_flag=True, help="Continue an interrupted send (the default behaviour; kept explicit)."
+)
+@click.option(
+    "--resend-unknown", is_flag=True, help="Re-send batches whose outcome is unknown after a crash."
+)
+@pass_context
+def send(
+    ctx: Context,
+    issue_ref: str,
+    lists: tuple[str, ...],
+    test_to: tuple[str, ...],
+    locale: str | None,
+    resume: bool,
+    resend_unknown: bool,
+) -> None:
+    """Send ISSUE (an id or a date) to its lists; safe to run again: nobody gets it twice."""
+    if test_to:
+        sent = pipeline.send_test(ctx.app, issue_ref, test_to, locale=locale)
+        click.echo(f"Sent a test copy of issue #{sent} to {', '.join(test_to)}.")
+        return
+    _ = resume  # Every send resumes: records that are already sent are never sent again.
+    report = pipeline.deliver_issue(ctx.app, issue_ref, lists=lists, resend_unknown=resend_unknown)
+    _print_report(report)
+
+
+@click.command()
+@json_option
+@click.option("--limit", default=10, show_default=True, help="How many recent issues to show.")
+@pass_context
+def status(ctx: Context, as_json: bool, limit: int) -> None:
+    """Show the recent issues with their windows, picks and delivery counts."""
+    rows = []
+    with ctx.app.db.transaction() as session:
+        for issue in issues.latest_issues(session, limit):
+            rows.append(
+                {
+                    "id": issue.id,
+                    "date": issue.issue_date.isoformat(),
+                    "status": issue.status,
+                    "window": [issue.window_start.isoformat(), issue.window_end.isoformat()],
+                    "candidates": issue.candidates,
+                    "picks": [p.arxiv_id for p in issues.featured(session, issue.id)],
+                    "sends": dict(send_records.counts(session, issue.id)),
+                    "note": issue.note,
+                }
+            )
+    if as_json:
+        echo_json({"issues": rows})
+        return
+    if not rows:
+        click.echo("No issues yet. Run `newsletter run` or `newsletter demo`.")
+    for row in rows:
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(row["sends"].items())) or "no sends"
+        click.echo(f"#{row['id']}  {row['date']}  {row['status']:<8} {len(row['picks'])} picks  {counts}")
+        if row["note"]:
+            click.echo(f"      {row['note']}")
+
+
+def _print_gathering(found: pipeline.Gathering) -> None:
+    click.echo(
+        f"Issue #{found.issue_id}: window {found.window.start.isoformat()} → {found.window.end.isoformat()}, "
+        f"{len(found.candidates)} candidates ({found.fetched} fetched)"
+    )
+
+
+def _print_report(report: DeliveryReport) -> None:
+    totals = report.totals
+    click.echo(
+        f"This run: {report.sent} sent, {report.skipped} skipped, {report.failed} failed, "
+        f"{report.unknown} unknown. Issue totals: " + ", ".join(f"{n} {s}" for s, n in sorted(totals.items()))
+    )
+
+
+COMMANDS = [run, gather, draft, render, send, status]

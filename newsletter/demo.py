@@ -1,0 +1,89 @@
+"""The demo: one full cycle on the bundled recorded arXiv window, offline.
+
+It runs the production code path: the real arxiv client reads the recorded feed from a replay
+server on 127.0.0.1, the bundled sample list receives the issue through the outbox backend,
+and running it again sends nobody the same issue twice.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from newsletter import pipeline
+from newsletter.config import Config
+from newsletter.delivery.dispatch import DeliveryReport
+from newsletter.sources.replay import ArxivReplayServer
+from newsletter.store import audience
+from newsletter.unsubscribe import KEY_ENV, Signer
+
+#: The close of the recorded window: the sample issue's morning.
+DEMO_AT = datetime(2026, 7, 1, 9, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+DEMO_LIST = "research-brief"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DemoResult:
+    issue_id: int
+    draft_path: Path
+    rendered: dict[str, Path]
+    outbox: Path
+    report: DeliveryReport
+
+
+def data_file(name: str) -> Path:
+    return Path(str(resources.files("newsletter") / "data" / name))
+
+
+def run_demo(config: Config, render: Callable[[pipeline.App, Path], dict[str, Path]]) -> DemoResult:
+    """Run the demo cycle; ``render`` writes each locale's files for the draft and returns their folders."""
+    with ArxivReplayServer(data_file("arxiv/2026-07-01.atom.xml")) as server:
+        app = pipeline.App(config.replace(**{"arxiv.base_url": server.url}))
+        load_sample_list(app)
+        cycle = pipeline.run_cycle(app, DEMO_AT, send=False)
+        assert cycle.draft is not None, "the recorded window is never empty"
+        rendered = render(app, cycle.draft.path)
+        report = pipeline.deliver_issue(
+            app, cycle.draft.issue_id, lists=[DEMO_LIST], signer=demo_signer(config)
+        )
+    return DemoResult(
+        issue_id=cycle.draft.issue_id,
+        draft_path=cycle.draft.path,
+        rendered=rendered,
+        outbox=app.config.outbox_dir / f"issue-{cycle.draft.issue_id}",
+        report=report,
+    )
+
+
+def load_sample_list(app: pipeline.App) -> None:
+    """The bundled sample subscribers, a few in each language; adding them again changes nothing."""
+    with app.db.transaction() as session, data_file("sample-subscribers.csv").open(encoding="utf-8") as rows:
+        sample = audience.ensure_list(session, DEMO_LIST, description="Demo list of the bundled sample")
+        for row in csv.DictReader(rows):
+            audience.subscribe(
+                session,
+                email=row["email"],
+                name=row["name"],
+                locale=row["locale"],
+                lists=[sample],
+                consent_source="demo sample list",
+            )
+
+
+def demo_signer(config: Config) -> Signer:
+    """The signing key from the environment, or a demo key kept in the data folder."""
+    if os.environ.get(KEY_ENV):
+        return Signer.from_env()
+    key_file = config.data_dir / "demo-signing-key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(32), encoding="ascii")
+        key_file.chmod(0o600)
+    return Signer([key_file.read_text(encoding="ascii").strip().encode()])
