@@ -209,8 +209,14 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
     if chosen is not None:
         source = str(chosen)
         raw = _read_toml(Path(chosen))
-    _apply_env(raw, env)
-    config: Config = _build(Config, raw, source, "")
+    overridden = _apply_env(raw, env)
+    try:
+        config: Config = _build(Config, raw, source, "")
+    except ConfigError as error:
+        if error.key in overridden:
+            # The bad value came from the environment, not the file: say which variable.
+            raise ConfigError(error.key, error.detail, source=overridden[error.key]) from None
+        raise
     return config
 
 
@@ -230,11 +236,12 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError("syntax", str(error), source=str(path)) from None
 
 
-def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> None:
-    """Fold ``NEWSLETTER_A__B__C=value`` into ``raw["a"]["b"]["c"]``.
+def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, str]:
+    """Fold ``NEWSLETTER_A__B__C=value`` into ``raw["a"]["b"]["c"]``; returns dotted key → variable.
 
     Values are parsed as JSON when they parse (lists, numbers, booleans), else kept as text.
     """
+    overridden: dict[str, str] = {}
     for name, value in env.items():
         if not name.startswith(ENV_PREFIX) or "__" not in name:
             continue
@@ -246,6 +253,8 @@ def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> None:
             target[path[-1]] = json.loads(value)
         except json.JSONDecodeError:
             target[path[-1]] = value
+        overridden[".".join(path)] = name
+    return overridden
 
 
 def _build(cls: type[Any], raw: Any, source: str, prefix: str) -> Any:

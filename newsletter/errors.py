@@ -17,6 +17,7 @@ class ConfigError(NewsletterError):
     def __init__(self, key: str, message: str, *, source: str | None = None) -> None:
         self.key = key
         self.source = source
+        self.detail = message
         where = f"{source}: " if source else ""
         super().__init__(f"{where}{key}: {message}")
 
