@@ -1,0 +1,40 @@
+"""Building the two Starlette applications: the public endpoints and the editor's preview."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from newsletter.config import Config
+from newsletter.errors import InputError
+from newsletter.store import Database
+from newsletter.unsubscribe import Signer
+from newsletter.web.unsubscribe import UnsubscribeEndpoints, invalid_link
+
+logger = logging.getLogger(__name__)
+
+
+def public_app(config: Config, *, db: Database | None = None, signer: Signer | None = None) -> Starlette:
+    """The endpoints the world reaches: ``/u/{token}``, ``/webhooks/sendgrid`` and ``/healthz``.
+
+    ``signer`` defaults to the keys in the environment (see :mod:`newsletter.unsubscribe`).
+    """
+    db = db or Database(config.database_url)
+    unsubscribe = UnsubscribeEndpoints(config=config, db=db, signer=signer or Signer.from_env())
+    routes = [Route("/healthz", _health, methods=["GET"]), *unsubscribe.routes()]
+
+    async def bad_input(request: Request, error: Exception) -> Response:
+        # The reason goes to the log at debug level only: a page that explains why a token
+        # failed would help someone forging one.
+        logger.debug("rejected %s %s: %s", request.method, request.url.path, error)
+        return invalid_link(config.newsletter.default_locale)
+
+    return Starlette(routes=routes, exception_handlers={InputError: bad_input})
+
+
+async def _health(request: Request) -> Response:
+    return PlainTextResponse("ok")
