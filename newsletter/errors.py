@@ -51,14 +51,26 @@ class DeliveryError(NewsletterError):
 
     ``permanent`` is true when retrying the same request cannot succeed (400, 413),
     and ``fatal`` when no further request should be made at all (401, 403).
+    ``outcome_unknown`` is true when the mail system may have accepted the request anyway
+    (the reply never came), and ``accepted`` holds the subscriber ids it did accept before
+    the error (a connection that dropped part-way through a batch).
     """
 
     def __init__(
-        self, message: str, *, permanent: bool = False, fatal: bool = False, status: int | None = None
+        self,
+        message: str,
+        *,
+        permanent: bool = False,
+        fatal: bool = False,
+        status: int | None = None,
+        outcome_unknown: bool = False,
+        accepted: frozenset[int] = frozenset(),
     ) -> None:
         self.permanent = permanent or fatal
         self.fatal = fatal
         self.status = status
+        self.outcome_unknown = outcome_unknown
+        self.accepted = accepted
         super().__init__(message)
 
 

@@ -36,19 +36,34 @@ class Personalization:
     """``List-Unsubscribe``, ``List-Unsubscribe-Post``, ``Message-ID``."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BatchResult:
+    """What the mail system said about one batch it took."""
+
+    rejected: Mapping[int, str] = field(default_factory=dict)
+    """Recipients refused one by one (subscriber id → the server's reason); every other
+    recipient of the batch was accepted."""
+
+
 class DeliveryBackend(Protocol):
     """Hands personalized messages to a mail system.
 
-    ``send_batch`` returns only once the mail system has accepted every message of the batch,
-    and raises :class:`~newsletter.errors.DeliveryError` otherwise: ``permanent`` when the
-    same request can never succeed, ``fatal`` when no further request should be made
-    (bad credentials). It may be called from several threads at once.
+    ``send_batch`` returns only once the mail system has accepted every message of the batch
+    that :attr:`BatchResult.rejected` does not name. Otherwise it raises
+    :class:`~newsletter.errors.DeliveryError`: ``permanent`` when the same request can never
+    succeed, ``fatal`` when no further request should be made (bad credentials),
+    ``outcome_unknown`` when the request may have been accepted although no reply came, and
+    ``accepted`` naming whoever was accepted before the error. Transient failures (rate
+    limits, 5xx, timeouts, dropped connections) are retried inside ``send_batch`` a bounded
+    number of times before it gives up. It may be called from :attr:`concurrency` threads at once.
     """
 
     name: str
     batch_size: int
     """How many personalizations one call may carry."""
+    concurrency: int
+    """How many calls may be in flight at once."""
 
-    def send_batch(self, campaign: Campaign, batch: Sequence[Personalization]) -> None: ...
+    def send_batch(self, campaign: Campaign, batch: Sequence[Personalization]) -> BatchResult: ...
 
     def close(self) -> None: ...

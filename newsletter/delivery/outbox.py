@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from newsletter.delivery.base import Campaign, Personalization
+from newsletter.delivery.base import BatchResult, Campaign, Personalization
 from newsletter.delivery.message import personalize, to_mime
 
 logger = logging.getLogger(__name__)
@@ -22,12 +22,13 @@ class OutboxBackend:
     """See :class:`~newsletter.delivery.base.DeliveryBackend`."""
 
     name = "outbox"
+    concurrency = 1
 
     def __init__(self, folder: Path, *, batch_size: int = 500) -> None:
         self.folder = folder
         self.batch_size = batch_size
 
-    def send_batch(self, campaign: Campaign, batch: Sequence[Personalization]) -> None:
+    def send_batch(self, campaign: Campaign, batch: Sequence[Personalization]) -> BatchResult:
         target = self.folder / f"issue-{campaign.issue_id}"
         target.mkdir(parents=True, exist_ok=True)
         for person in batch:
@@ -37,6 +38,7 @@ class OutboxBackend:
             temporary.write_bytes(bytes(message))
             os.replace(temporary, path)
         logger.debug("wrote %d messages to %s", len(batch), target)
+        return BatchResult()
 
     def close(self) -> None:
         pass
