@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Date,
     DateTime,
     Dialect,
@@ -194,6 +195,9 @@ class Batch(Base):
     claimed_by: Mapped[str] = mapped_column(String(200), default="")
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     error: Mapped[str] = mapped_column(Text, default="")
+    retryable: Mapped[bool] = mapped_column(Boolean, default=False)
+    """A failed batch the provider provably did not accept (5xx, refused connection): the
+    next run puts its records back in the queue."""
 
 
 class Send(Base):
@@ -203,6 +207,8 @@ class Send(Base):
     __table_args__ = (
         UniqueConstraint("issue_id", "subscriber_id"),
         Index("ix_sends_issue_status", "issue_id", "status"),
+        # Claiming takes the next pending records of one locale in id order.
+        Index("ix_sends_issue_status_locale", "issue_id", "status", "locale", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
