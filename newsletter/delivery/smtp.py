@@ -14,8 +14,8 @@ import ssl
 import threading
 from collections.abc import Sequence
 from email.message import EmailMessage
-from functools import partial
 from email.utils import parseaddr
+from functools import partial
 
 from newsletter.config import Config, secret
 from newsletter.delivery import retry

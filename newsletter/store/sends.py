@@ -10,39 +10,75 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from newsletter.store.schema import Batch, Send, SendStatus, Subscriber, utcnow
 
+_CHUNK = 5000
+"""Rows per statement when queueing: under every database's parameter limit."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Claimed:
+    """One record of a claimed batch, with what sending needs to know of its subscriber."""
+
+    send_id: int
+    subscriber_id: int
+    email: str
+    name: str
+    status: str
+    """The subscriber's status now, at send time."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClaimedBatch:
+    batch_id: int
+    locale: str
+    records: tuple[Claimed, ...]
+
 
 def queue(session: Session, issue_id: int, locales: Mapping[int, str]) -> int:
     """Create a pending record for each subscriber (id → locale) that has none; returns how many."""
     existing = set(session.scalars(select(Send.subscriber_id).where(Send.issue_id == issue_id)))
-    new = [
-        {"issue_id": issue_id, "subscriber_id": sid, "locale": locale, "status": SendStatus.PENDING.value}
-        for sid, locale in locales.items()
-        if sid not in existing
-    ]
-    if new:
-        session.execute(insert(Send), new)
-    return len(new)
+    ids = [sid for sid in locales if sid not in existing]
+    for start in range(0, len(ids), _CHUNK):
+        rows = [
+            {
+                "issue_id": issue_id,
+                "subscriber_id": sid,
+                "locale": locales[sid],
+                "status": SendStatus.PENDING.value,
+            }
+            for sid in ids[start : start + _CHUNK]
+        ]
+        session.execute(insert(Send), rows)
+    return len(ids)
 
 
-def claim_batch(session: Session, issue_id: int, *, size: int, worker: str) -> Batch | None:
+def pending_locales(session: Session, issue_id: int) -> list[str]:
+    """The locales that still have pending records."""
+    rows = select(Send.locale).where(Send.issue_id == issue_id, Send.status == SendStatus.PENDING.value)
+    return sorted(set(session.scalars(rows.distinct())))
+
+
+def claim_batch(
+    session: Session, issue_id: int, *, size: int, worker: str, locale: str | None = None
+) -> ClaimedBatch | None:
     """Claim up to ``size`` pending records of one locale as a new batch, or None when none are left.
 
     On PostgreSQL the rows are locked with SKIP LOCKED, so several workers share an issue
     without ever claiming the same record twice; SQLite serializes writers instead.
     """
-    first = select(Send.locale).where(Send.issue_id == issue_id, Send.status == SendStatus.PENDING.value)
-    locale = session.scalar(first.order_by(Send.id).limit(1))
+    pending = (Send.issue_id == issue_id, Send.status == SendStatus.PENDING.value)
     if locale is None:
-        return None
-    rows = select(Send.id).where(
-        Send.issue_id == issue_id, Send.status == SendStatus.PENDING.value, Send.locale == locale
-    )
+        locale = session.scalar(select(Send.locale).where(*pending).limit(1))
+        if locale is None:
+            return None
+    rows = select(Send.id).where(*pending, Send.locale == locale)
     ids = list(session.scalars(rows.order_by(Send.id).limit(size).with_for_update(skip_locked=True)))
     if not ids:
         return None
@@ -58,22 +94,28 @@ def claim_batch(session: Session, issue_id: int, *, size: int, worker: str) -> B
     session.execute(
         update(Send).where(Send.id.in_(ids)).values(status=SendStatus.CLAIMED.value, batch_id=batch.id)
     )
-    return batch
-
-
-def batch_recipients(session: Session, batch_id: int) -> Sequence[tuple[Send, Subscriber]]:
-    rows = session.execute(
-        select(Send, Subscriber)
+    records = session.execute(
+        select(Send.id, Subscriber.id, Subscriber.email, Subscriber.name, Subscriber.status)
         .join(Subscriber, Subscriber.id == Send.subscriber_id)
-        .where(Send.batch_id == batch_id)
+        .where(Send.id.in_(ids))
         .order_by(Send.id)
     )
-    return [(send, subscriber) for send, subscriber in rows.tuples()]
+    claimed = tuple(
+        Claimed(send_id=send_id, subscriber_id=sid, email=email, name=name, status=status)
+        for send_id, sid, email, name, status in records.tuples()
+    )
+    return ClaimedBatch(batch_id=batch.id, locale=locale, records=claimed)
 
 
-def finish_batch(session: Session, batch_id: int, status: SendStatus, *, error: str = "") -> None:
+def finish_batch(
+    session: Session, batch_id: int, status: SendStatus, *, error: str = "", retryable: bool = False
+) -> None:
     """Set a batch and every record in it that is still claimed to ``status``."""
-    session.execute(update(Batch).where(Batch.id == batch_id).values(status=status.value, error=error))
+    session.execute(
+        update(Batch)
+        .where(Batch.id == batch_id)
+        .values(status=status.value, error=error, retryable=retryable)
+    )
     session.execute(
         update(Send)
         .where(Send.batch_id == batch_id, Send.status == SendStatus.CLAIMED.value)
@@ -82,29 +124,59 @@ def finish_batch(session: Session, batch_id: int, status: SendStatus, *, error: 
 
 
 def mark(session: Session, send_ids: Sequence[int], status: SendStatus, *, error: str = "") -> None:
-    if send_ids:
+    for start in range(0, len(send_ids), _CHUNK):
         session.execute(
             update(Send)
-            .where(Send.id.in_(send_ids))
+            .where(Send.id.in_(send_ids[start : start + _CHUNK]))
             .values(status=status.value, error=error, updated_at=utcnow())
         )
 
 
-def abandoned_batches(session: Session, issue_id: int) -> Sequence[Batch]:
+def abandoned_batches(
+    session: Session, issue_id: int, *, claimed_before: datetime | None = None
+) -> Sequence[Batch]:
     """Batches claimed by an earlier run that never reported back: their outcome is unknown."""
-    return session.scalars(
-        select(Batch).where(Batch.issue_id == issue_id, Batch.status == SendStatus.CLAIMED.value)
-    ).all()
+    query = select(Batch).where(Batch.issue_id == issue_id, Batch.status == SendStatus.CLAIMED.value)
+    if claimed_before is not None:
+        query = query.where(Batch.claimed_at < claimed_before)
+    return session.scalars(query.order_by(Batch.id)).all()
+
+
+def unknown_batches(session: Session, issue_id: int) -> Sequence[tuple[Batch, int]]:
+    """Batches whose outcome is unknown, each with how many of its records are still unknown."""
+    rows = session.execute(
+        select(Batch, func.count(Send.id))
+        .join(Send, Send.batch_id == Batch.id)
+        .where(Batch.issue_id == issue_id, Send.status == SendStatus.UNKNOWN.value)
+        .group_by(Batch.id)
+        .order_by(Batch.id)
+    )
+    return [(batch, int(n)) for batch, n in rows.tuples()]
 
 
 def requeue_unknown(session: Session, issue_id: int) -> int:
     """Put the records of unknown batches back in the queue: the operator chose to re-send."""
-    result = session.execute(
-        update(Send)
-        .where(Send.issue_id == issue_id, Send.status == SendStatus.UNKNOWN.value)
-        .values(status=SendStatus.PENDING.value, batch_id=None, updated_at=utcnow())
+    return _requeue(session, Send.issue_id == issue_id, Send.status == SendStatus.UNKNOWN.value)
+
+
+def requeue_retryable(session: Session, issue_id: int) -> int:
+    """Put back the records of failed batches that the provider provably did not accept."""
+    batches = select(Batch.id).where(
+        Batch.issue_id == issue_id, Batch.status == SendStatus.FAILED.value, Batch.retryable.is_(True)
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    requeued = _requeue(session, Send.batch_id.in_(batches), Send.status == SendStatus.FAILED.value)
+    session.execute(update(Batch).where(Batch.id.in_(batches)).values(retryable=False))
+    return requeued
+
+
+def requeue_batch(session: Session, batch_id: int) -> None:
+    """Return a batch that provably never went out to the queue."""
+    _requeue(session, Send.batch_id == batch_id, Send.status == SendStatus.CLAIMED.value)
+    session.execute(
+        update(Batch)
+        .where(Batch.id == batch_id)
+        .values(status=SendStatus.FAILED.value, error="returned to the queue")
+    )
 
 
 def counts(session: Session, issue_id: int) -> Counter[str]:
@@ -115,11 +187,8 @@ def counts(session: Session, issue_id: int) -> Counter[str]:
     return Counter({status: int(n) for status, n in rows.tuples()})
 
 
-def requeue_batch(session: Session, batch_id: int) -> None:
-    """Return a batch that provably never went out to the queue."""
-    session.execute(
-        update(Send)
-        .where(Send.batch_id == batch_id, Send.status == SendStatus.CLAIMED.value)
-        .values(status=SendStatus.PENDING.value, batch_id=None, updated_at=utcnow())
+def _requeue(session: Session, *where: object) -> int:
+    result = session.execute(
+        update(Send).where(*where).values(status=SendStatus.PENDING.value, batch_id=None, updated_at=utcnow())  # type: ignore[arg-type]
     )
-    session.execute(update(Batch).where(Batch.id == batch_id).values(status=SendStatus.FAILED.value))
+    return int(result.rowcount)  # type: ignore[attr-defined]
