@@ -87,6 +87,8 @@ class RankingSection:
     weight_code: float = 0.1
     diversity: float = 0.3
     """0 ranks by score alone; higher values trade score for variety between picks."""
+    topic_categories: list[str] = field(default_factory=lambda: ["cs.CV", "cs.LG"])
+    """arXiv categories that count toward topic relevance (primary fully, cross-list half)."""
 
 
 @_section
@@ -107,6 +109,8 @@ class SendgridSection:
     categories: list[str] = field(default_factory=lambda: ["newsletter"])
     webhook_public_key: str = ""
     webhook_tolerance_seconds: int = 600
+    soft_bounce_threshold: int = 3
+    """Consecutive soft bounces (``blocked``) after which a subscriber is suspended as bounced."""
 
 
 @_section

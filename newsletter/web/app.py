@@ -14,18 +14,27 @@ from newsletter.errors import InputError
 from newsletter.store import Database
 from newsletter.unsubscribe import Signer
 from newsletter.web.unsubscribe import UnsubscribeEndpoints, invalid_link
+from newsletter.web.webhook import SendGridWebhook
 
 logger = logging.getLogger(__name__)
 
 
-def public_app(config: Config, *, db: Database | None = None, signer: Signer | None = None) -> Starlette:
+def public_app(
+    config: Config,
+    *,
+    db: Database | None = None,
+    signer: Signer | None = None,
+    webhook: SendGridWebhook | None = None,
+) -> Starlette:
     """The endpoints the world reaches: ``/u/{token}``, ``/webhooks/sendgrid`` and ``/healthz``.
 
-    ``signer`` defaults to the keys in the environment (see :mod:`newsletter.unsubscribe`).
+    ``signer`` defaults to the keys in the environment (see :mod:`newsletter.unsubscribe`) and
+    ``webhook`` to the ``delivery.sendgrid`` settings; tests pass their own.
     """
     db = db or Database(config.database_url)
     unsubscribe = UnsubscribeEndpoints(config=config, db=db, signer=signer or Signer.from_env())
-    routes = [Route("/healthz", _health, methods=["GET"]), *unsubscribe.routes()]
+    webhook = webhook or SendGridWebhook.from_config(config.delivery.sendgrid, db)
+    routes = [Route("/healthz", _health, methods=["GET"]), *unsubscribe.routes(), *webhook.routes()]
 
     async def bad_input(request: Request, error: Exception) -> Response:
         # The reason goes to the log at debug level only: a page that explains why a token

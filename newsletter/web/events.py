@@ -1,0 +1,239 @@
+"""Provider delivery events: reading SendGrid's Event Webhook body and applying it to the store.
+
+What each event does (``kind`` is SendGrid's ``event``, except that a ``bounce`` whose ``type``
+is ``blocked`` is kept as ``blocked``, because it is a soft bounce):
+
+- ``bounce`` (a hard bounce) and ``dropped`` → the subscriber is *bounced*; a drop because the
+  address unsubscribed or reported spam at SendGrid maps to *unsubscribed* or *complained*;
+- ``spamreport`` → *complained*; ``unsubscribe`` and ``group_unsubscribe`` → *unsubscribed*;
+- ``blocked`` → one more soft bounce; ``soft_bounce_threshold`` in a row suspend the subscriber
+  as *bounced*, and a ``delivered`` event resets the run;
+- ``deferred`` is only counted: SendGrid keeps retrying a deferred message and reports how it
+  ended as ``delivered``, ``bounce`` or ``dropped``, so counting it too would count one failure
+  many times;
+- every event, including ``delivered``, ``open`` and ``click``, is kept once per ``sg_event_id``
+  and counted per issue by :func:`event_counts`.
+
+Only an active subscriber's status changes: one who already left receives nothing, and the first
+reason is the one worth keeping. Issue and subscriber come from the ``issue_id`` and
+``subscriber_id`` custom args that delivery attaches to each message (SendGrid returns custom args
+as top-level event fields); without ``subscriber_id`` the address finds the subscriber.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from newsletter.errors import InputError
+from newsletter.store.audience import find_subscriber, set_status
+from newsletter.store.schema import DeliveryEvent, Issue, Subscriber, SubscriberStatus
+
+logger = logging.getLogger(__name__)
+
+VIA = "webhook"
+SOFT_BOUNCE = "blocked"
+_LEAVING = {
+    "bounce": SubscriberStatus.BOUNCED,
+    "dropped": SubscriberStatus.BOUNCED,
+    "spamreport": SubscriberStatus.COMPLAINED,
+    "unsubscribe": SubscriberStatus.UNSUBSCRIBED,
+    "group_unsubscribe": SubscriberStatus.UNSUBSCRIBED,
+}
+#: SendGrid's reasons for dropping a message to an address on one of its own suppression lists.
+_DROP_REASONS = {
+    "unsubscribed address": SubscriberStatus.UNSUBSCRIBED,
+    "spam reporting address": SubscriberStatus.COMPLAINED,
+}
+_MAX_ID = 200
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProviderEvent:
+    """One event of a webhook batch, checked and normalized."""
+
+    event_id: str
+    """``sg_event_id``: the same event delivered twice carries the same id."""
+    kind: str
+    occurred_at: datetime
+    email: str = ""
+    issue_id: int | None = None
+    subscriber_id: int | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventOutcome:
+    """What one batch changed."""
+
+    received: int
+    duplicates: int
+    status_changes: int
+
+
+def parse_events(body: bytes) -> list[ProviderEvent]:
+    """The events of a webhook body; InputError when it is not a JSON array of event objects."""
+    try:
+        raw = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise InputError("webhook: the body is not JSON") from None
+    if not isinstance(raw, list):
+        raise InputError("webhook: expected a JSON array of events")
+    return [_event(item, place) for place, item in enumerate(raw)]
+
+
+def apply_events(
+    session: Session, events: Sequence[ProviderEvent], *, soft_bounce_threshold: int
+) -> EventOutcome:
+    """Record the events not seen before and apply them, oldest first, in the caller's transaction."""
+    fresh = _unseen(session, events)
+    changes = 0
+    issues: dict[int, bool] = {}
+    for event in sorted(fresh, key=lambda e: e.occurred_at):
+        subscriber = _subscriber(session, event)
+        session.add(
+            DeliveryEvent(
+                event_id=event.event_id,
+                event=event.kind,
+                issue_id=event.issue_id if _issue_exists(session, event.issue_id, issues) else None,
+                subscriber_id=subscriber.id if subscriber else None,
+                occurred_at=event.occurred_at,
+            )
+        )
+        if subscriber is not None and _apply(session, subscriber, event, soft_bounce_threshold):
+            changes += 1
+    return EventOutcome(received=len(events), duplicates=len(events) - len(fresh), status_changes=changes)
+
+
+def event_counts(session: Session, issue_id: int) -> Counter[str]:
+    """How many events of each kind (delivered, open, click …) an issue has had."""
+    rows = session.execute(
+        select(DeliveryEvent.event, func.count())
+        .where(DeliveryEvent.issue_id == issue_id)
+        .group_by(DeliveryEvent.event)
+    )
+    return Counter({str(kind): int(n) for kind, n in rows})
+
+
+def _event(item: Any, place: int) -> ProviderEvent:
+    where = f"webhook: event {place}"
+    if not isinstance(item, dict):
+        raise InputError(f"{where}: expected an object")
+    kind, event_id, stamp = item.get("event"), item.get("sg_event_id"), item.get("timestamp")
+    if not isinstance(kind, str) or not kind or len(kind) > 40:
+        raise InputError(f"{where}: expected an 'event' name")
+    if not isinstance(event_id, str) or not event_id or len(event_id) > _MAX_ID:
+        raise InputError(f"{where}: expected an 'sg_event_id'")
+    if not isinstance(stamp, int) or isinstance(stamp, bool) or stamp < 0:
+        raise InputError(f"{where}: expected a Unix 'timestamp'")
+    if kind == "bounce" and item.get("type") == SOFT_BOUNCE:
+        kind = SOFT_BOUNCE
+    try:
+        occurred_at = datetime.fromtimestamp(stamp, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise InputError(f"{where}: the 'timestamp' is out of range") from None
+    return ProviderEvent(
+        event_id=event_id,
+        kind=kind,
+        occurred_at=occurred_at,
+        email=_text(item, "email", where),
+        issue_id=_optional_id(item, "issue_id", where),
+        subscriber_id=_optional_id(item, "subscriber_id", where),
+        reason=_text(item, "reason", where)[:500],
+    )
+
+
+def _text(item: dict[str, Any], key: str, where: str) -> str:
+    value = item.get(key, "")
+    if not isinstance(value, str):
+        raise InputError(f"{where}: expected '{key}' to be text")
+    return value
+
+
+def _optional_id(item: dict[str, Any], key: str, where: str) -> int | None:
+    """Custom args come back as strings; an id that is not a positive integer is a bad batch."""
+    value = item.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    raise InputError(f"{where}: expected '{key}' to be a positive integer")
+
+
+def _unseen(session: Session, events: Sequence[ProviderEvent]) -> list[ProviderEvent]:
+    ids = list(dict.fromkeys(e.event_id for e in events))
+    seen: set[str] = set()
+    # Chunked so a large batch stays under every database's parameter limit.
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        seen.update(session.scalars(select(DeliveryEvent.event_id).where(DeliveryEvent.event_id.in_(chunk))))
+    fresh: dict[str, ProviderEvent] = {}
+    for event in events:
+        if event.event_id not in seen:
+            fresh.setdefault(event.event_id, event)
+    return list(fresh.values())
+
+
+def _subscriber(session: Session, event: ProviderEvent) -> Subscriber | None:
+    if event.subscriber_id is not None:
+        return session.get(Subscriber, event.subscriber_id)
+    return find_subscriber(session, event.email) if event.email else None
+
+
+def _issue_exists(session: Session, issue_id: int | None, known: dict[int, bool]) -> bool:
+    if issue_id is None:
+        return False
+    if issue_id not in known:
+        known[issue_id] = session.get(Issue, issue_id) is not None
+    return known[issue_id]
+
+
+def _apply(session: Session, subscriber: Subscriber, event: ProviderEvent, threshold: int) -> bool:
+    """Update the subscriber for one event; returns whether their status changed."""
+    if event.kind == "delivered":
+        subscriber.soft_bounces = 0
+        return False
+    if event.kind == SOFT_BOUNCE:
+        subscriber.soft_bounces = (subscriber.soft_bounces or 0) + 1
+        if subscriber.soft_bounces < threshold:
+            return False
+        return _leave(
+            session,
+            subscriber,
+            SubscriberStatus.BOUNCED,
+            _reason(f"{subscriber.soft_bounces} soft bounces in a row", event.reason),
+            event,
+        )
+    status = _status_for(event)
+    if status is None:
+        return False
+    return _leave(session, subscriber, status, _reason(event.kind, event.reason), event)
+
+
+def _status_for(event: ProviderEvent) -> SubscriberStatus | None:
+    if event.kind == "dropped":
+        return _DROP_REASONS.get(event.reason.strip().lower(), SubscriberStatus.BOUNCED)
+    return _LEAVING.get(event.kind)
+
+
+def _leave(
+    session: Session, subscriber: Subscriber, status: SubscriberStatus, reason: str, event: ProviderEvent
+) -> bool:
+    if subscriber.status != SubscriberStatus.ACTIVE.value:
+        return False
+    logger.info("subscriber %s is now %s after a %s event", subscriber.id, status.value, event.kind)
+    return set_status(session, subscriber, status, via=VIA, reason=reason, at=event.occurred_at)
+
+
+def _reason(head: str, detail: str) -> str:
+    return f"{head}: {detail}" if detail else head
