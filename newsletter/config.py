@@ -89,6 +89,8 @@ class RankingSection:
     """0 ranks by score alone; higher values trade score for variety between picks."""
     topic_categories: list[str] = field(default_factory=lambda: ["cs.CV", "cs.LG"])
     """arXiv categories that count toward topic relevance (primary fully, cross-list half)."""
+    min_topic: float = 0.3
+    """Papers less on topic than this are picked only when too few others are left."""
 
 
 @_section

@@ -1,0 +1,122 @@
+"""The signals a candidate is scored on, each a number in [0, 1].
+
+``topic``     configured terms in the title (weighted most), the abstract, and the categories;
+``novelty``   a new method or paradigm above a survey, a benchmark-only paper or a note;
+``venue``     acceptance at a named venue, or a configured lab among the affiliations;
+``evidence``  quantitative results in the abstract: speed-ups, metric changes, benchmarks;
+``code``      public code, a demo or a project page.
+
+The weights come from ``ranking.weight_<signal>``; a paper's score is their weighted sum.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+
+from newsletter.config import RankingSection
+from newsletter.model import Paper
+from newsletter.ranking import facts
+from newsletter.ranking.text import count_terms, first_match, squash
+
+SIGNALS = ("topic", "novelty", "venue", "evidence", "code")
+
+_TITLE_SHARE, _ABSTRACT_SHARE, _CATEGORY_SHARE = 0.5, 0.35, 0.15
+# Three distinct terms, or one used several times, make an abstract fully on topic.
+_ABSTRACT_SATURATION = 3.0
+
+_SURVEY = re.compile(
+    r"\b(?:a survey|survey of|we survey|this survey|review of|we review|overview of)\b", re.I
+)
+_BENCHMARK_ONLY = re.compile(
+    r"\b(?:we (?:introduce|present|release|propose) (?:a |an )?(?:new )?(?:large-scale )?"
+    r"(?:benchmark|dataset)"
+    r"|benchmark(?:ing)? study|empirical study|we benchmark|we evaluate existing)\b",
+    re.I,
+)
+_INCREMENTAL = re.compile(
+    r"\b(?:a note on|technical report|revisit(?:ing)?|position paper|erratum|extended abstract|"
+    r"reproducibility|replication study|we report our (?:solution|submission)|challenge)\b",
+    re.I,
+)
+_NEW_IDEA = re.compile(
+    r"\b(?:novel|new (?:paradigm|framework|method|approach|formulation)|first|paradigm)\b", re.I
+)
+_ACRONYM = re.compile(r"\b[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*\b")
+_LAB_SHARE = 0.6
+_CODE_PROMISE = re.compile(
+    r"\b(?:code|models?|weights) (?:is|are|will be) (?:publicly )?(?:available|released)\b", re.I
+)
+
+
+def score_signals(paper: Paper, settings: RankingSection) -> dict[str, float]:
+    """Every signal of ``paper`` under ``settings``, by name, each in [0, 1]."""
+    return {
+        "topic": topic(paper, settings),
+        "novelty": novelty(paper),
+        "venue": venue(paper, settings),
+        "evidence": evidence(paper),
+        "code": code(paper),
+    }
+
+
+def weighted(signals: Mapping[str, float], settings: RankingSection) -> float:
+    """The score: each signal times its ``ranking.weight_<name>``, summed."""
+    return sum(signals[name] * float(getattr(settings, f"weight_{name}")) for name in SIGNALS)
+
+
+def topic(paper: Paper, settings: RankingSection) -> float:
+    terms = settings.topic_terms
+    in_title, _ = count_terms(paper.title, terms)
+    distinct, total = count_terms(paper.abstract, terms)
+    abstract = min(1.0, (distinct + 0.5 * (total - distinct)) / _ABSTRACT_SATURATION)
+    wanted = set(settings.topic_categories)
+    category = 1.0 if paper.primary_category in wanted else 0.5 if wanted & set(paper.categories) else 0.0
+    title = min(1.0, float(in_title))
+    return _TITLE_SHARE * title + _ABSTRACT_SHARE * abstract + _CATEGORY_SHARE * category
+
+
+def novelty(paper: Paper) -> float:
+    """High for a named new method; low for surveys, benchmark-only papers and notes."""
+    text = f"{paper.title}. {paper.abstract}"
+    if _SURVEY.search(text):
+        return 0.1
+    if _BENCHMARK_ONLY.search(text):
+        return 0.3
+    if _INCREMENTAL.search(text):
+        return 0.35
+    index = facts.proposal_index(paper.abstract)
+    score = 0.4
+    if index is not None:
+        score += 0.35
+        method = facts.find_core_method(paper) or ""
+        score += 0.1 if _ACRONYM.search(method) or _ACRONYM.search(paper.title.split(":")[0]) else 0.0
+    score += 0.15 if _NEW_IDEA.search(text) else 0.0
+    return min(1.0, score)
+
+
+def venue(paper: Paper, settings: RankingSection) -> float:
+    """A named venue, a configured lab, or both (combined as independent chances)."""
+    mention = facts.find_venue(paper)
+    named = mention.strength if mention else 0.0
+    affiliations = " ".join(a for author in paper.authors for a in author.affiliations)
+    places = f"{affiliations} {paper.comment or ''}"
+    lab = _LAB_SHARE if settings.labs and first_match(squash(places), settings.labs) else 0.0
+    return 1.0 - (1.0 - named) * (1.0 - lab)
+
+
+def evidence(paper: Paper) -> float:
+    """Concrete numbers: claims count with diminishing returns, named benchmarks add a little."""
+    speedups, changes, percentages, named = facts.count_claims(paper.abstract)
+    claims = speedups + changes + 0.5 * percentages
+    return 0.75 * (1.0 - math.pow(0.55, claims)) + 0.25 * min(1.0, named / 2.0)
+
+
+def code(paper: Paper) -> float:
+    links = facts.find_links(paper)
+    if links.code:
+        return 1.0
+    if links.project or links.demo:
+        return 0.8
+    return 0.3 if _CODE_PROMISE.search(f"{paper.abstract} {paper.comment or ''}") else 0.0
