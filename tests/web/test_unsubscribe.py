@@ -22,6 +22,10 @@ def client(config: Config, db: Database, signer: Signer) -> TestClient:
     return TestClient(public_app(config, db=db, signer=signer))
 
 
+# Subscribing records a change too; only the changes these endpoints make matter here.
+OURS = ("unsubscribe-link", "webhook")
+
+
 def token_for(signer: Signer, subscriber_id: int, issue_id: int = 7) -> str:
     return signer.sign(TokenSubject(subscriber_id=subscriber_id, issue_id=issue_id))
 
@@ -30,7 +34,11 @@ def status_of(db: Database, subscriber_id: int) -> tuple[str, list[tuple[str, st
     with db.transaction() as session:
         subscriber = session.get(Subscriber, subscriber_id)
         assert subscriber is not None
-        changes = session.scalars(select(StatusChange).where(StatusChange.subscriber_id == subscriber_id))
+        changes = session.scalars(
+            select(StatusChange).where(
+                StatusChange.subscriber_id == subscriber_id, StatusChange.via.in_(OURS)
+            )
+        )
         return subscriber.status, [(c.status, c.via, c.reason) for c in changes]
 
 
