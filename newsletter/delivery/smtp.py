@@ -157,6 +157,11 @@ class SmtpBackend:
             ) from None
         except smtplib.SMTPNotSupportedError as error:
             raise DeliveryError(f"SMTP {where}: {error}; check delivery.smtp.security", fatal=True) from None
+        except UnicodeEncodeError:
+            # smtplib encodes AUTH credentials as ASCII and cannot send anything else.
+            raise DeliveryError(
+                "NEWSLETTER_SMTP_USERNAME/PASSWORD: only ASCII characters can be sent over SMTP AUTH", fatal=True
+            ) from None
         except ssl.SSLError as error:
             raise DeliveryError(f"SMTP {where}: TLS failed: {error}", fatal=True) from None
         except (smtplib.SMTPException, OSError) as error:
