@@ -88,3 +88,13 @@ class InputError(NewsletterError):
 
 class StoreError(NewsletterError):
     """The store refused an operation (a missing row, a conflicting state)."""
+
+
+class StopRequestedError(NewsletterError):
+    """The process was asked to stop (SIGTERM, SIGINT) and stopped at a checkpoint between batches.
+
+    Everything before the checkpoint is committed; running the same command again resumes.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("stopped at a checkpoint; run it again to resume where it stopped")

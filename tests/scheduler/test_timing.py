@@ -1,0 +1,189 @@
+"""Fire times and arXiv announcements across the US clock changes, as named tables.
+
+The daily job fires at 09:00 in Seoul (no daylight saving time). arXiv announces at 20:00 US
+Eastern time, Sunday to Thursday: 09:00 KST while the US is on daylight time (from
+2026-03-08 to 2026-11-01) and 10:00 KST otherwise. Nothing is announced on Friday and
+Saturday evenings, so the runs of the following mornings find nothing new.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from newsletter.errors import ConfigError
+from newsletter.scheduler import announcements, timing
+
+KST = ZoneInfo("Asia/Seoul")
+ET = ZoneInfo("America/New_York")
+
+
+def kst(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=KST)
+
+
+# (name, fire time in KST, arXiv's latest announcement at or before it in KST, new since the day before)
+ANNOUNCEMENT_CASES = [
+    (
+        "winter Thursday: Wednesday's 20:00 EST is 10:00 KST, after the run",
+        "2026-03-05T09:00",
+        "2026-03-04T10:00",
+        True,
+    ),
+    ("winter Friday run sees Wednesday evening's announcement", "2026-03-06T09:00", "2026-03-05T10:00", True),
+    (
+        "winter Saturday run sees Thursday evening's announcement",
+        "2026-03-07T09:00",
+        "2026-03-06T10:00",
+        True,
+    ),
+    ("Sunday run: Friday evening announces nothing", "2026-03-08T09:00", "2026-03-06T10:00", False),
+    (
+        "first Monday of US daylight time: Sunday 20:00 EDT is exactly 09:00 KST",
+        "2026-03-09T09:00",
+        "2026-03-09T09:00",
+        True,
+    ),
+    (
+        "summer Saturday: Thursday's 20:00 EDT was at Friday's 09:00 run; Friday evening announces nothing",
+        "2026-07-04T09:00",
+        "2026-07-03T09:00",
+        False,
+    ),
+    ("summer Sunday run: Friday evening ET announces nothing", "2026-07-05T09:00", "2026-07-03T09:00", False),
+    ("last Saturday of US daylight time: nothing new", "2026-10-31T09:00", "2026-10-30T09:00", False),
+    (
+        "Sunday 2026-11-01: clocks fall back, Saturday announced nothing",
+        "2026-11-01T09:00",
+        "2026-10-30T09:00",
+        False,
+    ),
+    (
+        "first winter Monday: Sunday 20:00 EST is 10:00 KST, after the run",
+        "2026-11-02T09:00",
+        "2026-10-30T09:00",
+        False,
+    ),
+    ("first winter Tuesday", "2026-11-03T09:00", "2026-11-02T10:00", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("fire", "announced", "new"),
+    [pytest.param(fire, announced, new, id=name) for name, fire, announced, new in ANNOUNCEMENT_CASES],
+)
+def test_upcoming_runs_name_the_latest_announcement(fire: str, announced: str, new: bool) -> None:
+    trigger = timing.daily_trigger("0 9 * * *", KST)
+    day_before = kst(fire).replace(hour=8)
+    (first,) = timing.upcoming(trigger, day_before, 1)
+    assert first.at == kst(fire)
+    assert first.last_announcement == kst(announced)
+    assert first.new_announcement is new
+
+
+# (name, cron, zone, after, the next three fire times as local wall-clock strings)
+FIRE_TIME_CASES = [
+    (
+        "KST ignores the US spring change",
+        "0 9 * * *",
+        "Asia/Seoul",
+        "2026-03-07T12:00",
+        ["2026-03-08T09:00+09:00", "2026-03-09T09:00+09:00", "2026-03-10T09:00+09:00"],
+    ),
+    (
+        "KST ignores the US autumn change",
+        "0 9 * * *",
+        "Asia/Seoul",
+        "2026-10-31T12:00",
+        ["2026-11-01T09:00+09:00", "2026-11-02T09:00+09:00", "2026-11-03T09:00+09:00"],
+    ),
+    (
+        "New York 09:00 keeps its wall clock in spring",
+        "0 9 * * *",
+        "America/New_York",
+        "2026-03-07T12:00",
+        ["2026-03-08T09:00-04:00", "2026-03-09T09:00-04:00", "2026-03-10T09:00-04:00"],
+    ),
+    (
+        "New York 09:00 keeps its wall clock in autumn",
+        "0 9 * * *",
+        "America/New_York",
+        "2026-10-31T12:00",
+        ["2026-11-01T09:00-05:00", "2026-11-02T09:00-05:00", "2026-11-03T09:00-05:00"],
+    ),
+    (
+        "New York 02:30 does not exist on 2026-03-08: that day's run is at 03:30 EDT",
+        "30 2 * * *",
+        "America/New_York",
+        "2026-03-07T12:00",
+        ["2026-03-08T03:30-04:00", "2026-03-09T02:30-04:00", "2026-03-10T02:30-04:00"],
+    ),
+    (
+        "weekdays only: Friday to Monday",
+        "0 9 * * mon-fri",
+        "Asia/Seoul",
+        "2026-03-06T10:00",
+        ["2026-03-09T09:00+09:00", "2026-03-10T09:00+09:00", "2026-03-11T09:00+09:00"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("cron", "zone", "after", "expected"),
+    [pytest.param(c, z, a, e, id=name) for name, c, z, a, e in FIRE_TIME_CASES],
+)
+def test_next_fire_times(cron: str, zone: str, after: str, expected: list[str]) -> None:
+    tz = ZoneInfo(zone)
+    fires = timing.next_fire_times(
+        timing.daily_trigger(cron, tz), datetime.fromisoformat(after).replace(tzinfo=tz), 3
+    )
+    # Through UTC, so a nonexistent wall-clock time shows as the instant it really fires at.
+    assert [f.astimezone(UTC).astimezone(tz).isoformat(timespec="minutes") for f in fires] == expected
+
+
+def test_announcements_are_at_20_00_eastern_on_sunday_to_thursday() -> None:
+    # A week in March that straddles the spring change; each announcement is 20:00 local.
+    moment = datetime(2026, 3, 14, 12, tzinfo=ET)
+    seen = []
+    for _ in range(5):
+        last = announcements.latest_before(moment)
+        seen.append(last.strftime("%a %H:%M %Z"))
+        moment = last.replace(minute=0) - (last - last.replace(hour=19))
+    assert seen == ["Thu 20:00 EDT", "Wed 20:00 EDT", "Tue 20:00 EDT", "Mon 20:00 EDT", "Sun 20:00 EDT"]
+
+
+def test_latest_fire_time_is_the_close_a_late_run_belongs_to() -> None:
+    trigger = timing.daily_trigger("0 9 * * *", KST)
+    assert timing.latest_fire_time(trigger, kst("2026-03-09T09:40")) == kst("2026-03-09T09:00")
+    assert timing.latest_fire_time(trigger, kst("2026-03-09T09:00")) == kst("2026-03-09T09:00")
+    assert timing.latest_fire_time(trigger, kst("2026-03-09T08:59")) == kst("2026-03-08T09:00")
+
+
+# (name, close, deadline, expected deadline in KST)
+DEADLINE_CASES = [
+    ("same morning", "2026-03-09T09:00", "11:00", "2026-03-09T11:00"),
+    ("a deadline before the run time is the next day's", "2026-03-09T12:00", "11:00", "2026-03-10T11:00"),
+    ("a deadline equal to the run time is the next day's", "2026-03-09T11:00", "11:00", "2026-03-10T11:00"),
+]
+
+
+@pytest.mark.parametrize(
+    ("close", "deadline", "expected"), [pytest.param(c, d, e, id=n) for n, c, d, e in DEADLINE_CASES]
+)
+def test_review_deadline(close: str, deadline: str, expected: str) -> None:
+    assert timing.review_deadline(kst(close), deadline, KST) == kst(expected)
+
+
+@pytest.mark.parametrize(
+    ("key", "call"),
+    [
+        ("schedule.cron", lambda: timing.daily_trigger("0 25 * * *", KST)),
+        ("schedule.review_deadline", lambda: timing.review_deadline(kst("2026-03-09T09:00"), "11h", KST)),
+    ],
+)
+def test_bad_settings_name_their_key(key: str, call: object) -> None:
+    with pytest.raises(ConfigError) as caught:
+        call()  # type: ignore[operator]
+    assert caught.value.key == key
