@@ -1,12 +1,18 @@
-"""Lists, subscribers, their statuses and the suppression list."""
+"""Lists, subscribers, their statuses and the suppression list.
+
+These are the store's primitives; :mod:`newsletter.subscribers` builds the operators'
+operations (validation, import, export, erasure) on top of them.
+"""
 
 from __future__ import annotations
 
+import enum
 import hashlib
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from newsletter.errors import StoreError
@@ -21,9 +27,19 @@ from newsletter.store.schema import (
 )
 
 
+class Via(enum.StrEnum):
+    """Through what a status changed, as recorded in :class:`StatusChange`."""
+
+    CLI = "cli"
+    IMPORT = "import"
+    UNSUBSCRIBE_LINK = "unsubscribe-link"
+    WEBHOOK = "webhook"
+
+
 def email_key(email: str) -> str:
     """What makes two spellings of an address the same subscriber."""
-    return email.strip().lower()
+    # NFC first, so a Korean name typed on two keyboards yields one key.
+    return unicodedata.normalize("NFC", email.strip()).lower()
 
 
 def email_hash(email: str) -> str:
@@ -70,13 +86,15 @@ def subscribe(
     lists: Sequence[MailingList] = (),
     consent_source: str,
     at: datetime | None = None,
+    via: str = Via.CLI,
 ) -> tuple[Subscriber, bool]:
     """Add a subscriber (or add an existing one to more lists); returns it and whether it is new.
 
     An existing subscriber keeps its status: adding never re-activates someone who left.
+    A new one is recorded with its consent (source and time) and a first status change.
     """
     if is_suppressed(session, email):
-        raise StoreError(f"{email}: the address was erased and is suppressed")
+        raise StoreError(f"{email.strip()}: the address was erased and is suppressed")
     now = at or utcnow()
     subscriber = find_subscriber(session, email)
     created = subscriber is None
@@ -84,7 +102,8 @@ def subscribe(
         subscriber = Subscriber(
             email=email.strip(),
             email_key=email_key(email),
-            name=name,
+            # Whitespace runs (CR and LF among them) become one space: names reach mail headers.
+            name=" ".join(name.split()),
             locale=locale,
             consent_source=consent_source,
             consent_at=now,
@@ -93,10 +112,20 @@ def subscribe(
         )
         session.add(subscriber)
         session.flush()
-    joined = {m.list_id for m in subscriber.memberships}
+        session.add(
+            StatusChange(
+                subscriber_id=subscriber.id,
+                status=SubscriberStatus.ACTIVE.value,
+                reason=f"subscribed ({consent_source})",
+                via=via,
+                at=now,
+            )
+        )
+    joined = set(session.scalars(select(Membership.list_id).where(Membership.subscriber_id == subscriber.id)))
     for mailing_list in lists:
         if mailing_list.id not in joined:
             session.add(Membership(list_id=mailing_list.id, subscriber_id=subscriber.id, added_at=now))
+            joined.add(mailing_list.id)
     session.flush()
     return subscriber, created
 
@@ -142,5 +171,38 @@ def locales_of(session: Session, subscriber_ids: Sequence[int]) -> dict[int, str
     for start in range(0, len(subscriber_ids), 5000):
         chunk = subscriber_ids[start : start + 5000]
         rows = session.execute(select(Subscriber.id, Subscriber.locale).where(Subscriber.id.in_(chunk)))
-        found.update({sid: locale for sid, locale in rows.tuples()})
+        found.update(dict(rows.tuples()))
     return found
+
+
+def list_ids_of(session: Session, subscriber_id: int) -> list[int]:
+    """The ids of the lists a subscriber is on."""
+    return list(session.scalars(select(Membership.list_id).where(Membership.subscriber_id == subscriber_id)))
+
+
+def history(session: Session, subscriber_id: int) -> Sequence[StatusChange]:
+    """A subscriber's status changes, oldest first."""
+    return session.scalars(
+        select(StatusChange)
+        .where(StatusChange.subscriber_id == subscriber_id)
+        .order_by(StatusChange.at, StatusChange.id)
+    ).all()
+
+
+def suppress(session: Session, email: str, *, reason: str, at: datetime | None = None) -> bool:
+    """Keep the address's hash so it is never added again; returns False when it already was."""
+    digest = email_hash(email)
+    if session.get(Suppression, digest) is not None:
+        return False
+    session.add(Suppression(email_hash=digest, reason=reason, created_at=at or utcnow()))
+    session.flush()
+    return True
+
+
+def erase(session: Session, subscriber: Subscriber) -> None:
+    """Delete a subscriber and everything that names them (memberships, history, send records)."""
+    # Explicit deletes, so erasure never depends on the database enforcing ON DELETE CASCADE.
+    session.execute(delete(StatusChange).where(StatusChange.subscriber_id == subscriber.id))
+    session.execute(delete(Membership).where(Membership.subscriber_id == subscriber.id))
+    session.execute(delete(Subscriber).where(Subscriber.id == subscriber.id))
+    session.expunge(subscriber)

@@ -1,0 +1,75 @@
+"""Addresses, names and locales as operators type them, made safe to store and to put in a header.
+
+Addresses are checked for syntax only (no DNS look-ups: imports run offline and must be
+fast), trimmed, and normalized by email-validator: the domain is lower-cased and the text
+NFC-normalized, while the local part keeps the spelling the subscriber used.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+
+from newsletter.errors import InputError
+from newsletter.store.audience import email_key
+
+#: The widths of the store's columns; longer values are refused rather than cut.
+MAX_EMAIL = 320
+MAX_NAME = 200
+
+# Every control character, CR and LF first among them: none may reach a mail header.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_SPACES = re.compile(r"\s{2,}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Address:
+    """A valid address in the two forms the store keeps."""
+
+    email: str
+    """The normalized address, with the local part spelled as given."""
+    key: str
+    """The case-insensitive form that makes two spellings one subscriber."""
+
+
+class AddressError(InputError):
+    """An address that is not a syntactically valid email address."""
+
+    def __init__(self, value: str, reason: str) -> None:
+        self.value = value
+        self.reason = reason
+        super().__init__(f"email: {reason} (got {value!r})")
+
+
+def parse_address(raw: str) -> Address:
+    """The normalized address, or :class:`AddressError` saying what is wrong with it."""
+    text = raw.strip()
+    if not text:
+        raise AddressError(raw, "expected an email address, got an empty value")
+    if len(text) > MAX_EMAIL:
+        raise AddressError(raw, f"expected at most {MAX_EMAIL} characters")
+    try:
+        checked = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise AddressError(raw, f"expected an address like name@example.org: {error}") from None
+    return Address(email=checked.normalized, key=email_key(checked.normalized))
+
+
+def clean_name(raw: str) -> str:
+    """The name on one line: CR, LF and other control characters become single spaces."""
+    name = _SPACES.sub(" ", _CONTROL.sub(" ", raw)).strip()
+    if len(name) > MAX_NAME:
+        raise InputError(f"name: expected at most {MAX_NAME} characters, got {len(name)}")
+    return name
+
+
+def check_locale(raw: str, locales: Sequence[str]) -> str:
+    """The locale in its configured spelling, or an error listing the configured ones."""
+    wanted = raw.strip().lower().replace("_", "-")
+    for locale in locales:
+        if locale.lower() == wanted:
+            return locale
+    raise InputError(f"locale: expected one of {', '.join(locales)}, got {raw!r}")

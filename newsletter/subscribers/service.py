@@ -1,0 +1,216 @@
+"""Operators' operations on one subscriber: add, show, find, set locale, status changes, erasure.
+
+Every function takes a session so the CLI (or a test) runs it in one transaction. Status
+changes go through :func:`newsletter.store.audience.set_status`, which records when, why
+and through what; a resubscription also records the new consent.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from newsletter.errors import InputError, StoreError
+from newsletter.store import audience
+from newsletter.store.audience import Via
+from newsletter.store.schema import MailingList, Membership, Subscriber, SubscriberStatus, utcnow
+from newsletter.subscribers.address import check_locale, clean_name, parse_address
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    """One recorded status change."""
+
+    status: str
+    reason: str
+    via: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SubscriberView:
+    """A subscriber as operators see it: plain data, safe to print or serialize."""
+
+    id: int
+    email: str
+    name: str
+    locale: str
+    status: str
+    status_changed_at: datetime
+    consent_source: str
+    consent_at: datetime
+    created_at: datetime
+    lists: tuple[str, ...]
+    history: tuple[Change, ...] = ()
+
+
+def add(
+    session: Session,
+    email: str,
+    *,
+    name: str = "",
+    locale: str,
+    list_names: Sequence[str],
+    locales: Sequence[str],
+    consent_source: str,
+    via: str = Via.CLI,
+) -> tuple[SubscriberView, bool]:
+    """Add a subscriber to lists (recording consent), or add an existing one to more lists.
+
+    An existing subscriber keeps their status, name and locale; returns whether it is new.
+    """
+    address = parse_address(email)
+    chosen = [audience.get_list(session, item) for item in list_names]
+    subscriber, created = audience.subscribe(
+        session,
+        email=address.email,
+        name=clean_name(name),
+        locale=check_locale(locale, locales),
+        lists=chosen,
+        consent_source=consent_source,
+        via=via,
+    )
+    return view(session, subscriber), created
+
+
+def get(session: Session, email: str) -> Subscriber:
+    found = audience.find_subscriber(session, email)
+    if found is None:
+        raise StoreError(f"{email.strip()}: no such subscriber")
+    return found
+
+
+def show(session: Session, email: str) -> SubscriberView:
+    """The subscriber with their lists and full status history."""
+    return view(session, get(session, email), with_history=True)
+
+
+def find(
+    session: Session,
+    text: str = "",
+    *,
+    list_name: str | None = None,
+    status: str | None = None,
+    limit: int = 50,
+) -> list[SubscriberView]:
+    """Subscribers whose address or name contains ``text`` (any case), optionally on a list or status."""
+    query = select(Subscriber).order_by(Subscriber.email_key).limit(limit)
+    if text.strip():
+        pattern = f"%{_escape_like(text.strip().lower())}%"
+        query = query.where(
+            or_(
+                Subscriber.email_key.like(pattern, escape="\\"),
+                Subscriber.name.ilike(pattern, escape="\\"),
+            )
+        )
+    if list_name is not None:
+        chosen = audience.get_list(session, list_name)
+        query = query.join(Membership).where(Membership.list_id == chosen.id)
+    if status is not None:
+        query = query.where(Subscriber.status == SubscriberStatus(status).value)
+    return [view(session, item) for item in session.scalars(query)]
+
+
+def set_locale(session: Session, email: str, locale: str, *, locales: Sequence[str]) -> SubscriberView:
+    subscriber = get(session, email)
+    subscriber.locale = check_locale(locale, locales)
+    session.flush()
+    return view(session, subscriber)
+
+
+def unsubscribe(session: Session, email: str, *, via: str = Via.CLI, reason: str = "") -> bool:
+    """Mark the subscriber unsubscribed; returns False when they already were."""
+    subscriber = get(session, email)
+    return audience.set_status(
+        session,
+        subscriber,
+        SubscriberStatus.UNSUBSCRIBED,
+        via=via,
+        reason=reason or "unsubscribed by an operator",
+    )
+
+
+def resubscribe(
+    session: Session, email: str, *, confirm: bool, consent_source: str, via: str = Via.CLI, reason: str = ""
+) -> bool:
+    """Make the subscriber active again; only with ``confirm`` that they gave consent again.
+
+    Records the new consent (source and time). Returns False when they were already active.
+    """
+    if not confirm:
+        raise InputError("resubscribe: confirm with --confirm that the subscriber gave their consent again")
+    if not consent_source.strip():
+        raise InputError("resubscribe: --consent-source: expected where the new consent came from")
+    subscriber = get(session, email)
+    now = utcnow()
+    changed = audience.set_status(
+        session,
+        subscriber,
+        SubscriberStatus.ACTIVE,
+        via=via,
+        reason=reason or f"resubscribed ({consent_source.strip()})",
+        at=now,
+    )
+    if changed:
+        subscriber.consent_source = consent_source.strip()
+        subscriber.consent_at = now
+        subscriber.soft_bounces = 0
+    session.flush()
+    return changed
+
+
+def erase(session: Session, email: str, *, reason: str = "erased on request") -> bool:
+    """Remove every personal record of the address and suppress it; returns whether it was a subscriber.
+
+    Only a hash of the address stays, so no import or form ever adds it again.
+    """
+    address = audience.email_key(email)
+    if not address:
+        raise InputError("email: expected an address to erase, got an empty value")
+    found = audience.find_subscriber(session, address)
+    if found is not None:
+        audience.erase(session, found)
+    audience.suppress(session, address, reason=reason)
+    logger.info("erased subscriber %s", "(present)" if found else "(not present)")
+    return found is not None
+
+
+def view(session: Session, subscriber: Subscriber, *, with_history: bool = False) -> SubscriberView:
+    names = session.scalars(
+        select(MailingList.name)
+        .join(Membership, Membership.list_id == MailingList.id)
+        .where(Membership.subscriber_id == subscriber.id)
+        .order_by(MailingList.name)
+    ).all()
+    history = (
+        tuple(
+            Change(status=item.status, reason=item.reason, via=item.via, at=item.at)
+            for item in audience.history(session, subscriber.id)
+        )
+        if with_history
+        else ()
+    )
+    return SubscriberView(
+        id=subscriber.id,
+        email=subscriber.email,
+        name=subscriber.name,
+        locale=subscriber.locale,
+        status=subscriber.status,
+        status_changed_at=subscriber.status_changed_at,
+        consent_source=subscriber.consent_source,
+        consent_at=subscriber.consent_at,
+        created_at=subscriber.created_at,
+        lists=tuple(names),
+        history=history,
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
