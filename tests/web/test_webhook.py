@@ -158,6 +158,17 @@ def test_an_event_without_subscriber_id_finds_the_subscriber_by_address(
     assert subscriber_state(db, subscriber_ids["en"])[0] == "complained"
 
 
+def test_events_of_test_sends_name_subscriber_zero_and_are_kept_without_one(
+    client: TestClient, key: WebhookKey, db: Database, issue_id: int
+) -> None:
+    events = [event("delivered", "t1", issue_id=str(issue_id), subscriber_id="0")]
+    assert post(client, key, events) == 200
+    with db.transaction() as session:
+        stored = session.get(DeliveryEvent, "t1")
+        assert stored is not None
+        assert (stored.issue_id, stored.subscriber_id) == (issue_id, None)
+
+
 def test_soft_bounces_suspend_only_at_the_threshold(
     client: TestClient, key: WebhookKey, db: Database, subscriber_ids: dict[str, int]
 ) -> None:
