@@ -22,7 +22,7 @@ from newsletter.delivery.base import BatchResult, Campaign, DeliveryBackend, Per
 from newsletter.errors import DeliveryError
 from newsletter.store import Database
 from newsletter.store import sends as send_records
-from newsletter.store.schema import SendStatus, SubscriberStatus, utcnow
+from newsletter.store.schema import SendStatus, SubscriberStatus
 
 logger = logging.getLogger(__name__)
 
@@ -69,14 +69,20 @@ def dispatch(
     resend_unknown: bool = False,
     failure_threshold: float = 1.0,
     on_batch: Callable[[int], None] | None = None,
+    settle_abandoned: bool = True,
 ) -> DeliveryReport:
     """Send every pending record of ``issue_id``; ``campaigns(locale)`` gives each locale's rendering.
 
     Stops early when more than ``failure_threshold`` of the issue's records have failed
     (``report.paused`` says so), and raises the backend's fatal error (bad credentials) once
-    the requests already in flight are recorded. ``on_batch`` gets ``report.done`` after each batch.
+    the requests already in flight are recorded. ``on_batch`` gets how many records this run
+    has settled after each batch. With ``settle_abandoned`` (one sender per issue), batches
+    still claimed by an earlier run become unknown; workers that share an issue at the same
+    time pass False and leave that to whoever knows which workers are gone.
     """
-    locales, total, failed_before = _prepare(db, issue_id, resend_unknown=resend_unknown)
+    locales, total, failed_before = _prepare(
+        db, issue_id, resend_unknown=resend_unknown, settle_abandoned=settle_abandoned
+    )
     run = _Run(
         db=db,
         backend=backend,
@@ -97,10 +103,13 @@ def dispatch(
     return _summarize(db, issue_id, run.report)
 
 
-def _prepare(db: Database, issue_id: int, *, resend_unknown: bool) -> tuple[list[str], int, int]:
+def _prepare(
+    db: Database, issue_id: int, *, resend_unknown: bool, settle_abandoned: bool
+) -> tuple[list[str], int, int]:
     """Settle what earlier runs left; returns the pending locales, the records and the failures."""
     with db.transaction() as session:
-        for batch in send_records.abandoned_batches(session, issue_id, claimed_before=utcnow()):
+        abandoned = send_records.abandoned_batches(session, issue_id) if settle_abandoned else ()
+        for batch in abandoned:
             logger.warning("batch %s of issue %s was never confirmed: outcome unknown", batch.id, issue_id)
             send_records.finish_batch(session, batch.id, SendStatus.UNKNOWN, error="outcome unknown")
         requeued = send_records.requeue_retryable(session, issue_id)

@@ -200,7 +200,7 @@ def _rate_limit_wait(headers: Any, *, now: float | None = None) -> float:
         try:
             value = float(reset)
             # A value this large is a Unix time, as SendGrid sends; a small one is a delay.
-            return max(0.0, value - now) if value > 1e9 else max(0.0, value)
+            return max(0.0, value - now) if value > 1e8 else max(0.0, value)
         except ValueError:
             pass
     after = get("Retry-After")

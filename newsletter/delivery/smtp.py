@@ -160,7 +160,8 @@ class SmtpBackend:
         except UnicodeEncodeError:
             # smtplib encodes AUTH credentials as ASCII and cannot send anything else.
             raise DeliveryError(
-                "NEWSLETTER_SMTP_USERNAME/PASSWORD: only ASCII characters can be sent over SMTP AUTH", fatal=True
+                "NEWSLETTER_SMTP_USERNAME/PASSWORD: only ASCII characters can be sent over SMTP AUTH",
+                fatal=True,
             ) from None
         except ssl.SSLError as error:
             raise DeliveryError(f"SMTP {where}: TLS failed: {error}", fatal=True) from None

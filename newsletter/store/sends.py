@@ -102,7 +102,7 @@ def claim_batch(
     )
     claimed = tuple(
         Claimed(send_id=send_id, subscriber_id=sid, email=email, name=name, status=status)
-        for send_id, sid, email, name, status in records.tuples()
+        for send_id, sid, email, name, status in records
     )
     return ClaimedBatch(batch_id=batch.id, locale=locale, records=claimed)
 
@@ -151,7 +151,7 @@ def unknown_batches(session: Session, issue_id: int) -> Sequence[tuple[Batch, in
         .group_by(Batch.id)
         .order_by(Batch.id)
     )
-    return [(batch, int(n)) for batch, n in rows.tuples()]
+    return [(batch, int(n)) for batch, n in rows]
 
 
 def requeue_unknown(session: Session, issue_id: int) -> int:
@@ -184,7 +184,7 @@ def counts(session: Session, issue_id: int) -> Counter[str]:
     rows = session.execute(
         select(Send.status, func.count()).where(Send.issue_id == issue_id).group_by(Send.status)
     )
-    return Counter({status: int(n) for status, n in rows.tuples()})
+    return Counter({status: int(n) for status, n in rows})
 
 
 def _requeue(session: Session, *where: object) -> int:
