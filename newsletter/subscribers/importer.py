@@ -202,8 +202,8 @@ class _Import:
             updated=self.updated,
             unchanged=self.unchanged,
             rejected=len(self.errors),
-            errors=tuple(self.errors),
-            existing=tuple(self.existing),
+            errors=tuple(sorted(self.errors, key=lambda problem: problem.line)),
+            existing=tuple(sorted(self.existing, key=lambda problem: problem.line)),
             ignored_columns=ignored,
         )
 
@@ -272,7 +272,7 @@ class _Import:
         try:
             return clean_name(raw) or None
         except InputError as error:
-            raise _Rejected("name", raw, str(error)) from None
+            raise _Rejected("name", raw, _without_field(error, "name")) from None
 
     def _locale(self, record: Record) -> str | None:
         raw = record.values.get("locale", "")
@@ -281,7 +281,7 @@ class _Import:
         try:
             return check_locale(raw, self.config.newsletter.locales)
         except InputError as error:
-            raise _Rejected("locale", raw, str(error)) from None
+            raise _Rejected("locale", raw, _without_field(error, "locale")) from None
 
     def _list_ids(self, record: Record) -> frozenset[int]:
         raw = record.values.get("lists", "")
@@ -291,7 +291,7 @@ class _Import:
             if not name:
                 continue
             if name not in self.lists:
-                raise _Rejected("lists", raw, f"lists: no list named {name!r}; create it first")
+                raise _Rejected("lists", raw, f"no list named {name!r}; create it first")
             ids.add(self.lists[name].id)
         return frozenset(ids)
 
@@ -408,6 +408,11 @@ class _Import:
             select(Membership.subscriber_id, Membership.list_id).where(Membership.subscriber_id.in_(ids))
         )
         return set(found.tuples())
+
+
+def _without_field(error: InputError, column: str) -> str:
+    """The message of ``error`` without its ``field:`` prefix: the report has a field column."""
+    return str(error).removeprefix(f"{column}: ")
 
 
 class _Rejected(Exception):  # noqa: N818 - a row's verdict, caught a few lines up.
