@@ -156,6 +156,9 @@ class Draft:
     excluded: tuple[str, ...] = ()
     """arXiv ids the editor removed; the ranking never puts them back."""
     approved: bool = False
+    generated: Mapping[str, str] = field(default_factory=dict)
+    """A hash of each generated text by field path (``picks/<id>/decision/en``), so that
+    re-drafting the window can tell an editor's edits, which it keeps, from generated text."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

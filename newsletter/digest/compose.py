@@ -1,0 +1,313 @@
+"""Generate an issue's draft from its picks: every field filled, nothing invented.
+
+The text is assembled from two kinds of material only: the paper's own sentences and the
+facts extracted verbatim from its record (:mod:`newsletter.ranking.facts`), joined by
+fixed translatable phrases (:mod:`newsletter.digest.phrases`) chosen from the signals.
+"What it does" and "Technical read" quote the abstract, so they stay in its language;
+every other generated text is produced in each configured locale.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, date, datetime, tzinfo
+from functools import partial
+
+from newsletter.digest import areas
+from newsletter.digest.fingerprint import fingerprints
+from newsletter.digest.phrases import N_, Phrases, localized
+from newsletter.model import ABSENT, Draft, DraftPick, LocalizedText, Pick, Window
+from newsletter.ranking.text import sentences, squash, term_pattern
+
+_SIGNAL_NAMES = {
+    "topic": N_("topic relevance"),
+    "novelty": N_("method novelty"),
+    "venue": N_("venue or lab signal"),
+    "evidence": N_("concrete evidence"),
+    "code": N_("public code"),
+}
+_STRONG, _SOME = 0.6, 0.3
+_TECHNICAL_CUE = re.compile(
+    r"\b(?:show|prove|theor\w*|enabl\w*|allow\w*|key|because|by|connect\w*|guarantee\w*|bound\w*|"
+    r"optimi[sz]\w*|keeps?|preserv\w*|reus\w*|lift\w*|formulat\w*|convex|converge\w*)\b",
+    re.IGNORECASE,
+)
+_TECHNICAL_SENTENCES = 2
+_SHORT_NAME_WORDS = 5
+_ACRONYM_IN_PARENS = re.compile(r"\(([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)\)")
+
+
+def compose_draft(
+    picks: Sequence[Pick],
+    *,
+    window: Window,
+    issue_date: date,
+    candidates: int,
+    locales: Sequence[str],
+    tz: tzinfo = UTC,
+    topic_terms: Sequence[str] = (),
+    generated_at: datetime | None = None,
+) -> Draft:
+    """The draft of the issue that features ``picks`` in this order.
+
+    ``tz`` is the display time zone for the window in the intro; ``topic_terms`` name the
+    issue in its title (the most common term among the picks; "research" without them).
+    """
+    topic = _issue_topic(picks, topic_terms)
+    draft_picks = tuple(
+        _draft_pick(pick, place, candidates, locales) for place, pick in enumerate(picks, start=1)
+    )
+    draft = Draft(
+        issue_date=issue_date,
+        window=window,
+        title=localized(locales, lambda say: _title(say, len(picks), topic, issue_date)),
+        intro=localized(locales, lambda say: _intro(say, draft_picks, topic, window, candidates, tz)),
+        picks=draft_picks,
+        reading_order=_reading_order(draft_picks, locales),
+        generated_at=generated_at or datetime.now(UTC).replace(microsecond=0),
+    )
+    return _with_fingerprints(draft)
+
+
+def _with_fingerprints(draft: Draft) -> Draft:
+    return replace(draft, generated=fingerprints(draft))
+
+
+def _issue_topic(picks: Sequence[Pick], terms: Sequence[str]) -> str:
+    counts = [
+        (sum(bool(term_pattern(t).search(f"{p.paper.title} {p.paper.abstract}")) for p in picks), -i, t)
+        for i, t in enumerate(terms)
+    ]
+    best = max(counts, default=(0, 0, ""))
+    return best[2] if best[0] else "research"
+
+
+def _title(say: Phrases, count: int, topic: str, issue_date: date) -> str:
+    return say.plural(
+        N_("{count} {topic} paper: {date}"),
+        N_("{count} {topic} papers: {date}"),
+        count,
+        count=say.count_word(count),
+        topic=topic,
+        date=say.date(issue_date),
+    )
+
+
+def _intro(
+    say: Phrases, picks: Sequence[DraftPick], topic: str, window: Window, candidates: int, tz: tzinfo
+) -> str:
+    names = say.join([p.short_name for p in picks])
+    lead = say.plural(
+        N_("Today's digest features one {topic} paper from the {day} arXiv window: {names}."),
+        N_("Today's digest prioritizes {count} {topic} papers from the {day} arXiv window: {names}."),
+        len(picks),
+        count=say.count_word(len(picks)).lower(),
+        topic=topic,
+        day=say.date(window.end.astimezone(tz).date()),
+        names=names,
+    )
+    span = say(
+        N_(
+            "This issue covers the arXiv window from {start} to {end}, {zone}; "
+            "{candidates} new papers were considered."
+        ),
+        start=say.time(window.start, tz),
+        end=say.time(window.end, tz),
+        zone=str(tz),
+        candidates=candidates,
+    )
+    method = say(
+        N_(
+            "The ranking weighs topic relevance, method novelty, venue or lab signal, concrete evidence "
+            "and public code, and keeps the picks from crowding into one sub-topic."
+        )
+    )
+    return "\n\n".join(filter(None, (lead, span + " " + method, _cluster(say, picks))))
+
+
+def _cluster(say: Phrases, picks: Sequence[DraftPick]) -> str:
+    groups = _by_area(picks)
+    area, members = max(groups.items(), key=lambda item: len(item[1]), default=("", []))
+    if len(members) < 2:
+        return ""
+    return say(
+        N_("Today's strongest cluster is {area}: {names}."),
+        area=_in_sentence(say(area)),
+        names=say.join([p.short_name for p in members]),
+    )
+
+
+def _by_area(picks: Sequence[DraftPick]) -> dict[str, list[DraftPick]]:
+    groups: dict[str, list[DraftPick]] = {}
+    for pick in picks:
+        groups.setdefault(pick.area, []).append(pick)
+    return groups
+
+
+def _in_sentence(area: str) -> str:
+    """An area name inside a sentence: "Inference acceleration" → "inference acceleration"."""
+    return area[:1].lower() + area[1:] if area[1:2].islower() else area
+
+
+def _reading_order(picks: Sequence[DraftPick], locales: Sequence[str]) -> tuple[LocalizedText, ...]:
+    return tuple(
+        localized(locales, partial(_area_paragraph, area=area, members=members))
+        for area, members in _by_area(picks).items()
+    )
+
+
+def _area_paragraph(say: Phrases, *, area: str, members: Sequence[DraftPick]) -> str:
+    text = say(
+        N_("For {area}, read {names}."),
+        area=_in_sentence(say(area)),
+        names=say.join([p.short_name for p in members]),
+    )
+    first = members[0]
+    if first.key_number != ABSENT:
+        reports = say(
+            N_("{name}'s key number: {key_number}."), name=first.short_name, key_number=first.key_number
+        )
+        text = f"{text} {reports}"
+    return text
+
+
+def _draft_pick(pick: Pick, place: int, candidates: int, locales: Sequence[str]) -> DraftPick:
+    paper, facts = pick.paper, pick.facts
+    base = DraftPick(
+        arxiv_id=paper.arxiv_id,
+        title=squash(paper.title),
+        short_name=short_name(pick),
+        url=paper.abs_url,
+        authors=tuple(a.name for a in paper.authors),
+        institution=facts.institution or ABSENT,
+        venue=facts.venue or ABSENT,
+        code_url=facts.code_url or ABSENT,
+        demo_url=facts.demo_url or ABSENT,
+        project_url=facts.project_url or ABSENT,
+        key_number=facts.key_number or ABSENT,
+        core_method=facts.core_method or ABSENT,
+        area=areas.area_of(paper),
+        score=pick.score,
+        signals=dict(pick.signals),
+    )
+    return _with_text(base, pick, place, candidates, locales)
+
+
+def _with_text(base: DraftPick, pick: Pick, place: int, candidates: int, locales: Sequence[str]) -> DraftPick:
+    summary = pick.facts.summary or squash(pick.paper.title)
+    return replace(
+        base,
+        first_read_reason=localized(locales, lambda say: _first_read_reason(say, base)),
+        evidence_strength=localized(locales, lambda say: _evidence_strength(say, base)),
+        decision=localized(locales, lambda say: _decision(say, base, place, candidates)),
+        what_it_does={"en": summary},
+        technical_read={"en": _technical_read(pick, summary)},
+        evidence_and_limits=localized(locales, lambda say: _evidence_and_limits(say, base)),
+    )
+
+
+def short_name(pick: Pick) -> str:
+    """How the issue names a paper: the title's lead-in, its acronym, or its first words."""
+    title = squash(pick.paper.title)
+    head = title.split(": ", 1)[0]
+    if ": " in title and len(head.split()) <= _SHORT_NAME_WORDS:
+        return head
+    acronym = _ACRONYM_IN_PARENS.search(title)
+    if acronym:
+        return acronym.group(1)
+    words = title.split()
+    return title if len(words) <= _SHORT_NAME_WORDS else " ".join(words[:_SHORT_NAME_WORDS]) + "…"
+
+
+def _first_read_reason(say: Phrases, pick: DraftPick) -> str:
+    parts = []
+    if pick.core_method != ABSENT and not pick.core_method.startswith("We "):
+        parts.append(say(N_("It proposes {method}."), method=pick.core_method))
+    if pick.key_number != ABSENT:
+        parts.append(say(N_("Key number: {key_number}."), key_number=pick.key_number))
+    if pick.venue != ABSENT and not parts:
+        parts.append(say(N_("It is accepted at {venue}."), venue=pick.venue))
+    return " ".join(parts) or say(N_("It is among the most on-topic papers in the window."))
+
+
+def _evidence_strength(say: Phrases, pick: DraftPick) -> str:
+    evidence = pick.signals.get("evidence", 0.0)
+    if evidence >= _STRONG:
+        level = say(N_("Strong quantitative evidence"))
+    elif evidence >= _SOME:
+        level = say(N_("Some quantitative evidence"))
+    elif pick.area == areas.THEORY:
+        level = say(N_("A theory contribution; its evidence is mathematical rather than benchmark-led"))
+    else:
+        level = say(N_("Little quantitative evidence in the abstract"))
+    extras = [say(N_("accepted at {venue}"), venue=pick.venue)] if pick.venue != ABSENT else []
+    extras.append(_link_phrase(say, pick))
+    return say.join([level, *extras]) + "."
+
+
+def _link_phrase(say: Phrases, pick: DraftPick) -> str:
+    if pick.code_url != ABSENT:
+        return say(N_("public code"))
+    if pick.demo_url != ABSENT:
+        return say(N_("a public demo"))
+    if pick.project_url != ABSENT:
+        return say(N_("a project page"))
+    return say(N_("no public code listed"))
+
+
+def _decision(say: Phrases, pick: DraftPick, place: int, candidates: int) -> str:
+    touches = say(
+        N_("Read {name} first if your work touches {area}."),
+        name=pick.short_name,
+        area=_in_sentence(say(pick.area)),
+    )
+    # Equal signals keep the canonical order (topic first), not the alphabet's.
+    order = list(_SIGNAL_NAMES)
+    leading = sorted(order, key=lambda name: (-pick.signals.get(name, 0.0), order.index(name)))[:2]
+    ranked = say(
+        N_("It ranks #{place} of {candidates} candidates, led by {strengths}."),
+        place=place,
+        candidates=candidates,
+        strengths=say.join([say(_SIGNAL_NAMES[name]) for name in leading]),
+    )
+    return f"{touches} {ranked}"
+
+
+def _technical_read(pick: Pick, summary: str) -> str:
+    """The abstract's most technical sentences beyond the summary, in the abstract's order."""
+    used = set(sentences(summary))
+    rest = [s for s in sentences(pick.paper.abstract) if s not in used]
+    number = pick.facts.key_number or "\0"
+    scored = sorted(
+        range(len(rest)),
+        key=lambda i: (-(2 * (number in rest[i]) + bool(_TECHNICAL_CUE.search(rest[i]))), i),
+    )
+    chosen = sorted(scored[:_TECHNICAL_SENTENCES])
+    if chosen:
+        return " ".join(rest[i] for i in chosen)
+    return pick.facts.core_method or summary
+
+
+def _evidence_and_limits(say: Phrases, pick: DraftPick) -> str:
+    parts = [
+        say(N_("The paper is listed as accepted to {venue}."), venue=pick.venue)
+        if pick.venue != ABSENT
+        else say(N_("The record lists no venue."))
+    ]
+    if pick.code_url != ABSENT:
+        parts.append(say(N_("The authors link code at {url}."), url=pick.code_url))
+    elif pick.project_url != ABSENT or pick.demo_url != ABSENT:
+        url = pick.project_url if pick.project_url != ABSENT else pick.demo_url
+        parts.append(say(N_("The authors link a project page at {url}."), url=url))
+    else:
+        parts.append(say(N_("The available record does not list public code.")))
+    if pick.key_number != ABSENT:
+        parts.append(say(N_("The most telling number: {key_number}."), key_number=pick.key_number))
+        parts.append(say(N_("Check whether it holds beyond the settings the abstract names.")))
+    else:
+        parts.append(
+            say(N_("The abstract reports no quantitative result; read the evaluation before relying on it."))
+        )
+    return " ".join(parts)

@@ -1,0 +1,103 @@
+"""Merge an editor's draft with a freshly generated one: never clobber an edit.
+
+A text counts as edited when it differs from the hash recorded for it when it was
+generated (see :mod:`newsletter.digest.fingerprint`); edited texts are kept, untouched
+ones take the fresh text. The editor's ``pinned``, ``excluded`` and ``approved`` always
+win. The picks follow the fresh ranking (which already honours pins and exclusions)
+unless the editor reordered the file's picks, in which case that order is kept. A pick the
+fresh ranking no longer makes is kept when the editor edited it, and dropped otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import replace
+
+from newsletter.digest.fingerprint import (
+    LOCALIZED_FIELDS,
+    ORDER,
+    PLAIN_FIELDS,
+    READING_ORDER,
+    digest_of,
+    is_edited,
+    order_text,
+    pick_texts,
+    reading_order_text,
+)
+from newsletter.model import Draft, DraftPick, LocalizedText
+
+logger = logging.getLogger(__name__)
+
+
+def merge_drafts(edited: Draft, fresh: Draft) -> Draft:
+    """``fresh`` with every edit of ``edited`` carried over (see the module's docstring)."""
+    known = edited.generated
+    kept = {p.arxiv_id: p for p in edited.picks}
+    picks = [_merge_pick(kept[p.arxiv_id], p, known) if p.arxiv_id in kept else p for p in fresh.picks]
+    picks += _orphans(edited, fresh)
+    reading_order = fresh.reading_order
+    if is_edited(READING_ORDER, reading_order_text(edited.reading_order), known):
+        reading_order = edited.reading_order
+    return replace(
+        fresh,
+        title=_merge_text("title", edited.title, fresh.title, known),
+        intro=_merge_text("intro", edited.intro, fresh.intro, known),
+        picks=tuple(_order(picks, edited, known)),
+        reading_order=reading_order,
+        pinned=edited.pinned,
+        excluded=edited.excluded,
+        approved=edited.approved,
+        generated=fresh.generated,
+    )
+
+
+def _merge_text(
+    path: str, edited: LocalizedText, fresh: LocalizedText, known: Mapping[str, str]
+) -> LocalizedText:
+    merged = dict(fresh)
+    for locale, text in edited.items():
+        if is_edited(f"{path}/{locale}", text, known):
+            merged[locale] = text
+    return merged
+
+
+def _merge_pick(edited: DraftPick, fresh: DraftPick, known: Mapping[str, str]) -> DraftPick:
+    prefix = f"picks/{fresh.arxiv_id}/"
+    changes: dict[str, object] = {}
+    for name in PLAIN_FIELDS:
+        text = getattr(edited, name)
+        if is_edited(prefix + name, text, known):
+            changes[name] = text
+    for name in LOCALIZED_FIELDS:
+        changes[name] = _merge_text(prefix + name, getattr(edited, name), getattr(fresh, name), known)
+    return replace(fresh, **changes)  # type: ignore[arg-type]
+
+
+def _has_edits(pick: DraftPick, known: Mapping[str, str]) -> bool:
+    return any(is_edited(path, text, known) for path, text in pick_texts(pick))
+
+
+def _orphans(edited: Draft, fresh: Draft) -> list[DraftPick]:
+    """The editor's picks the fresh ranking dropped, kept when the editor worked on them."""
+    current = {p.arxiv_id for p in fresh.picks} | set(fresh.excluded) | set(edited.excluded)
+    orphans = [p for p in edited.picks if p.arxiv_id not in current and _has_edits(p, edited.generated)]
+    for pick in orphans:
+        logger.warning("keeping edited pick %s that the ranking no longer chooses", pick.arxiv_id)
+    return orphans
+
+
+def _order(picks: list[DraftPick], edited: Draft, known: Mapping[str, str]) -> list[DraftPick]:
+    """Pinned first; then the editor's order if they reordered the file, else the fresh one."""
+    ids = [p.arxiv_id for p in edited.picks]
+    reordered = known.get(ORDER) not in (None, digest_of(order_text(ids)))
+    pinned = {arxiv_id: place for place, arxiv_id in enumerate(edited.pinned)}
+    position = {arxiv_id: place for place, arxiv_id in enumerate(ids)} if reordered else {}
+    fresh_place = {p.arxiv_id: place for place, p in enumerate(picks)}
+
+    def key(pick: DraftPick) -> tuple[int, int, int]:
+        if pick.arxiv_id in pinned:
+            return (0, pinned[pick.arxiv_id], 0)
+        return (1, position.get(pick.arxiv_id, len(ids)), fresh_place[pick.arxiv_id])
+
+    return sorted(picks, key=key)

@@ -1,0 +1,119 @@
+"""The translatable phrases the draft is generated from, and their per-locale lookup.
+
+English is the source text. Each phrase is marked with ``N_`` (or passed to ``ngettext``)
+so ``pybabel extract`` finds it; :func:`phrases_for` looks it up through
+:mod:`newsletter.i18n` and falls back to English when there is no catalog or a translation
+is broken, so generating a draft never fails for want of a translation.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, tzinfo
+from gettext import NullTranslations
+
+from babel import dates, lists
+
+from newsletter.errors import NewsletterError
+from newsletter.model import LocalizedText
+
+logger = logging.getLogger(__name__)
+
+SOURCE_LOCALE = "en"
+
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention Babel extracts)
+    """Mark ``message`` for extraction; it is translated where it is used."""
+    return message
+
+
+_COUNT_WORDS = ("Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
+
+
+@dataclass(frozen=True, slots=True)
+class Phrases:
+    """One locale's view of the phrases: translate, fill in, and format lists and dates."""
+
+    locale: str
+    gettext: Callable[[str], str]
+    ngettext: Callable[[str, str, int], str]
+    untranslated: list[str] = field(default_factory=list)
+    """The phrases this locale's catalog lacked, in the order they were asked for."""
+
+    def __call__(self, message: str, **values: object) -> str:
+        """``message`` translated and filled with ``values``; English if the translation is broken."""
+        translated = self.gettext(message)
+        self._note(translated, message)
+        return self._fill(translated, message, values)
+
+    def plural(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """The form for ``n``; ``{count}`` is ``n`` unless ``values`` spell it otherwise."""
+        english = singular if n == 1 else plural
+        translated = self.ngettext(singular, plural, n)
+        self._note(translated, english)
+        return self._fill(translated, english, {"count": n, **values})
+
+    def _note(self, translated: str, english: str) -> None:
+        if translated == english and self.locale != SOURCE_LOCALE:
+            self.untranslated.append(english)
+
+    def join(self, items: Sequence[str]) -> str:
+        """``A, B, and C`` in English, ``A, B 및 C`` in Korean."""
+        return lists.format_list(list(items), locale=self.locale) if items else ""
+
+    def count_word(self, count: int) -> str:
+        """ "Five" in English, where the sample issue spells counts out; digits elsewhere."""
+        english = self.locale == SOURCE_LOCALE and count < len(_COUNT_WORDS)
+        return _COUNT_WORDS[count] if english else str(count)
+
+    def date(self, value: date) -> str:
+        try:
+            from newsletter import i18n
+        except ImportError:
+            return dates.format_date(value, "long", locale=self.locale)
+        return i18n.format_date(value, self.locale)
+
+    def time(self, value: datetime, tz: tzinfo) -> str:
+        """``June 30, 09:20`` in English, in ``tz``."""
+        local = value.astimezone(tz)
+        return dates.format_skeleton("MMMMd", local, locale=self.locale) + ", " + local.strftime("%H:%M")
+
+    def _fill(self, translated: str, english: str, values: dict[str, object]) -> str:
+        try:
+            return translated.format(**values)
+        except (KeyError, IndexError, ValueError):
+            logger.warning("the %s translation of %r is broken; using English", self.locale, english)
+            return english.format(**values)
+
+
+def phrases_for(locale: str) -> Phrases:
+    """The phrases in ``locale``, through the shipped catalogs when they load."""
+    catalog: NullTranslations = NullTranslations()
+    if locale != SOURCE_LOCALE:
+        try:
+            from newsletter import i18n
+
+            catalog = i18n.translations(locale)
+        except (ImportError, NewsletterError):
+            logger.info("no translation catalogs available; generating %s text in English", locale)
+    return Phrases(locale=locale, gettext=catalog.gettext, ngettext=catalog.ngettext)
+
+
+def localized(locales: Sequence[str], build: Callable[[Phrases], str]) -> LocalizedText:
+    """``build``'s text in English and in each other locale whose catalog translates it.
+
+    A locale whose catalog lacks any phrase of the text is left out, and falls back to
+    English when rendered, rather than mixing English phrases with localized dates.
+    """
+    texts = {SOURCE_LOCALE: build(phrases_for(SOURCE_LOCALE))}
+    for locale in locales:
+        if locale != SOURCE_LOCALE:
+            say = phrases_for(locale)
+            text = build(say)
+            if say.untranslated:
+                logger.debug("no %s text for %r: untranslated %s", locale, texts["en"][:40], say.untranslated)
+            else:
+                texts[locale] = text
+    return texts
