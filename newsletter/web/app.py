@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
@@ -13,6 +15,8 @@ from newsletter.config import Config
 from newsletter.errors import InputError
 from newsletter.store import Database
 from newsletter.unsubscribe import Signer
+from newsletter.web.preview import Preview
+from newsletter.web.preview_page import PreviewEndpoints
 from newsletter.web.unsubscribe import UnsubscribeEndpoints, invalid_link
 from newsletter.web.webhook import SendGridWebhook
 
@@ -43,6 +47,16 @@ def public_app(
         return invalid_link(config.newsletter.default_locale)
 
     return Starlette(routes=routes, exception_handlers={InputError: bad_input})
+
+
+#: The preview answers only to these names, so a web page cannot reach it by DNS rebinding.
+PREVIEW_HOSTS = ["127.0.0.1", "localhost"]
+
+
+def preview_app(preview: Preview) -> Starlette:
+    """The editor's preview of one draft; serve it on 127.0.0.1 only."""
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=PREVIEW_HOSTS)]
+    return Starlette(routes=PreviewEndpoints(preview).routes(), middleware=middleware)
 
 
 async def _health(request: Request) -> Response:

@@ -1,0 +1,205 @@
+"""The preview's pages: the overview, each locale's email for the iframes, and the actions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from html import escape
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from newsletter.errors import NewsletterError
+from newsletter.web.form import read_form
+from newsletter.web.preview import GMAIL_CLIP_BYTES, IssueState, LocaleView, Preview, Snapshot
+
+#: How often the page asks whether the files changed.
+POLL_MILLISECONDS = 700
+DESKTOP_WIDTH = 800
+PHONE_WIDTH = 375
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;margin:0;background:#f4f4f5;color:#18181b}
+header{padding:1rem 1.5rem;background:#18181b;color:#fafafa;display:flex;gap:1rem;align-items:center;
+flex-wrap:wrap}
+header h1{font-size:1.1rem;margin:0;flex:1}
+header form{margin:0}
+button{font:inherit;padding:.4rem .9rem;border:0;border-radius:6px;background:#2563eb;color:#fff;
+cursor:pointer}
+#approve{background:#16a34a}
+main{padding:1rem 1.5rem}
+nav a{margin-right:1rem}
+.notice{background:#fef9c3;padding:.5rem 1rem;border-radius:6px}
+.error{background:#fee2e2;padding:.5rem 1rem;border-radius:6px;white-space:pre-wrap}
+.columns{display:flex;gap:2rem;flex-wrap:wrap;align-items:flex-start}
+.frames{display:flex;gap:1.5rem;align-items:flex-start;flex-wrap:wrap}
+iframe{border:1px solid #d4d4d8;background:#fff;height:900px}
+figure{margin:0}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
+dt{font-weight:600}
+.over{color:#b91c1c;font-weight:700}
+meter{width:12rem}
+pre{white-space:pre-wrap;background:#fff;padding:1rem;max-width:70ch;border:1px solid #d4d4d8}
+"""
+
+_RELOAD = """
+const shown = %s;
+async function poll() {
+  try {
+    const reply = await fetch("/version", {cache: "no-store"});
+    const now = (await reply.json()).version;
+    if (now !== shown) { location.reload(); return; }
+  } catch (error) { /* The server restarts or is gone: keep asking. */ }
+  setTimeout(poll, %d);
+}
+setTimeout(poll, %d);
+"""
+
+
+class PreviewEndpoints:
+    """The routes of the preview application over one :class:`Preview`."""
+
+    def __init__(self, preview: Preview) -> None:
+        self.preview = preview
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/", self.overview, methods=["GET"]),
+            Route("/version", self.version, methods=["GET"]),
+            Route("/email/{locale}.html", self.email, methods=["GET"]),
+            Route("/send-test", self.send_test, methods=["POST"]),
+            Route("/approve", self.approve, methods=["POST"]),
+        ]
+
+    async def version(self, request: Request) -> Response:
+        version = await run_in_threadpool(self.preview.version)
+        return JSONResponse({"version": version}, headers={"Cache-Control": "no-store"})
+
+    async def email(self, request: Request) -> Response:
+        snapshot = await run_in_threadpool(self.preview.snapshot)
+        view = snapshot.view(str(request.path_params["locale"]))
+        if view is None:
+            return HTMLResponse("no such locale", status_code=404)
+        # The email runs in a sandboxed frame: its own scripts (there should be none) never run.
+        return HTMLResponse(view.html, headers={"Content-Security-Policy": "sandbox allow-popups"})
+
+    async def overview(self, request: Request) -> Response:
+        snapshot = await run_in_threadpool(self.preview.snapshot)
+        issue = await run_in_threadpool(self.preview.issue)
+        chosen = request.query_params.get("locale", "")
+        locales = self.preview.config.newsletter.locales
+        shown = list(locales) if chosen == "all" else [chosen if chosen in locales else locales[0]]
+        page = self._page(snapshot, issue, shown, chosen == "all", self.preview.take_notice())
+        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+    async def send_test(self, request: Request) -> Response:
+        return await self._act(request, self.preview.send_test)
+
+    async def approve(self, request: Request) -> Response:
+        return await self._act(request, self.preview.approve)
+
+    async def _act(self, request: Request, action: Callable[[], str]) -> Response:
+        form = await read_form(request)
+        if form.get("csrf") != self.preview.csrf:
+            return HTMLResponse("this form is from an older preview: reload the page", status_code=403)
+        try:
+            notice = await run_in_threadpool(action)
+        except NewsletterError as error:
+            notice = f"error: {error}"
+        self.preview.flash(notice)
+        back = form.get("back", "/")
+        return RedirectResponse(back if back.startswith("/?") or back == "/" else "/", status_code=303)
+
+    def _page(
+        self, snapshot: Snapshot, issue: IssueState | None, shown: list[str], side: bool, notice: str
+    ) -> str:
+        config = self.preview.config
+        title = f"Preview · {self.preview.draft_path.name}"
+        body = self._header(title, snapshot, issue, shown, side)
+        if notice:
+            kind = "error" if notice.startswith("error:") else "notice"
+            body += f'<p id="notice" class="{kind}" role="status">{escape(notice)}</p>'
+        body += self._tabs(list(config.newsletter.locales), shown, side)
+        if snapshot.error:
+            body += f'<p id="render-error" class="error">{escape(snapshot.error)}</p>'
+        body += self._warnings(snapshot) if not snapshot.error else ""
+        views = [v for v in (snapshot.view(locale) for locale in shown) if v is not None]
+        body += f'<div class="columns">{"".join(self._locale(view, side) for view in views)}</div>'
+        script = _RELOAD % (json.dumps(snapshot.version), POLL_MILLISECONDS, POLL_MILLISECONDS)
+        return (
+            f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+            f'<style>{_STYLE}</style></head><body data-version="{snapshot.version}">{body}</main>'
+            f"<script>{script}</script></body></html>\n"
+        )
+
+    def _header(
+        self, title: str, snapshot: Snapshot, issue: IssueState | None, shown: list[str], side: bool
+    ) -> str:
+        back = "/?locale=all" if side else f"/?locale={escape(shown[0])}"
+        hidden = f'<input type="hidden" name="csrf" value="{self.preview.csrf}">' + (
+            f'<input type="hidden" name="back" value="{back}">'
+        )
+        if issue is None:
+            state = "no issue in the store uses this draft"
+        else:
+            state = f"issue #{issue.issue_id} · {issue.status}"
+        flag = " · draft approved" if snapshot.draft is not None and snapshot.draft.approved else ""
+        editor = escape(self.preview.config.newsletter.editor_email)
+        return (
+            f"<header><h1>{escape(title)}</h1>"
+            f'<span id="issue-state">{escape(state)}{flag}</span>'
+            f'<form method="post" action="/send-test">{hidden}'
+            f'<button id="send-test" type="submit">Send a test to {editor}</button></form>'
+            f'<form method="post" action="/approve">{hidden}'
+            f'<button id="approve" type="submit">Approve</button></form></header><main>'
+        )
+
+    def _tabs(self, locales: list[str], shown: list[str], side: bool) -> str:
+        links = []
+        for locale in locales:
+            label = escape(locale)
+            current = not side and shown == [locale]
+            links.append(
+                f"<strong>{label}</strong>" if current else f'<a href="/?locale={label}">{label}</a>'
+            )
+        links.append("<strong>side by side</strong>" if side else '<a href="/?locale=all">side by side</a>')
+        return f'<nav id="locales">{"".join(links)}</nav>'
+
+    def _warnings(self, snapshot: Snapshot) -> str:
+        if not snapshot.warnings:
+            return '<section id="warnings"><p>No link problems found (checked offline).</p></section>'
+        items = "".join(
+            f"<li><code>{escape(w.url) or '(empty)'}</code>: {escape(w.problem)} ({escape(w.where)})</li>"
+            for w in snapshot.warnings
+        )
+        count = len(snapshot.warnings)
+        heading = f"{count} link warning{'s' * (count != 1)}"
+        return f'<section id="warnings"><h2>{heading}</h2><ul>{items}</ul></section>'
+
+    def _locale(self, view: LocaleView, side: bool) -> str:
+        locale = escape(view.locale)
+        size = view.html_bytes
+        over = size > GMAIL_CLIP_BYTES
+        size_text = f"{size / 1024:.1f} KB of the {GMAIL_CLIP_BYTES // 1024} KB at which Gmail clips"
+        if over:
+            size_text += ": Gmail will clip this message"
+        widths = [DESKTOP_WIDTH, PHONE_WIDTH] if not side else [PHONE_WIDTH, DESKTOP_WIDTH]
+        frames = "".join(
+            f"<figure><figcaption>{'Phone' if width == PHONE_WIDTH else 'Desktop'} ({width}px)</figcaption>"
+            f'<iframe class="{"phone" if width == PHONE_WIDTH else "desktop"}" width="{width}" '
+            f'src="/email/{locale}.html" title="{locale} email at {width}px"></iframe></figure>'
+            for width in widths
+        )
+        return (
+            f'<section class="locale" id="locale-{locale}" lang="{locale}"><h2>{locale}</h2><dl>'
+            f'<dt>Subject</dt><dd class="subject">{escape(view.subject)}</dd>'
+            f'<dt>Preheader</dt><dd class="preheader">{escape(view.preheader)}</dd>'
+            f'<dt>HTML size</dt><dd class="size{" over" if over else ""}">'
+            f'<meter min="0" max="{GMAIL_CLIP_BYTES}" high="{int(GMAIL_CLIP_BYTES * 0.9)}" value="{size}">'
+            f"</meter> {escape(size_text)}</dd></dl>"
+            f'<div class="frames">{frames}</div>'
+            f'<details open><summary>Text part</summary><pre class="text">{escape(view.text)}</pre></details>'
+            "</section>"
+        )
