@@ -21,7 +21,7 @@ from newsletter.delivery.base import Campaign, DeliveryBackend, Personalization
 from newsletter.delivery.dispatch import DeliveryReport, dispatch
 from newsletter.delivery.message import personalization
 from newsletter.digest import compose_draft, merge_drafts, read_draft, write_draft
-from newsletter.errors import StoreError
+from newsletter.errors import DeliveryError, StoreError
 from newsletter.model import Draft, Paper, Recipient, RenderedEmail, Window
 from newsletter.ranking import rank
 from newsletter.render import render_email
@@ -30,7 +30,7 @@ from newsletter.sources.base import PaperSource
 from newsletter.sources.candidates import select_candidates
 from newsletter.store import Database, audience, issues
 from newsletter.store import sends as send_records
-from newsletter.store.schema import Issue, IssueStatus
+from newsletter.store.schema import Issue, IssueStatus, SendStatus
 from newsletter.unsubscribe import PREVIEW_SIGNER, Signer
 from newsletter.window import issue_window
 
@@ -202,39 +202,63 @@ def deliver_issue(
     *,
     lists: Sequence[str] = (),
     resend_unknown: bool = False,
+    resume: bool = False,
     signer: Signer | None = None,
     on_batch: Callable[[int], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> DeliveryReport:
     """Send the issue to every subscriber of ``lists`` (all lists when empty) who has no record yet.
 
     Safe to run again at any time: it resumes where the last run stopped and never sends an
-    issue twice to the same person.
+    issue twice to the same person. A paused issue is sent only with ``resume``. ``on_start``
+    gets how many records are waiting, ``on_batch`` how many this run has settled so far.
     """
     issue_id, draft = load_draft(app, issue_ref)
+    _unpause(app, issue_id, resume=resume)
     signer = signer or Signer.from_env()
     queued = queue_recipients(app, issue_id, lists)
     logger.info("queued %d new recipients for issue %s", queued, issue_id)
-    campaign = _campaigns(app, issue_id, draft)
+    if on_start is not None:
+        on_start(send_counts(app, issue_id).get(SendStatus.PENDING.value, 0))
     backend = app.backend()
     try:
         report = dispatch(
             app.db,
             backend,
             issue_id,
-            campaign,
+            _campaigns(app, issue_id, draft),
             _personalizer(app, issue_id, signer),
             worker=f"{socket.gethostname()}:{os.getpid()}",
             resend_unknown=resend_unknown,
+            failure_threshold=app.config.delivery.failure_threshold,
             on_batch=on_batch,
         )
     finally:
         backend.close()
+    _record_outcome(app, issue_id, report)
+    return report
+
+
+def _unpause(app: App, issue_id: int, *, resume: bool) -> None:
     with app.db.transaction() as session:
         issue = issues.get_issue(session, issue_id)
-        if report.finished and issue.status != IssueStatus.SENT.value:
+        if issue.status != IssueStatus.PAUSED.value:
+            return
+        if not resume:
+            raise DeliveryError(
+                f"issue #{issue_id} is paused ({issue.note}); fix the cause, then add --resume"
+            )
+        issue.status, issue.note = IssueStatus.SENDING.value, ""
+
+
+def _record_outcome(app: App, issue_id: int, report: DeliveryReport) -> None:
+    with app.db.transaction() as session:
+        issue = issues.get_issue(session, issue_id)
+        if report.paused:
+            issue.status, issue.note = IssueStatus.PAUSED.value, report.paused
+        elif report.finished and issue.status != IssueStatus.SENT.value:
             issue.status = IssueStatus.SENT.value
             issue.sent_at = datetime.now(app.config.tz)
-    return report
 
 
 def send_test(app: App, issue_ref: int | str, addresses: Sequence[str], *, locale: str | None = None) -> int:
@@ -253,7 +277,11 @@ def send_test(app: App, issue_ref: int | str, addresses: Sequence[str], *, local
     ]
     backend = app.backend()
     try:
-        backend.send_batch(campaign, people)
+        for start in range(0, len(people), backend.batch_size):
+            result = backend.send_batch(campaign, people[start : start + backend.batch_size])
+            if result.rejected:
+                refused = "; ".join(result.rejected.values())
+                raise DeliveryError(f"the mail system refused the test copy: {refused}", permanent=True)
     finally:
         backend.close()
     return issue_id

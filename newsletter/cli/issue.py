@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,6 +14,7 @@ from newsletter.delivery.base import Campaign
 from newsletter.delivery.dispatch import DeliveryReport
 from newsletter.delivery.message import personalization, personalize, to_mime
 from newsletter.digest import draft_to_json, read_draft
+from newsletter.errors import DeliveryError
 from newsletter.model import OutgoingMessage, Recipient, RenderedEmail
 from newsletter.render import size_warning
 from newsletter.store import issues
@@ -133,9 +136,7 @@ def _sample_message(ctx: Context, email: RenderedEmail, locale: str) -> Outgoing
     "--test-to", "test_to", multiple=True, help="Send a test copy to this address; no records kept."
 )
 @click.option("--locale", default=None, help="With --test-to: the locale of the test copy.")
-@click.option(
-    "--resume", is_flag=True, help="Continue an interrupted send (the default behaviour; kept explicit)."
-)
+@click.option("--resume", is_flag=True, help="Continue an issue that was paused after too many failures.")
 @click.option(
     "--resend-unknown", is_flag=True, help="Re-send batches whose outcome is unknown after a crash."
 )
@@ -154,9 +155,49 @@ def send(
         sent = pipeline.send_test(ctx.app, issue_ref, test_to, locale=locale)
         click.echo(f"Sent a test copy of issue #{sent} to {', '.join(test_to)}.")
         return
-    _ = resume  # Every send resumes: records that are already sent are never sent again.
-    report = pipeline.deliver_issue(ctx.app, issue_ref, lists=lists, resend_unknown=resend_unknown)
+    with _Progress() as progress:
+        report = pipeline.deliver_issue(
+            ctx.app,
+            issue_ref,
+            lists=lists,
+            resume=resume,
+            resend_unknown=resend_unknown,
+            on_start=progress.start,
+            on_batch=progress.update,
+        )
     _print_report(report)
+    if report.unknown_batches:
+        click.echo(
+            f"Outcome unknown for batches {', '.join(map(str, report.unknown_batches))}: check the "
+            "provider's activity log, then run again with --resend-unknown to send them."
+        )
+    if report.paused:
+        raise DeliveryError(f"issue {report.paused}")
+
+
+class _Progress:
+    """A progress bar over the records to send, drawn only when stdout is a terminal."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._shown = 0
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._bar is not None:
+            self._bar.render_finish()
+
+    def start(self, total: int) -> None:
+        if total and sys.stdout.isatty():
+            self._bar = click.progressbar(length=total, label="Sending", show_pos=True, show_eta=True)
+            self._bar.render_progress()
+
+    def update(self, done: int) -> None:
+        if self._bar is not None and done > self._shown:
+            self._bar.update(done - self._shown)
+            self._shown = done
 
 
 @click.command()
