@@ -171,7 +171,7 @@ def locales_of(session: Session, subscriber_ids: Sequence[int]) -> dict[int, str
     for start in range(0, len(subscriber_ids), 5000):
         chunk = subscriber_ids[start : start + 5000]
         rows = session.execute(select(Subscriber.id, Subscriber.locale).where(Subscriber.id.in_(chunk)))
-        found.update(dict(rows.tuples()))
+        found.update(dict(rows.all()))
     return found
 
 

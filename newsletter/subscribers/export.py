@@ -59,13 +59,13 @@ def _rows(session: Session, list_name: str | None, status: str | None) -> Iterat
         query = query.join(Membership).where(Membership.list_id == chosen.id)
     if status is not None:
         query = query.where(Subscriber.status == status)
-    names = dict(session.execute(select(MailingList.id, MailingList.name)).tuples().all())
+    names = dict(session.execute(select(MailingList.id, MailingList.name)).all())
     for partition in session.scalars(query).partitions():
         ids = [item.id for item in partition]
         memberships: dict[int, list[str]] = {}
         for sid, lid in session.execute(
             select(Membership.subscriber_id, Membership.list_id).where(Membership.subscriber_id.in_(ids))
-        ).tuples():
+        ):
             memberships.setdefault(sid, []).append(names[lid])
         for item in partition:
             yield [

@@ -353,11 +353,10 @@ class _Import:
             }
             for row in rows
         ]
-        ids = dict(
-            self.session.execute(insert(Subscriber).returning(Subscriber.email_key, Subscriber.id), values)
-            .tuples()
-            .all()
+        inserted = self.session.execute(
+            insert(Subscriber).returning(Subscriber.email_key, Subscriber.id), values
         )
+        ids = dict(inserted.all())
         self.session.execute(
             insert(StatusChange),
             [
@@ -397,7 +396,7 @@ class _Import:
         found = self.session.execute(select(*columns).where(Subscriber.email_key.in_(keys)))
         return {
             key: _Known(id=sid, email=email, name=name, locale=locale, status=status, status_changed_at=at)
-            for key, sid, email, name, locale, status, at in found.tuples()
+            for key, sid, email, name, locale, status, at in found
         }
 
     def _joined(self, subscriber_ids: Iterable[int]) -> set[tuple[int, int]]:
@@ -407,7 +406,7 @@ class _Import:
         found = self.session.execute(
             select(Membership.subscriber_id, Membership.list_id).where(Membership.subscriber_id.in_(ids))
         )
-        return set(found.tuples())
+        return {(sid, lid) for sid, lid in found}
 
 
 def _without_field(error: InputError, column: str) -> str:

@@ -67,7 +67,7 @@ def summaries(session: Session) -> list[ListSummary]:
         select(Membership.list_id, Subscriber.status, func.count())
         .join(Subscriber, Subscriber.id == Membership.subscriber_id)
         .group_by(Membership.list_id, Subscriber.status)
-    ).tuples()
+    )
     counts: dict[int, dict[str, int]] = {}
     for list_id, status, number in counted:
         counts.setdefault(list_id, {})[status] = number
@@ -81,7 +81,7 @@ def summary(session: Session, name: str) -> ListSummary:
         .join(Membership, Subscriber.id == Membership.subscriber_id)
         .where(Membership.list_id == found.id)
         .group_by(Subscriber.status)
-    ).tuples()
+    )
     return _summary(found, dict(counted.all()))
 
 
