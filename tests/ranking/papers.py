@@ -1,4 +1,4 @@
-"""Paper fixtures for the ranking and draft tests: one day's candidates, written for these tests.
+"""Papers for the ranking and draft tests: one day's candidates, written for these tests.
 
 Five entries are modelled on the sample issue's picks (same facts, abstracts in our own
 words); the rest are strong papers off the topic and weak papers on it, so a test can tell
@@ -8,8 +8,6 @@ whether the ranking picks the right five.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
-import pytest
 
 from newsletter.model import Author, Paper
 
@@ -171,9 +169,3 @@ WEAK_CACHE = paper(
 OFF_TOPIC = (LLM_REASONING, ROBOT_GRASP)
 WEAK_ON_TOPIC = (DIFFUSION_SURVEY, DIFFUSION_NOTE, DIFFUSION_BENCHMARK, WEAK_CACHE)
 DAY = (*OFF_TOPIC, *WEAK_ON_TOPIC, *ON_TOPIC)
-
-
-@pytest.fixture
-def day() -> tuple[Paper, ...]:
-    """One window's candidates, the strong on-topic five among strong and weak distractors."""
-    return DAY
