@@ -211,8 +211,11 @@ class SchedulerService:
         logger.error("scheduler job %s raised %s", event.job_id, type(event.exception).__name__)
 
 
-def serve(service: SchedulerService) -> None:
-    """Run until SIGTERM or SIGINT, then stop cleanly (a send stops between two batches)."""
+def serve(service: SchedulerService, *, ready: Callable[[], None] | None = None) -> None:
+    """Run until SIGTERM or SIGINT, then stop cleanly (a send stops between two batches).
+
+    ``ready`` is called once the scheduler runs (a place for systemd's ``sd_notify``).
+    """
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:
         logger.info("received %s; stopping after the current batch", signal.Signals(signum).name)
@@ -221,6 +224,8 @@ def serve(service: SchedulerService) -> None:
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         service.start()
+        if ready is not None:
+            ready()
         while not service.runtime.stopping.wait(1):
             pass
     finally:
