@@ -15,10 +15,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from conftest import need
 from sqlalchemy.engine import make_url
 
 from newsletter.store import Database
-from conftest import need
 
 POSTGRES_URL_ENV = "NEWSLETTER_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"

@@ -67,10 +67,13 @@ def test_a_second_spelling_is_the_same_subscriber_and_keeps_its_status(db: Datab
 
 
 def test_email_key_is_unique_in_the_database(db: Database) -> None:
-    with pytest.raises(IntegrityError), db.transaction() as session:
-        session.add(Subscriber(email="a@example.org", email_key="a@example.org"))
-        session.add(Subscriber(email="A@example.org", email_key="a@example.org"))
-        session.flush()
+    def add_twice() -> None:
+        with db.transaction() as session:
+            session.add(Subscriber(email="a@example.org", email_key="a@example.org"))
+            session.add(Subscriber(email="A@example.org", email_key="a@example.org"))
+
+    with pytest.raises(IntegrityError):
+        add_twice()
     assert _count(db, Subscriber) == 0
 
 

@@ -36,7 +36,7 @@ def test_the_encoding_is_detected(write_csv: WriteCsv, data: bytes, expected: st
 def test_a_given_encoding_wins_and_a_bad_one_is_named(write_csv: WriteCsv) -> None:
     path = write_csv(KOREAN.encode("cp949"))
     assert open_csv(path, "euc-kr").encoding.name == "cp949"
-    with pytest.raises(InputError, match="--encoding: expected a codec name.*'klingon'"):
+    with pytest.raises(InputError, match=r"--encoding: expected a codec name.*'klingon'"):
         open_csv(path, "klingon")
 
 
