@@ -27,14 +27,19 @@ class LinkWarning:
 
 
 def check_links(draft: Draft, html_by_locale: Mapping[str, str]) -> list[LinkWarning]:
-    """Every problem found in the draft's URLs and in each rendered email's links, once each."""
-    found: dict[tuple[str, str], LinkWarning] = {}
+    """Every bad link once, naming every place it appears, then URLs that two picks share."""
+    places: dict[str, list[str]] = {}
     for where, url in _draft_urls(draft):
-        _note(found, where, url)
+        places.setdefault(url, []).append(where)
     for locale, html in html_by_locale.items():
-        for url in html_links(html):
-            _note(found, f"{locale} email", url)
-    return [*found.values(), *_shared_urls(draft)]
+        for url in dict.fromkeys(html_links(html)):
+            places.setdefault(url, []).append(f"{locale} email")
+    bad = [
+        LinkWarning(where=", ".join(dict.fromkeys(where)), url=url, problem=problem)
+        for url, where in places.items()
+        if (problem := url_problem(url))
+    ]
+    return [*bad, *_shared_urls(draft)]
 
 
 def url_problem(url: str) -> str | None:
@@ -76,12 +81,6 @@ def html_links(html: str) -> list[str]:
     parser.feed(html)
     parser.close()
     return parser.links
-
-
-def _note(found: dict[tuple[str, str], LinkWarning], where: str, url: str) -> None:
-    problem = url_problem(url)
-    if problem and (where, url) not in found:
-        found[(where, url)] = LinkWarning(where=where, url=url, problem=problem)
 
 
 def _draft_urls(draft: Draft) -> Iterable[tuple[str, str]]:

@@ -188,7 +188,8 @@ class PreviewEndpoints:
         widths = [DESKTOP_WIDTH, PHONE_WIDTH] if not side else [PHONE_WIDTH, DESKTOP_WIDTH]
         frames = "".join(
             f"<figure><figcaption>{'Phone' if width == PHONE_WIDTH else 'Desktop'} ({width}px)</figcaption>"
-            f'<iframe class="{"phone" if width == PHONE_WIDTH else "desktop"}" width="{width}" '
+            f'<iframe loading="eager" class="{"phone" if width == PHONE_WIDTH else "desktop"}" '
+            f'width="{width}" '
             f'src="/email/{locale}.html" title="{locale} email at {width}px"></iframe></figure>'
             for width in widths
         )

@@ -89,8 +89,8 @@ def test_overview_shows_subject_preheader_size_frames_and_text(client: TestClien
     assert '<dd class="subject">Five diffusion papers</dd>' in page
     assert '<dd class="preheader">preheader en</dd>' in page
     assert re.search(r"\d+\.\d KB of the 102 KB at which Gmail clips", page)
-    assert '<iframe class="desktop" width="800" src="/email/en.html"' in page
-    assert '<iframe class="phone" width="375" src="/email/en.html"' in page
+    assert '<iframe loading="eager" class="desktop" width="800" src="/email/en.html"' in page
+    assert '<iframe loading="eager" class="phone" width="375" src="/email/en.html"' in page
     text = re.search(r'<pre class="text">(.*?)</pre>', page, re.S)
     assert text is not None
     # The text part is filled in as a real recipient's would be, with a (preview-only) link.
@@ -124,9 +124,10 @@ def test_link_problems_are_listed(client: TestClient, draft_file: Path) -> None:
     warnings = re.search(r'<section id="warnings">(.*?)</section>', client.get("/").text, re.S)
     assert warnings is not None
     found = warnings.group(1)
-    assert "htps//arxiv.org/abs/1</code>: not an absolute URL (pick 1 (A) url)" in found
-    assert "contains spaces (pick 2 (B) url)" in found
-    assert "(empty)</code>: empty link (pick 3 (C) url)" in found
+    assert "htps//arxiv.org/abs/1</code>: not an absolute URL (pick 1 (A) url, en email, ko email)" in found
+    assert "contains spaces (pick 2 (B) url, en email, ko email)" in found
+    assert "(empty)</code>: empty link (pick 3 (C) url, en email, ko email)" in found
+    assert found.count("<li>") == 4
     assert (
         "https://github.com/same/repo</code>: the same link in two picks (pick 1 (A) and pick 2 (B))" in found
     )
