@@ -65,6 +65,10 @@ class Browser:
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         self.session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         self.send("Page.enable", session=True)
+        self.resize(width, height)
+
+    def resize(self, width: int, height: int) -> None:
+        """Set the viewport; frames outside it may not be painted in a screenshot."""
         self.send(
             "Emulation.setDeviceMetricsOverride",
             {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},

@@ -75,6 +75,7 @@ def test_preview_renders_every_locale_and_reloads_after_an_edit(
     )
     preview = Preview(config=config, db=db, draft_path=draft, hooks=hooks)
     with serving(preview_app(preview)) as base:
+        browser.resize(1400, 2900)
         browser.goto(f"{base}/?locale=all")
         widths = browser.evaluate(
             "[...document.querySelectorAll('#locale-ko iframe')].map(f => f.clientWidth)"
