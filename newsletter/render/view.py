@@ -52,6 +52,8 @@ class PickView:
     core_method: str
     key_number: str
     area: str
+    meta: str
+    """Authors, institution and venue as far as known, joined by middle dots."""
     links: tuple[Link, ...]
     """Code, demo and project pages that the paper lists, in that order."""
     code: Link | None
@@ -123,18 +125,21 @@ def build_view(draft: Draft, locale: str, config: Config, catalog: Translations)
 
 def _pick(pick: DraftPick, number: int, locale: str, gettext: Gettext) -> PickView:
     links = _links(pick, gettext)
+    authors = _authors(pick.authors, gettext)
+    known = (text for text in (authors, pick.institution, pick.venue) if _present(text))
     return PickView(
         number=number,
         arxiv_id=pick.arxiv_id,
         title=pick.title,
         short_name=pick.short_name or pick.title,
         url=pick.url,
-        authors=_authors(pick.authors, gettext),
+        authors=authors,
         institution=pick.institution or ABSENT,
         venue=pick.venue or ABSENT,
         core_method=pick.core_method or ABSENT,
         key_number=pick.key_number or ABSENT,
         area=pick.area,
+        meta=" · ".join(known),
         links=links,
         code=next((link for link in links if link.url == pick.code_url), None),
         first_read_reason=localized(pick.first_read_reason, locale),
@@ -179,5 +184,5 @@ def _moment(value: datetime, locale: str, tz: tzinfo, catalog: Translations) -> 
     return pattern % {"day": day, "time": time}
 
 
-def _present(url: str) -> bool:
-    return bool(url) and url != ABSENT
+def _present(value: str) -> bool:
+    return bool(value) and value != ABSENT

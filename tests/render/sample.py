@@ -11,8 +11,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from newsletter.model import Draft, DraftPick, Window
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -244,8 +242,3 @@ def sample_draft() -> Draft:
         ),
         generated_at=datetime(2026, 7, 1, 9, 24, tzinfo=SEOUL),
     )
-
-
-@pytest.fixture
-def draft() -> Draft:
-    return sample_draft()
