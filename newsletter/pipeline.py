@@ -164,8 +164,21 @@ class CycleResult:
     """Why nothing was sent, when nothing was."""
 
 
-def run_cycle(app: App, at: datetime, *, send: bool = True) -> CycleResult:
-    """One full run for the issue closing at ``at``: gather, draft, and send unless held back."""
+def run_cycle(
+    app: App, at: datetime, *, send: bool = True, should_stop: Callable[[], bool] | None = None
+) -> CycleResult:
+    """One full run for the issue closing at ``at``: gather, draft, and send unless held back.
+
+    In review mode an unapproved issue is drafted and the editors are asked (once) to review
+    it; the scheduler sends it on approval or applies the deadline. An issue already sent or
+    skipped is left alone, so a second run for the same close does nothing. ``should_stop`` is
+    checked between batches (StopRequestedError); a later run resumes the send.
+    """
+    from newsletter.scheduler import approval
+
+    done = _decided_issue(app, at)
+    if done is not None:
+        return done
     gathering = gather(app, at)
     if not gathering.candidates and app.config.schedule.empty_window == "skip":
         reason = "no new papers in the window; it folds into the next issue"
@@ -177,9 +190,36 @@ def run_cycle(app: App, at: datetime, *, send: bool = True) -> CycleResult:
     draft = build_draft(app, at, gathering)
     if not send:
         return CycleResult(gathering=gathering, draft=draft, skipped="sending was not asked for")
-    if app.config.schedule.approval == "review" and not draft.draft.approved:
+    if app.config.schedule.approval == "review" and not _approved(app, draft):
+        if not draft.merged:
+            approval.notify_editors(app, draft.issue_id, draft.draft.title.get("en", ""), at)
         return CycleResult(gathering=gathering, draft=draft, skipped="waiting for an editor's approval")
-    return CycleResult(gathering=gathering, draft=draft, report=deliver_issue(app, draft.issue_id))
+    on_batch = approval.checkpoint(should_stop) if should_stop else None
+    report = deliver_issue(app, draft.issue_id, on_batch=on_batch)
+    return CycleResult(gathering=gathering, draft=draft, report=report)
+
+
+def _decided_issue(app: App, at: datetime) -> CycleResult | None:
+    """The result of a run for ``at`` whose issue was already sent or skipped, else None."""
+    with app.db.transaction() as session:
+        issue = session.query(Issue).filter(Issue.window_end == at).one_or_none()
+        if issue is None or issue.status not in (IssueStatus.SENT.value, IssueStatus.SKIPPED.value):
+            return None
+        gathering = Gathering(
+            issue_id=issue.id,
+            issue_date=issue.issue_date,
+            window=Window(start=issue.window_start, end=issue.window_end),
+            candidates=(),
+            fetched=0,
+        )
+        return CycleResult(gathering=gathering, skipped=f"issue #{issue.id} is already {issue.status}")
+
+
+def _approved(app: App, draft: DraftResult) -> bool:
+    """Approved in the draft file or in the store (the preview sets both)."""
+    with app.db.transaction() as session:
+        status = issues.get_issue(session, draft.issue_id).status
+    return draft.draft.approved or status == IssueStatus.APPROVED.value
 
 
 def render_issue(app: App, draft: Draft, locale: str) -> RenderedEmail:

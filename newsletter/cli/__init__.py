@@ -13,9 +13,10 @@ from typing import Any
 import click
 
 from newsletter import __version__
-from newsletter.cli import audience, issue, setup
+from newsletter.cli import audience, issue, schedule, setup
 from newsletter.cli.common import Context
 from newsletter.errors import NewsletterError
+from newsletter.logs import configure_logging
 
 
 class _Group(click.Group):
@@ -41,11 +42,11 @@ class _Group(click.Group):
 def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     """Write and send a bilingual daily arXiv research digest."""
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(level)
     ctx.obj = Context(config_path)
 
 
-for module in (setup, issue, audience):
+for module in (setup, issue, audience, schedule):
     for command in module.COMMANDS:
         cli.add_command(command)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +28,7 @@ class Outcome(enum.StrEnum):
     SKIPPED = "skipped"
     AWAITING_APPROVAL = "awaiting approval"
     STOPPED = "stopped"
+    PAUSED = "paused"
     FAILED = "failed"
     MISSED = "missed"
 
@@ -43,6 +44,11 @@ class RunResult:
     outcome: Outcome
     detail: str = ""
     issue_id: int | None = None
+
+
+def lease_name(job: str, scheduled_for: datetime) -> str:
+    """The lease that guards one run: whoever holds it may run or decide that close."""
+    return f"{job}:{scheduled_for.astimezone(UTC).isoformat()}"
 
 
 def find(session: Session, job: str, scheduled_for: datetime) -> ScheduledRun | None:

@@ -106,7 +106,7 @@ def tick_job() -> None:
 
 def run_close(runtime: Runtime, close: datetime) -> RunResult | None:
     """Run the cycle for ``close`` under its lease; None when another process has it or had it."""
-    name = f"{DAILY_JOB}:{close.astimezone(UTC).isoformat()}"
+    name = history.lease_name(DAILY_JOB, close)
     try:
         with lease.held(runtime.db, name, runtime.lease_ttl, holder=runtime.holder) as lost:
             # Checked under the lease: a process that finished a moment ago has released it.

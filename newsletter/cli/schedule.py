@@ -1,0 +1,69 @@
+"""Operations commands: the long-running scheduler, its next fire times, and backups."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from newsletter.backup import backup_sqlite
+from newsletter.cli.common import Context, echo_json, json_option, pass_context
+from newsletter.logs import configure_logging
+from newsletter.scheduler import timing
+
+
+@click.command()
+@click.option(
+    "--next", "count", type=int, default=None, metavar="N", help="Print the next N fire times and exit."
+)
+@json_option
+@pass_context
+def schedule(ctx: Context, count: int | None, as_json: bool) -> None:
+    """Run the daily job at schedule.cron (display time zone) until SIGTERM or SIGINT."""
+    config = ctx.config
+    trigger = timing.daily_trigger(config.schedule.cron, config.tz)
+    if count is not None:
+        upcoming = timing.upcoming(trigger, datetime.now(config.tz), count)
+        if as_json:
+            echo_json([fire_time_json(fire) for fire in upcoming])
+            return
+        for fire in upcoming:
+            click.echo(fire_time_line(fire))
+        return
+    from newsletter.scheduler import daily, service
+
+    # A long-running process reports every event; -vv still gives DEBUG.
+    configure_logging(min(logging.getLogger().getEffectiveLevel(), logging.INFO), json_lines=as_json)
+    click.echo(
+        f"Scheduling {config.schedule.cron!r} in {config.newsletter.timezone}; stop with Ctrl-C or SIGTERM."
+    )
+    service.serve(daily.build_service(ctx.app))
+
+
+def fire_time_json(fire: timing.FireTime) -> dict[str, object]:
+    return {
+        "at": fire.at.isoformat(),
+        "last_announcement": fire.last_announcement.isoformat(),
+        "new_announcement": fire.new_announcement,
+    }
+
+
+def fire_time_line(fire: timing.FireTime) -> str:
+    note = "" if fire.new_announcement else "  (no arXiv announcement since the previous run: expect a skip)"
+    return (
+        f"{fire.at:%a %Y-%m-%d %H:%M %Z}  latest arXiv announcement {fire.last_announcement:%a %H:%M}{note}"
+    )
+
+
+@click.command()
+@click.argument("target", type=click.Path(path_type=Path))
+@pass_context
+def backup(ctx: Context, target: Path) -> None:
+    """Copy the SQLite store to TARGET (a file or a folder) while everything keeps running."""
+    written = backup_sqlite(ctx.app.db, target)
+    click.echo(f"Backed up {ctx.config.database_url} to {written}")
+
+
+COMMANDS = [schedule, backup]
