@@ -156,7 +156,9 @@ def test_korean_editorial_text_falls_back_to_english_where_missing(draft: Draft,
     assert korean.subject == draft.title["ko"]
 
 
-def test_subject_is_translated_when_the_title_has_no_text_for_the_locale(draft: Draft, config: Config) -> None:
+def test_subject_is_translated_when_the_title_has_no_text_for_the_locale(
+    draft: Draft, config: Config
+) -> None:
     english_only = dataclasses.replace(draft, title={"en": draft.title["en"]})
     korean = render_email(english_only, "ko", config)
     assert korean.subject == "Research Brief: 논문 5편, 2026. 7. 1."
