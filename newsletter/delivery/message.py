@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from functools import lru_cache
 
 from newsletter.delivery.base import Campaign, Personalization
 from newsletter.errors import DeliveryError
@@ -76,6 +77,8 @@ def to_mime(message: OutgoingMessage, *, date: datetime | None = None) -> EmailM
     return mime
 
 
+# Parsing the sender was most of the cost of personalizing; it is the same for every recipient.
+@lru_cache(maxsize=16)
 def sender_domain(sender: str) -> str:
     _, address = parseaddr(sender)
     if "@" not in address:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from newsletter.store.schema import Batch, Send, SendStatus, Subscriber, utcnow
@@ -45,17 +45,17 @@ def queue(session: Session, issue_id: int, locales: Mapping[int, str]) -> int:
     """Create a pending record for each subscriber (id → locale) that has none; returns how many."""
     existing = set(session.scalars(select(Send.subscriber_id).where(Send.issue_id == issue_id)))
     ids = [sid for sid in locales if sid not in existing]
+    # What every row shares is bound once in the statement, so a large list costs one
+    # parameter pair per row.
+    statement = insert(Send).values(
+        issue_id=issue_id,
+        status=SendStatus.PENDING.value,
+        updated_at=utcnow(),
+        subscriber_id=bindparam("sid"),
+        locale=bindparam("loc"),
+    )
     for start in range(0, len(ids), _CHUNK):
-        rows = [
-            {
-                "issue_id": issue_id,
-                "subscriber_id": sid,
-                "locale": locales[sid],
-                "status": SendStatus.PENDING.value,
-            }
-            for sid in ids[start : start + _CHUNK]
-        ]
-        session.execute(insert(Send), rows)
+        session.execute(statement, [{"sid": sid, "loc": locales[sid]} for sid in ids[start : start + _CHUNK]])
     return len(ids)
 
 
@@ -97,7 +97,7 @@ def claim_batch(
     records = session.execute(
         select(Send.id, Subscriber.id, Subscriber.email, Subscriber.name, Subscriber.status)
         .join(Subscriber, Subscriber.id == Send.subscriber_id)
-        .where(Send.id.in_(ids))
+        .where(Send.batch_id == batch.id)
         .order_by(Send.id)
     )
     claimed = tuple(

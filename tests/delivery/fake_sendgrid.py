@@ -181,7 +181,7 @@ class FakeSendGrid:
             return _reply(handler, 503, [{"message": "held", "field": None}])
         self._accept(body)
         time.sleep(self.latency)
-        _reply(handler, 202, None)
+        return _reply(handler, 202, None)
 
     def _accept(self, body: dict[str, Any]) -> None:
         issue_ids = [p.get("custom_args", {}).get("issue_id", "") for p in body["personalizations"]]

@@ -13,19 +13,24 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from support import campaign, personalizer  # noqa: E402
+from support import campaign, personalizer
 
-from newsletter.delivery.dispatch import dispatch  # noqa: E402
-from newsletter.delivery.retry import RetryPolicy  # noqa: E402
-from newsletter.delivery.sendgrid import SendGridBackend  # noqa: E402
-from newsletter.store import Database  # noqa: E402
+from newsletter.delivery.dispatch import dispatch
+from newsletter.delivery.retry import RetryPolicy
+from newsletter.delivery.sendgrid import SendGridBackend
+from newsletter.store import Database
 
 
 def main() -> None:
     url, host, issue_ref = sys.argv[1:4]
     issue = int(issue_ref)
     backend = SendGridBackend(
-        "SG.test-key", api_host=host, batch_size=200, concurrency=4, timeout_seconds=10, policy=RetryPolicy(base_seconds=0.01)
+        "SG.test-key",
+        api_host=host,
+        batch_size=200,
+        concurrency=4,
+        timeout_seconds=10,
+        policy=RetryPolicy(base_seconds=0.01),
     )
     report = dispatch(
         Database(url),
@@ -36,7 +41,11 @@ def main() -> None:
         worker="kill-test",
         resend_unknown="--resend-unknown" in sys.argv,
     )
-    print(json.dumps({"sent": report.sent, "unknown": report.unknown, "unknown_batches": list(report.unknown_batches)}))
+    print(
+        json.dumps(
+            {"sent": report.sent, "unknown": report.unknown, "unknown_batches": list(report.unknown_batches)}
+        )
+    )
 
 
 if __name__ == "__main__":

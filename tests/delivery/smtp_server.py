@@ -32,13 +32,13 @@ class Inbox:
     refuse: set[str] = field(default_factory=set)
     """Recipients answered with 550 at RCPT TO."""
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if address in self.refuse:
             return "550 5.1.1 mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         parsed = message_from_bytes(envelope.original_content, policy=policy.default)
         for recipient in envelope.rcpt_tos:
             self.messages.append((recipient, parsed))  # type: ignore[arg-type]
@@ -66,20 +66,26 @@ def certificate(folder: Path) -> tuple[Path, Path]:
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
         .sign(key, hashes.SHA256())
     )
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
     )
     return cert_path, key_path
 
 
 @contextmanager
-def smtp_server(folder: Path, security: str = "none", *, auth: bool = False) -> Iterator[tuple[Controller, Inbox, ssl.SSLContext]]:
+def smtp_server(
+    folder: Path, security: str = "none", *, auth: bool = False
+) -> Iterator[tuple[Controller, Inbox, ssl.SSLContext]]:
     """Yields the running controller, its inbox and an SSL context a client can trust it with."""
     cert, key = certificate(folder)
     server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

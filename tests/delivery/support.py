@@ -1,4 +1,7 @@
-"""Helpers for the delivery tests, the kill-test worker and the benchmark: renderings, recipients, a populated store."""
+"""Helpers for the delivery tests, the kill-test worker and the benchmark.
+
+Renderings with placeholders, recipients, and a populated store.
+"""
 
 from __future__ import annotations
 
@@ -62,7 +65,7 @@ def personalizer(issue_id: int) -> Callable[[int, str, str, str], Personalizatio
     return build
 
 
-def populate(db: Database, count: int, *, locales: Sequence[str] = ("en", "ko")) -> int:
+def populate(db: Database, count: int, *, locales: Sequence[str] = ("en", "ko"), queue: bool = True) -> int:
     """An issue with ``count`` active subscribers queued, alternating locales; returns the issue id."""
     now = datetime(2026, 7, 1, tzinfo=UTC)
     with db.transaction() as session:
@@ -86,6 +89,7 @@ def populate(db: Database, count: int, *, locales: Sequence[str] = ("en", "ko"))
         ]
         for start in range(0, len(rows), 5000):
             session.execute(Subscriber.__table__.insert(), rows[start : start + 5000])
-        ids = session.query(Subscriber.id, Subscriber.locale).order_by(Subscriber.id).all()
-        send_records.queue(session, issue.id, {sid: loc for sid, loc in ids[existing:]})
+        if queue:
+            ids = session.query(Subscriber.id, Subscriber.locale).order_by(Subscriber.id).all()
+            send_records.queue(session, issue.id, dict(ids[existing:]))
         return issue.id

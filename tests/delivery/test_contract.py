@@ -36,7 +36,8 @@ class Received:
 def _from_mime(to: str, message: EmailMessage) -> Received:
     text = message.get_body(("plain",))
     html = message.get_body(("html",))
-    assert text is not None and html is not None
+    assert text is not None
+    assert html is not None
     parts = [part.get_content_type() for part in message.iter_parts()]
     # Clients show the last alternative they understand: text/plain must come first.
     assert parts == ["text/plain", "text/html"]
@@ -50,7 +51,9 @@ def _from_mime(to: str, message: EmailMessage) -> Received:
 
 
 @pytest.fixture(params=["outbox", "smtp", "sendgrid"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[DeliveryBackend, Callable[[], list[Received]]]]:
+def backend(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[tuple[DeliveryBackend, Callable[[], list[Received]]]]:
     if request.param == "outbox":
         outbox = OutboxBackend(tmp_path / "outbox")
 
@@ -67,22 +70,39 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[De
             from .smtp_server import PASSWORD, USERNAME
 
             smtp = SmtpBackend(
-                "127.0.0.1", controller.port, security="starttls", username=USERNAME, password=PASSWORD, ssl_context=context
+                "127.0.0.1",
+                controller.port,
+                security="starttls",
+                username=USERNAME,
+                password=PASSWORD,
+                ssl_context=context,
             )
             yield smtp, lambda: [_from_mime(to, message) for to, message in inbox.messages]
             smtp.close()
     else:
         with FakeSendGrid() as fake:
-            sendgrid = SendGridBackend(API_KEY, api_host=fake.url, timeout_seconds=5, policy=RetryPolicy(base_seconds=0.01))
-            yield sendgrid, lambda: [
-                Received(to=d.email, subject=d.subject, text=d.text, html=d.html, headers=d.headers) for d in fake.deliveries()
-            ]
+            sendgrid = SendGridBackend(
+                API_KEY, api_host=fake.url, timeout_seconds=5, policy=RetryPolicy(base_seconds=0.01)
+            )
+            yield (
+                sendgrid,
+                lambda: [
+                    Received(to=d.email, subject=d.subject, text=d.text, html=d.html, headers=d.headers)
+                    for d in fake.deliveries()
+                ],
+            )
             assert fake.invalid == []
 
 
-def test_each_recipient_gets_one_personalized_message(backend: tuple[DeliveryBackend, Callable[[], list[Received]]]) -> None:
+def test_each_recipient_gets_one_personalized_message(
+    backend: tuple[DeliveryBackend, Callable[[], list[Received]]],
+) -> None:
     sender, inbox = backend
-    people = [person(1, "ada@example.net", name="Ada"), person(2, "bo@example.net"), person(3, "cy@example.net")]
+    people = [
+        person(1, "ada@example.net", name="Ada"),
+        person(2, "bo@example.net"),
+        person(3, "cy@example.net"),
+    ]
 
     result = sender.send_batch(campaign("en"), people)
 
@@ -93,7 +113,8 @@ def test_each_recipient_gets_one_personalized_message(backend: tuple[DeliveryBac
         message = received[one.recipient.email]
         url = one.values[PLACEHOLDER_UNSUBSCRIBE_URL]
         assert url.startswith(PUBLIC_URL + "/u/")
-        assert url in message.text and url in message.html
+        assert url in message.text
+        assert url in message.html
         assert f"Sent to {one.recipient.email}." in message.text
         assert PLACEHOLDER_EMAIL not in message.html + message.text
         assert "%%" not in message.html + message.text
@@ -119,7 +140,8 @@ def test_korean_arrives_intact(backend: tuple[DeliveryBackend, Callable[[], list
 
     (message,) = inbox()
     assert message.subject == KOREAN
-    assert KOREAN in message.text and KOREAN in message.html
+    assert KOREAN in message.text
+    assert KOREAN in message.html
 
 
 def test_an_empty_batch_sends_nothing(backend: tuple[DeliveryBackend, Callable[[], list[Received]]]) -> None:

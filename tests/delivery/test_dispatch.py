@@ -24,7 +24,9 @@ from .support import campaign, personalizer, populate
 FAST = RetryPolicy(retries=2, base_seconds=0.01)
 
 
-def sendgrid(fake: FakeSendGrid, *, batch_size: int = 10, concurrency: int = 3, key: str = API_KEY) -> SendGridBackend:
+def sendgrid(
+    fake: FakeSendGrid, *, batch_size: int = 10, concurrency: int = 3, key: str = API_KEY
+) -> SendGridBackend:
     return SendGridBackend(
         key, api_host=fake.url, batch_size=batch_size, concurrency=concurrency, timeout_seconds=5, policy=FAST
     )
@@ -56,7 +58,8 @@ def test_everyone_is_sent_once_in_single_locale_batches(db: Database, fake: Fake
     assert (report.sent, report.failed, report.skipped, report.unknown) == (95, 0, 0, 0)
     assert report.finished
     assert set(statuses(db, issue).values()) == {"sent"}
-    assert len(fake.accepted) == 95 and set(fake.accepted.values()) == {1}
+    assert len(fake.accepted) == 95
+    assert set(fake.accepted.values()) == {1}
     # populate() gives reader<n> English when n is even and Korean when it is odd.
     for delivery in fake.deliveries():
         number = int(delivery.email.removeprefix("reader").split("@")[0])
@@ -71,11 +74,14 @@ def test_a_second_run_sends_nothing_again(db: Database, fake: FakeSendGrid) -> N
 
     again = send(db, sendgrid(fake), issue)
 
-    assert again.sent == 0 and fake.requests == requests
+    assert again.sent == 0
+    assert fake.requests == requests
     assert set(fake.accepted.values()) == {1}
 
 
-def test_a_batch_left_claimed_by_a_crash_is_unknown_and_resent_only_on_request(db: Database, fake: FakeSendGrid) -> None:
+def test_a_batch_left_claimed_by_a_crash_is_unknown_and_resent_only_on_request(
+    db: Database, fake: FakeSendGrid
+) -> None:
     issue = populate(db, 30, locales=("en",))
     with db.transaction() as session:
         crashed = send_records.claim_batch(session, issue, size=10, worker="killed")
@@ -84,13 +90,16 @@ def test_a_batch_left_claimed_by_a_crash_is_unknown_and_resent_only_on_request(d
 
     report = send(db, sendgrid(fake), issue)
 
-    assert report.unknown == 10 and report.unknown_batches == (crashed.batch_id,)
+    assert report.unknown == 10
+    assert report.unknown_batches == (crashed.batch_id,)
     assert not any(("1", str(sid)) in fake.accepted for sid in crashed_ids)
     assert {statuses(db, issue)[sid] for sid in crashed_ids} == {"unknown"}
 
     resent = send(db, sendgrid(fake), issue, resend_unknown=True)
 
-    assert resent.sent == 10 and resent.unknown == 0 and resent.finished
+    assert resent.sent == 10
+    assert resent.unknown == 0
+    assert resent.finished
     assert {fake.accepted[("1", str(sid))] for sid in crashed_ids} == {1}
 
 
@@ -98,7 +107,9 @@ def test_subscribers_who_left_after_queueing_are_skipped(db: Database, fake: Fak
     issue = populate(db, 20)
     with db.transaction() as session:
         left = list(session.scalars(select(Subscriber.id).order_by(Subscriber.id).limit(5)))
-        for status, sid in zip(["unsubscribed", "bounced", "complained", "unsubscribed", "bounced"], left, strict=True):
+        for status, sid in zip(
+            ["unsubscribed", "bounced", "complained", "unsubscribed", "bounced"], left, strict=True
+        ):
             session.execute(update(Subscriber).where(Subscriber.id == sid).values(status=status))
 
     report = send(db, sendgrid(fake), issue)
@@ -108,7 +119,9 @@ def test_subscribers_who_left_after_queueing_are_skipped(db: Database, fake: Fak
     assert not any(("1", str(sid)) in fake.accepted for sid in left)
 
 
-def test_a_rejected_batch_fails_with_the_providers_message_and_the_rest_go_on(db: Database, fake: FakeSendGrid) -> None:
+def test_a_rejected_batch_fails_with_the_providers_message_and_the_rest_go_on(
+    db: Database, fake: FakeSendGrid
+) -> None:
     issue = populate(db, 50, locales=("en",))
     fake.inject("400", message="Invalid substitution", field="personalizations.0.substitutions")
 
@@ -117,7 +130,9 @@ def test_a_rejected_batch_fails_with_the_providers_message_and_the_rest_go_on(db
     assert (report.sent, report.failed) == (40, 10)
     with db.transaction() as session:
         errors = set(session.scalars(select(Send.error).where(Send.status == SendStatus.FAILED.value)))
-    assert errors == {"SendGrid rejected the batch (400): Invalid substitution (personalizations.0.substitutions)"}
+    assert errors == {
+        "SendGrid rejected the batch (400): Invalid substitution (personalizations.0.substitutions)"
+    }
     # A permanent failure is not retried by the next run.
     assert send(db, sendgrid(fake), issue).sent == 0
 
@@ -128,7 +143,8 @@ def test_too_many_failures_pause_the_run(db: Database, fake: FakeSendGrid) -> No
 
     report = send(db, sendgrid(fake, concurrency=1), issue, failure_threshold=0.2)
 
-    assert report.paused and not report.finished
+    assert report.paused
+    assert not report.finished
     assert report.failed == 30
     assert report.totals.get("pending", 0) > 0
 
@@ -151,7 +167,8 @@ def test_failures_the_provider_never_accepted_are_retried_next_run(db: Database,
     second = send(db, sendgrid(fake, concurrency=1), issue)
 
     assert (first.failed, second.sent) == (10, 10)
-    assert len(fake.accepted) == 20 and set(fake.accepted.values()) == {1}
+    assert len(fake.accepted) == 20
+    assert set(fake.accepted.values()) == {1}
 
 
 def test_a_timeout_that_never_resolves_leaves_the_batch_unknown(db: Database, fake: FakeSendGrid) -> None:
@@ -161,7 +178,8 @@ def test_a_timeout_that_never_resolves_leaves_the_batch_unknown(db: Database, fa
 
     report = send(db, backend, issue)
 
-    assert report.unknown == 10 and len(report.unknown_batches) == 1
+    assert report.unknown == 10
+    assert len(report.unknown_batches) == 1
     assert send(db, sendgrid(fake), issue).sent == 0
 
 
@@ -174,11 +192,15 @@ def test_smtp_refusals_fail_only_that_recipient(db: Database, tmp_path: Path) ->
         backend.close()
 
     assert (report.sent, report.failed) == (5, 1)
-    assert sorted(to for to, _ in inbox.messages) == sorted(f"reader{n}@example.net" for n in range(6) if n != 2)
+    assert sorted(to for to, _ in inbox.messages) == sorted(
+        f"reader{n}@example.net" for n in range(6) if n != 2
+    )
 
 
 @pytest.mark.postgres
-def test_workers_sharing_an_issue_on_postgresql_never_claim_a_record_twice(pg_db: Database, fake: FakeSendGrid) -> None:
+def test_workers_sharing_an_issue_on_postgresql_never_claim_a_record_twice(
+    pg_db: Database, fake: FakeSendGrid
+) -> None:
     issue = populate(pg_db, 2000)
     reports: list[DeliveryReport] = []
 
@@ -201,4 +223,5 @@ def test_workers_sharing_an_issue_on_postgresql_never_claim_a_record_twice(pg_db
         thread.join()
 
     assert sum(r.sent for r in reports) == 2000
-    assert len(fake.accepted) == 2000 and set(fake.accepted.values()) == {1}
+    assert len(fake.accepted) == 2000
+    assert set(fake.accepted.values()) == {1}

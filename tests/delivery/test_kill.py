@@ -55,7 +55,12 @@ def kill_when(process: subprocess.Popen[str], ready: Callable[[], bool]) -> None
 
 def records(db: Database, issue: int) -> dict[str, str]:
     with db.transaction() as session:
-        return {str(sid): status for sid, status in session.execute(select(Send.subscriber_id, Send.status).where(Send.issue_id == issue))}
+        return {
+            str(sid): status
+            for sid, status in session.execute(
+                select(Send.subscriber_id, Send.status).where(Send.issue_id == issue)
+            )
+        }
 
 
 @pytest.mark.slow
@@ -82,7 +87,8 @@ def test_killed_while_requests_are_in_flight_then_resumed(tmp_path: Path) -> Non
 
         final = run(url, fake, issue, "--resend-unknown")
 
-    assert final["sent"] == len(unknown) and final["unknown"] == 0
+    assert final["sent"] == len(unknown)
+    assert final["unknown"] == 0
     assert set(records(db, issue).values()) == {"sent"}
     assert len(fake.accepted) == RECIPIENTS
     assert set(fake.accepted.values()) == {1}, "somebody got the issue twice"

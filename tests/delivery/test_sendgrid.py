@@ -74,7 +74,8 @@ def test_retries_are_bounded_and_a_last_timeout_leaves_the_outcome_unknown(fake:
     with pytest.raises(DeliveryError) as raised:
         backend(fake, timeout_seconds=0.2).send_batch(campaign(), [person(1, "a@example.net")])
 
-    assert raised.value.outcome_unknown and not raised.value.permanent
+    assert raised.value.outcome_unknown
+    assert not raised.value.permanent
     assert fake.requests == 4
 
 
@@ -90,12 +91,15 @@ def test_bounded_5xx_gives_a_retryable_error(fake: FakeSendGrid) -> None:
 
 @pytest.mark.parametrize("status", [400, 413])
 def test_bad_request_is_permanent_with_the_providers_message(fake: FakeSendGrid, status: int) -> None:
-    fake.inject(str(status), message="The from address does not match a verified Sender Identity", field="from")
+    fake.inject(
+        str(status), message="The from address does not match a verified Sender Identity", field="from"
+    )
 
     with pytest.raises(DeliveryError) as raised:
         backend(fake).send_batch(campaign(), [person(1, "a@example.net")])
 
-    assert raised.value.permanent and not raised.value.fatal
+    assert raised.value.permanent
+    assert not raised.value.fatal
     assert "does not match a verified Sender Identity (from)" in str(raised.value)
     assert fake.requests == 1
 
@@ -107,8 +111,10 @@ def test_a_bad_key_is_fatal_in_one_line(fake: FakeSendGrid, key: str) -> None:
     with pytest.raises(DeliveryError) as raised:
         sender.send_batch(campaign(), [person(1, "a@example.net")])
 
-    assert raised.value.fatal and raised.value.status == 401
-    assert "\n" not in str(raised.value) and "NEWSLETTER_SENDGRID_API_KEY" in str(raised.value)
+    assert raised.value.fatal
+    assert raised.value.status == 401
+    assert "\n" not in str(raised.value)
+    assert "NEWSLETTER_SENDGRID_API_KEY" in str(raised.value)
     assert key not in str(raised.value)
 
 
@@ -118,7 +124,8 @@ def test_a_forbidden_reply_is_fatal(fake: FakeSendGrid) -> None:
     with pytest.raises(DeliveryError) as raised:
         backend(fake).send_batch(campaign(), [person(1, "a@example.net")])
 
-    assert raised.value.fatal and fake.requests == 1
+    assert raised.value.fatal
+    assert fake.requests == 1
 
 
 @pytest.mark.parametrize(
