@@ -1,0 +1,75 @@
+"""Export: every subscriber once, formula-like cells neutralized, filters by list and status."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from newsletter.store import Database, audience
+from newsletter.store.schema import SubscriberStatus
+from newsletter.subscribers.export import COLUMNS, export_csv, safe_cell
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_formula_starts_are_neutralized(start: str) -> None:
+    assert safe_cell(f"{start}SUM(A1)") == f"'{start}SUM(A1)"
+
+
+@given(st.text())
+def test_safe_cells_never_start_a_formula_and_keep_the_text(value: str) -> None:
+    cell = safe_cell(value)
+    assert not cell.startswith(("=", "+", "-", "@"))
+    assert cell.removeprefix("'") == value or cell == value
+
+
+def _export(db: Database, **options: str) -> list[dict[str, str]]:
+    out = io.StringIO()
+    with db.transaction() as session:
+        count = export_csv(session, out, **options)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert len(rows) == count
+    return rows
+
+
+def test_export_writes_each_subscriber_with_lists_and_neutralized_cells(db: Database) -> None:
+    with db.transaction() as session:
+        brief = audience.ensure_list(session, "brief")
+        weekly = audience.ensure_list(session, "weekly")
+        audience.subscribe(
+            session,
+            email="ada@example.org",
+            name='=HYPERLINK("http://evil")',
+            lists=[brief, weekly],
+            consent_source="@import",
+        )
+        gone, _ = audience.subscribe(
+            session, email="gone@example.org", name="-Gone", lists=[brief], consent_source="t"
+        )
+        audience.set_status(session, gone, SubscriberStatus.UNSUBSCRIBED, via="cli")
+        audience.subscribe(
+            session, email="+82@example.org", name="김민지", lists=[weekly], consent_source="t"
+        )
+    rows = _export(db)
+    assert list(rows[0]) == list(COLUMNS)
+    assert [(r["email"], r["name"], r["lists"]) for r in rows] == [
+        ("ada@example.org", '\'=HYPERLINK("http://evil")', "brief;weekly"),
+        ("gone@example.org", "'-Gone", "brief"),
+        ("'+82@example.org", "김민지", "weekly"),
+    ]
+    assert rows[0]["consent_source"] == "'@import"
+    assert [r["email"] for r in _export(db, list_name="brief")] == ["ada@example.org", "gone@example.org"]
+    assert [r["email"] for r in _export(db, status="unsubscribed")] == ["gone@example.org"]
+
+
+def test_export_streams_more_rows_than_one_fetch(db: Database) -> None:
+    with db.transaction() as session:
+        brief = audience.ensure_list(session, "brief")
+        for i in range(1_200):
+            audience.subscribe(session, email=f"u{i:04d}@example.org", lists=[brief], consent_source="t")
+    rows = _export(db, list_name="brief")
+    assert [r["email"] for r in rows] == [f"u{i:04d}@example.org" for i in range(1_200)]
+    assert {r["lists"] for r in rows} == {"brief"}
