@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from newsletter.config import Config
 from newsletter.store import Database, audience
 from newsletter.store.schema import SubscriberStatus
 from newsletter.subscribers.export import COLUMNS, export_csv, safe_cell
+from newsletter.subscribers.importer import import_csv
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
@@ -65,11 +68,12 @@ def test_export_writes_each_subscriber_with_lists_and_neutralized_cells(db: Data
     assert [r["email"] for r in _export(db, status="unsubscribed")] == ["gone@example.org"]
 
 
-def test_export_streams_more_rows_than_one_fetch(db: Database) -> None:
+def test_export_streams_more_rows_than_one_fetch(db: Database, config: Config, tmp_path: Path) -> None:
     with db.transaction() as session:
-        brief = audience.ensure_list(session, "brief")
-        for i in range(1_200):
-            audience.subscribe(session, email=f"u{i:04d}@example.org", lists=[brief], consent_source="t")
+        audience.ensure_list(session, "brief")
+    path = tmp_path / "many.csv"
+    path.write_text("email\n" + "".join(f"u{i:04d}@example.org\n" for i in range(2_500)), encoding="utf-8")
+    assert import_csv(db, path, list_name="brief", config=config).added == 2_500
     rows = _export(db, list_name="brief")
-    assert [r["email"] for r in rows] == [f"u{i:04d}@example.org" for i in range(1_200)]
+    assert [r["email"] for r in rows] == [f"u{i:04d}@example.org" for i in range(2_500)]
     assert {r["lists"] for r in rows} == {"brief"}

@@ -1,0 +1,114 @@
+"""The ``lists`` and ``subscribers`` commands end to end, through the real ``newsletter`` group."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+from conftest import need
+
+from newsletter.store import Database
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(db: Database, tmp_path: Path) -> Run:
+    """Run ``newsletter --config <a file for this test's store> ARGS``; fails the test on a crash."""
+    try:
+        from newsletter.cli import cli
+    except ImportError as error:
+        need(False, f"the newsletter CLI does not import yet: {error}")
+    config = tmp_path / "config.toml"
+    url = db.url.render_as_string(hide_password=False)
+    config.write_text(
+        f'[newsletter]\ndata_dir = "{tmp_path / "var"}"\n[database]\nurl = "{url}"\n', encoding="utf-8"
+    )
+
+    def invoke(*args: str, ok: bool = True, stdin: str | None = None) -> Result:
+        result = CliRunner().invoke(cli, ["--config", str(config), *args], input=stdin)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        assert (result.exit_code == 0) == ok, result.output
+        return result
+
+    return invoke
+
+
+def _json(result: Result) -> Any:
+    return json.loads(result.stdout)
+
+
+def test_lists_create_list_rename_delete(run: Run) -> None:
+    created = _json(run("lists", "create", "brief", "--description", "Daily", "--locale", "ko", "--json"))
+    assert (created["name"], created["default_locale"], created["members"]) == ("brief", "ko", 0)
+    refused = run("lists", "create", "brief", ok=False)
+    assert "error: list 'brief': already exists" in refused.output
+    run("subscribers", "add", "ada@example.org", "--list", "brief")
+    assert _json(run("lists", "rename", "brief", "daily", "--json"))["members"] == 1
+    (listed,) = _json(run("lists", "list", "--json"))
+    assert (listed["name"], listed["counts"]["active"]) == ("daily", 1)
+    assert "has 1 members; use --force" in run("lists", "delete", "daily", ok=False).output
+    deleted = _json(run("lists", "delete", "daily", "--force", "--json"))
+    assert deleted == {"name": "daily", "deleted": True, "members_removed": 1}
+    assert _json(run("lists", "list", "--json")) == []
+
+
+def test_subscriber_lifecycle(run: Run) -> None:
+    run("lists", "create", "brief")
+    added = _json(run("subscribers", "add", "Ada@Example.org", "--name", "Ada", "--list", "brief", "--json"))
+    assert (added["email"], added["created"], added["consent_source"]) == ("Ada@example.org", True, "cli")
+    assert "error: email:" in run("subscribers", "add", "a@b", "--list", "brief", ok=False).output
+    assert _json(run("subscribers", "set-locale", "ada@example.org", "ko", "--json"))["locale"] == "ko"
+    assert [s["email"] for s in _json(run("subscribers", "find", "ADA", "--json"))] == ["Ada@example.org"]
+    run("subscribers", "unsubscribe", "ada@example.org", "--reason", "by mail")
+    refused = run("subscribers", "resubscribe", "ada@example.org", ok=False)
+    assert "--confirm" in refused.output
+    again = _json(
+        run(
+            "subscribers", "resubscribe", "ada@example.org", "--confirm", "--consent-source", "call", "--json"
+        )
+    )
+    assert (again["status"], again["consent_source"], again["changed"]) == ("active", "call", True)
+    shown = _json(run("subscribers", "show", "ada@example.org", "--json"))
+    assert [(h["status"], h["via"]) for h in shown["history"]] == [
+        ("active", "cli"),
+        ("unsubscribed", "cli"),
+        ("active", "cli"),
+    ]
+    run("subscribers", "delete", "ada@example.org", ok=False, stdin="n\n")
+    erased = _json(run("subscribers", "delete", "ada@example.org", "--yes", "--json"))
+    assert erased == {"email": "ada@example.org", "erased": True, "suppressed": True}
+    assert "no such subscriber" in run("subscribers", "show", "ada@example.org", ok=False).output
+
+
+def test_import_reports_and_writes_errors_then_exports(run: Run, tmp_path: Path) -> None:
+    run("lists", "create", "brief")
+    source = tmp_path / "people.csv"
+    source.write_text(
+        "email,name,locale,notes\nada@example.org,Ada,en,x\na@b,Bad,en,\nminji@example.org,=1+2,ko,\n",
+        encoding="utf-8",
+    )
+    errors = tmp_path / "errors.csv"
+    dry = _json(run("subscribers", "import", str(source), "--list", "brief", "--dry-run", "--json"))
+    assert (dry["dry_run"], dry["added"], dry["rejected"]) == (True, 2, 1)
+    assert _json(run("subscribers", "find", "--json")) == []
+    text = run("subscribers", "import", str(source), "--list", "brief", "--errors-out", str(errors)).output
+    assert "2 added, 0 updated, 0 unchanged, 1 rejected" in text
+    assert "line 3: email 'a@b'" in text
+    assert errors.read_text(encoding="utf-8-sig").splitlines()[1].startswith("3,email,a@b,")
+    exported = run("subscribers", "export", "--list", "brief").stdout.splitlines()
+    assert exported[0].startswith("email,name,locale,status,lists")
+    assert exported[2].startswith("minji@example.org,'=1+2,ko,active,brief,")
+
+
+def test_import_of_a_file_without_email_column_is_one_clear_line(run: Run, tmp_path: Path) -> None:
+    run("lists", "create", "brief")
+    source = tmp_path / "bad.csv"
+    source.write_text("name\nAda\n", encoding="utf-8")
+    result = run("subscribers", "import", str(source), "--list", "brief", ok=False)
+    assert result.output.strip() == f"error: {source}:1: header: expected an 'email' column, found 'name'"
