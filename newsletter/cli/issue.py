@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,6 @@ from newsletter.digest import draft_to_json, read_draft
 from newsletter.errors import DeliveryError
 from newsletter.model import OutgoingMessage, Recipient, RenderedEmail
 from newsletter.render import size_warning
-from newsletter.store import issues
-from newsletter.store import sends as send_records
 from newsletter.unsubscribe import PREVIEW_SIGNER
 
 
@@ -202,35 +201,18 @@ class _Progress:
 
 @click.command()
 @json_option
-@click.option("--limit", default=10, show_default=True, help="How many recent issues to show.")
+@click.option("--limit", default=10, show_default=True, help="How many recent issues and runs to show.")
 @pass_context
 def status(ctx: Context, as_json: bool, limit: int) -> None:
-    """Show the recent issues with their windows, picks and delivery counts."""
-    rows = []
-    with ctx.app.db.transaction() as session:
-        for issue in issues.latest_issues(session, limit):
-            rows.append(
-                {
-                    "id": issue.id,
-                    "date": issue.issue_date.isoformat(),
-                    "status": issue.status,
-                    "window": [issue.window_start.isoformat(), issue.window_end.isoformat()],
-                    "candidates": issue.candidates,
-                    "picks": [p.arxiv_id for p in issues.featured(session, issue.id)],
-                    "sends": dict(send_records.counts(session, issue.id)),
-                    "note": issue.note,
-                }
-            )
+    """Show the upcoming runs, recent issues with delivery counts, and what needs attention."""
+    from newsletter import status as report
+
+    found = report.collect(ctx.config, ctx.app.db, datetime.now(ctx.config.tz), limit=limit)
     if as_json:
-        echo_json({"issues": rows})
+        echo_json(report.to_json(found))
         return
-    if not rows:
-        click.echo("No issues yet. Run `newsletter run` or `newsletter demo`.")
-    for row in rows:
-        counts = ", ".join(f"{n} {s}" for s, n in sorted(row["sends"].items())) or "no sends"
-        click.echo(f"#{row['id']}  {row['date']}  {row['status']:<8} {len(row['picks'])} picks  {counts}")
-        if row["note"]:
-            click.echo(f"      {row['note']}")
+    for line in report.to_lines(found, ctx.config):
+        click.echo(line)
 
 
 def _print_gathering(found: pipeline.Gathering) -> None:

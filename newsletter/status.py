@@ -1,0 +1,249 @@
+"""What ``newsletter status`` reports: upcoming runs, recent issues and runs, and what needs attention.
+
+Delivery counts per issue come from three places: the send records (sent, failed, unknown,
+pending), the provider's events that the webhook stores (delivered, bounced), and the
+unsubscribes made through that issue's links or reported by the provider for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from newsletter.config import Config
+from newsletter.scheduler import history, timing
+from newsletter.scheduler.history import Outcome
+from newsletter.store import Database, issues
+from newsletter.store import sends as send_records
+from newsletter.store.schema import (
+    DeliveryEvent,
+    Issue,
+    IssueStatus,
+    SendStatus,
+    StatusChange,
+    SubscriberStatus,
+)
+
+COUNT_KEYS = ("sent", "delivered", "bounced", "unsubscribed", "failed", "unknown", "pending")
+_UNSUBSCRIBE_EVENTS = ("unsubscribe", "group_unsubscribe")
+_TROUBLE = frozenset({Outcome.FAILED, Outcome.MISSED, Outcome.STOPPED, Outcome.PAUSED})
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IssueSummary:
+    id: int
+    date: str
+    status: str
+    window_start: datetime
+    window_end: datetime
+    candidates: int
+    picks: tuple[str, ...]
+    """The featured arXiv ids, in order."""
+    counts: Mapping[str, int]
+    """Each of :data:`COUNT_KEYS`."""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunSummary:
+    scheduled_for: datetime
+    outcome: str
+    detail: str
+    issue_id: int | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Attention:
+    """Something an operator should act on, and what to do."""
+
+    issue_id: int | None
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Status:
+    upcoming: tuple[timing.FireTime, ...]
+    issues: tuple[IssueSummary, ...]
+    runs: tuple[RunSummary, ...]
+    attention: tuple[Attention, ...]
+
+
+def collect(config: Config, db: Database, now: datetime, *, limit: int = 10, upcoming: int = 3) -> Status:
+    """Everything ``newsletter status`` shows, as of ``now``."""
+    trigger = timing.daily_trigger(config.schedule.cron, config.tz)
+    with db.transaction() as session:
+        summaries = tuple(_summary(session, issue) for issue in issues.latest_issues(session, limit))
+        runs = tuple(
+            RunSummary(scheduled_for=r.scheduled_for, outcome=r.outcome, detail=r.detail, issue_id=r.issue_id)
+            for r in history.recent(session, limit)
+        )
+    return Status(
+        upcoming=tuple(timing.upcoming(trigger, now, upcoming)),
+        issues=summaries,
+        runs=runs,
+        attention=tuple(_attention(config, summaries, runs, now)),
+    )
+
+
+def delivery_counts(session: Session, issue_id: int) -> dict[str, int]:
+    records = send_records.counts(session, issue_id)
+    counts = {key: records.get(key, 0) for key in ("sent", "failed", "unknown", "pending")}
+    counts["pending"] += records.get(SendStatus.CLAIMED.value, 0)
+    counts["delivered"] = _event_subscribers(session, issue_id, ("delivered",))
+    counts["bounced"] = _event_subscribers(session, issue_id, ("bounce",))
+    counts["unsubscribed"] = _unsubscribed(session, issue_id)
+    return {key: counts[key] for key in COUNT_KEYS}
+
+
+def _summary(session: Session, issue: Issue) -> IssueSummary:
+    return IssueSummary(
+        id=issue.id,
+        date=issue.issue_date.isoformat(),
+        status=issue.status,
+        window_start=issue.window_start,
+        window_end=issue.window_end,
+        candidates=issue.candidates,
+        picks=tuple(p.arxiv_id for p in issues.featured(session, issue.id)),
+        counts=delivery_counts(session, issue.id),
+        note=issue.note,
+    )
+
+
+def _event_subscribers(session: Session, issue_id: int, events: Sequence[str]) -> int:
+    found = session.scalar(
+        select(func.count(func.distinct(DeliveryEvent.subscriber_id))).where(
+            DeliveryEvent.issue_id == issue_id, DeliveryEvent.event.in_(events)
+        )
+    )
+    return int(found or 0)
+
+
+def _unsubscribed(session: Session, issue_id: int) -> int:
+    """People who left through this issue: its one-click link, or the provider's unsubscribe."""
+    by_link = select(StatusChange.subscriber_id).where(
+        StatusChange.status == SubscriberStatus.UNSUBSCRIBED.value,
+        # The unsubscribe endpoint names the issue whose link was used.
+        or_(
+            StatusChange.reason.like(f"% issue {issue_id}"), StatusChange.reason.like(f"% issue #{issue_id}")
+        ),
+    )
+    by_event = select(DeliveryEvent.subscriber_id).where(
+        DeliveryEvent.issue_id == issue_id, DeliveryEvent.event.in_(_UNSUBSCRIBE_EVENTS)
+    )
+    people = set(session.scalars(by_link)) | set(session.scalars(by_event))
+    people.discard(None)
+    return len(people)
+
+
+def _attention(
+    config: Config, summaries: Sequence[IssueSummary], runs: Sequence[RunSummary], now: datetime
+) -> list[Attention]:
+    found = []
+    for issue in summaries:
+        if issue.status == IssueStatus.PAUSED.value:
+            found.append(
+                Attention(
+                    issue_id=issue.id,
+                    kind="paused",
+                    message=f"paused: {issue.note or 'too many failures'}; fix the cause, then "
+                    f"`newsletter send {issue.id} --resume`",
+                )
+            )
+        if issue.counts["unknown"]:
+            found.append(
+                Attention(
+                    issue_id=issue.id,
+                    kind="unknown",
+                    message=f"{issue.counts['unknown']} sends with unknown outcome; check the provider's "
+                    f"activity, then `newsletter send {issue.id} --resend-unknown` if they did not go out",
+                )
+            )
+    for run in runs:
+        if run.outcome == Outcome.AWAITING_APPROVAL:
+            deadline = timing.review_deadline(run.scheduled_for, config.schedule.review_deadline, config.tz)
+            if now >= deadline:
+                found.append(
+                    Attention(
+                        issue_id=run.issue_id,
+                        kind="approval overdue",
+                        message=f"approval was due at {deadline.astimezone(config.tz):%Y-%m-%d %H:%M}; "
+                        "is `newsletter schedule` running?",
+                    )
+                )
+        elif run.outcome in _TROUBLE:
+            found.append(
+                Attention(
+                    issue_id=run.issue_id,
+                    kind=f"run {run.outcome}",
+                    message=f"run for {run.scheduled_for.astimezone(config.tz):%Y-%m-%d %H:%M} "
+                    f"{run.outcome}: {run.detail}",
+                )
+            )
+    return found
+
+
+def to_json(status: Status) -> dict[str, object]:
+    return {
+        "upcoming": [
+            {"at": f.at.isoformat(), "new_announcement": f.new_announcement} for f in status.upcoming
+        ],
+        "issues": [
+            {
+                "id": i.id,
+                "date": i.date,
+                "status": i.status,
+                "window": [i.window_start.isoformat(), i.window_end.isoformat()],
+                "candidates": i.candidates,
+                "picks": list(i.picks),
+                "counts": dict(i.counts),
+                "note": i.note,
+            }
+            for i in status.issues
+        ],
+        "runs": [
+            {
+                "scheduled_for": r.scheduled_for.isoformat(),
+                "outcome": r.outcome,
+                "detail": r.detail,
+                "issue_id": r.issue_id,
+            }
+            for r in status.runs
+        ],
+        "attention": [
+            {"issue_id": a.issue_id, "kind": a.kind, "message": a.message} for a in status.attention
+        ],
+    }
+
+
+def to_lines(status: Status, config: Config) -> list[str]:
+    """The human-readable report, one line per fact."""
+    tz = config.tz
+    lines = ["Upcoming runs:"]
+    lines += [
+        f"  {f.at.astimezone(tz):%a %Y-%m-%d %H:%M %Z}"
+        + ("" if f.new_announcement else "  (no new arXiv announcement)")
+        for f in status.upcoming
+    ]
+    lines.append(
+        "Recent issues:" if status.issues else "No issues yet. Run `newsletter run` or `newsletter demo`."
+    )
+    for i in status.issues:
+        window = f"{i.window_start.astimezone(tz):%m-%d %H:%M} → {i.window_end.astimezone(tz):%m-%d %H:%M}"
+        counts = ", ".join(f"{i.counts[k]} {k}" for k in COUNT_KEYS if i.counts[k] or k != "pending")
+        lines.append(f"  #{i.id} {i.date} {i.status:<8} window {window}  {len(i.picks)} picks  {counts}")
+    if status.runs:
+        lines.append("Recent runs:")
+        lines += [
+            f"  {r.scheduled_for.astimezone(tz):%Y-%m-%d %H:%M}  {r.outcome:<17} {r.detail}"
+            for r in status.runs
+        ]
+    lines.append("Needs attention:" if status.attention else "Nothing needs attention.")
+    lines += [
+        f"  {'#' + str(a.issue_id) if a.issue_id else '-'} {a.kind}: {a.message}" for a in status.attention
+    ]
+    return lines
