@@ -2,10 +2,14 @@
 
 A text counts as edited when it differs from the hash recorded for it when it was
 generated (see :mod:`newsletter.digest.fingerprint`); edited texts are kept, untouched
-ones take the fresh text. The editor's ``pinned``, ``excluded`` and ``approved`` always
-win. The picks follow the fresh ranking (which already honours pins and exclusions)
-unless the editor reordered the file's picks, in which case that order is kept. A pick the
-fresh ranking no longer makes is kept when the editor edited it, and dropped otherwise.
+ones take the fresh text. When the editor rewrote a field's English text, its untouched
+generated translations are dropped rather than refreshed, so every locale shows the
+editor's words (English until the editor adds a translation).
+
+The editor's ``pinned``, ``excluded`` and ``approved`` always win. The picks follow the
+fresh ranking (which already honours pins and exclusions) unless the editor reordered the
+file's picks, in which case that order is kept. A pick the fresh ranking no longer makes
+is kept when the editor edited it, and dropped otherwise.
 """
 
 from __future__ import annotations
@@ -55,11 +59,12 @@ def merge_drafts(edited: Draft, fresh: Draft) -> Draft:
 def _merge_text(
     path: str, edited: LocalizedText, fresh: LocalizedText, known: Mapping[str, str]
 ) -> LocalizedText:
-    merged = dict(fresh)
-    for locale, text in edited.items():
-        if is_edited(f"{path}/{locale}", text, known):
-            merged[locale] = text
-    return merged
+    mine = {loc: text for loc, text in edited.items() if is_edited(f"{path}/{loc}", text, known)}
+    if "en" in mine:
+        # A generated translation of the text the editor replaced would contradict it:
+        # readers of that locale get the editor's words (English, or their own translation).
+        return mine
+    return {**fresh, **mine}
 
 
 def _merge_pick(edited: DraftPick, fresh: DraftPick, known: Mapping[str, str]) -> DraftPick:

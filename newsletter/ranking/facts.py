@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from newsletter.model import Facts, Paper
 from newsletter.ranking.text import clip, first_match, sentences, squash
@@ -29,7 +30,7 @@ _TOP = frozenset(_TOP_VENUES.split("|"))
 _ACCEPTED = re.compile(r"\b(?:accepted|to appear|published|camera[- ]ready|oral|spotlight|poster)\b", re.I)
 _NOT_YET = re.compile(r"\b(?:submitted|under review|in submission|under submission|rejected)\b", re.I)
 _GENERIC_ACCEPTED = re.compile(
-    r"\b(?:accepted|to appear)\s+(?:to|at|by|in|for)\s+(?:the\s+)?"
+    r"\b(?i:accepted|to appear)\s+(?:to|at|by|in|for)\s+(?:the\s+)?"
     r"(?P<venue>[A-Z][^.;,()]{2,80}?)(?=\s*(?:[.;,()]|$))"
 )
 
@@ -38,6 +39,7 @@ _URL = re.compile(
     r"|\b(?:github\.com|gitlab\.com|huggingface\.co|bitbucket\.org|codeberg\.org)/[^\s<>\"'()\[\]{}]+"
     r"|\b[\w-]+\.github\.io(?:/[^\s<>\"'()\[\]{}]*)?"
 )
+_URL_HINTS = ("http", "www.", ".com/", ".co/", ".org/", ".io")
 _CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org")
 
 _METRIC_NAMES = (
@@ -54,9 +56,10 @@ _BENCHMARK = re.compile(
     r"Qwen-Image|HunyuanVideo(?:-\w+)?|Wan(?:-\w+|\d\.\d)?|LLaDA\w*|DiT-XL/2|SiT-XL/2)(?![\w-])"
 )
 _NUM = r"[-+]?\d+(?:[.,]\d+)*%?"
-_TRANSITION = re.compile(
-    rf"\bfrom\s+(?P<a>{_NUM})\s+to\s+(?P<b>{_NUM})|(?P<c>{_NUM})\s*(?:→|->|⟶|⇒)\s*(?P<d>{_NUM})"
-)
+_FROM_TO = re.compile(rf"\bfrom\s+(?P<a>{_NUM})\s+to\s+(?P<b>{_NUM})")
+_ARROW = re.compile(rf"(?P<c>{_NUM})\s*(?:→|->|⟶|⇒)\s*(?P<d>{_NUM})")
+_ARROWS = ("→", "->", "⟶", "⇒")
+_TIMES_X = re.compile(r"\d ?[xX](?!\w)")
 _SPEEDUP = re.compile(
     r"(?<![\w.])\d+(?:\.\d+)?\s?(?:×|x|X)(?![\w])"
     r"(?:\s+(?:lossless\s+)?(?:speed-?ups?|acceleration|faster|fewer\s+\w+))?"
@@ -125,6 +128,7 @@ def extract_facts(paper: Paper, labs: Sequence[str] = ()) -> Facts:
     )
 
 
+@lru_cache(maxsize=4096)
 def find_venue(paper: Paper) -> VenueMention | None:
     """The venue that accepted ``paper``, from its comment, then its journal reference."""
     for text in (paper.comment, paper.journal_ref):
@@ -161,10 +165,14 @@ def _clause_around(text: str, start: int, end: int) -> str:
     return text[left:right]
 
 
+@lru_cache(maxsize=4096)
 def find_links(paper: Paper) -> Links:
     """Code, demo and project-page URLs from the abstract and the comment, as written."""
     kinds: dict[str, list[str]] = {"code": [], "demo": [], "project": []}
     for text in (squash(paper.abstract), squash(paper.comment or "")):
+        # The URL pattern is slow on long prose; most abstracts hold no link at all.
+        if not any(hint in text for hint in _URL_HINTS):
+            continue
         for match in _URL.finditer(text):
             url = match.group(0).rstrip(".,;:!?")
             kind = _link_kind(url, text[max(0, match.start() - 40) : match.start()].lower())
@@ -191,17 +199,24 @@ def find_key_number(abstract: str) -> str | None:
     ("4.5× on FLUX.1 [dev]"), which beats an unnamed change, a bare speed-up and a
     percentage; among equals the first one written wins.
     """
-    text = squash(abstract)
-    candidates = [*_transitions(text), *_speedups(text), *_percentages(text)]
+    candidates = _claims(squash(abstract))
     if not candidates:
         return None
     best = max(candidates, key=lambda found: (found[0], -found[1]))
     return best[2]
 
 
+@lru_cache(maxsize=4096)
+def _claims(text: str) -> tuple[tuple[int, int, str], ...]:
+    """Every quantitative claim in ``text`` as (strength, position, span), found once."""
+    return (*_transitions(text), *_speedups(text), *_percentages(text))
+
+
 def _transitions(text: str) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
-    for match in _TRANSITION.finditer(text):
+    # The arrow pattern starts at every digit; skip it when no arrow is written at all.
+    arrows = _ARROW.finditer(text) if any(a in text for a in _ARROWS) else iter(())
+    for match in sorted((*_FROM_TO.finditer(text), *arrows), key=lambda m: m.start()):
         if _looks_like_years(match):
             continue
         span = _with_metric(text, match.start(), match.end())
@@ -228,6 +243,8 @@ def _with_metric(text: str, start: int, end: int) -> str | None:
 
 def _speedups(text: str) -> list[tuple[int, int, str]]:
     found = []
+    if "×" not in text and not _TIMES_X.search(text):
+        return []
     for match in _SPEEDUP.finditer(text):
         rank = 4 if match.group("target") else 3
         found.append((rank, match.start(), match.group(0).strip()))
@@ -235,17 +252,28 @@ def _speedups(text: str) -> list[tuple[int, int, str]]:
 
 
 def _percentages(text: str) -> list[tuple[int, int, str]]:
+    if "%" not in text:
+        return []
     return [(2 if m.group("noun") else 1, m.start(), m.group(0).strip()) for m in _PERCENT.finditer(text)]
 
 
 def count_claims(abstract: str) -> tuple[int, int, int, int]:
     """Speed-ups, metric changes, percentages and distinct named metrics or benchmarks."""
     text = squash(abstract)
-    transitions = sum(not _looks_like_years(m) for m in _TRANSITION.finditer(text))
+    claims = _claims(text)
+    # The strengths say the kind: 5 and 3 for changes … see find_key_number's ranks.
+    transitions = sum(1 for rank, _, span in claims if rank in (3, 5) and not _is_speedup(span))
+    speedups = sum(1 for _, _, span in claims if _is_speedup(span))
+    percentages = sum(1 for rank, _, _ in claims if rank in (1, 2))
     named = {m.group(0) for m in _METRIC.finditer(text)} | {m.group(0) for m in _BENCHMARK.finditer(text)}
-    return len(_SPEEDUP.findall(text)), transitions, len(_PERCENT.findall(text)), len(named)
+    return speedups, transitions, percentages, len(named)
 
 
+def _is_speedup(span: str) -> bool:
+    return _SPEEDUP.match(span) is not None
+
+
+@lru_cache(maxsize=4096)
 def proposal_index(abstract: str) -> int | None:
     """The index of the first sentence in which the authors say what they propose."""
     for index, sentence in enumerate(sentences(abstract)):

@@ -26,27 +26,25 @@ _TITLE_SHARE, _ABSTRACT_SHARE, _CATEGORY_SHARE = 0.5, 0.35, 0.15
 # Three distinct terms, or one used several times, make an abstract fully on topic.
 _ABSTRACT_SATURATION = 3.0
 
-_SURVEY = re.compile(
-    r"\b(?:a survey|survey of|we survey|this survey|review of|we review|overview of)\b", re.I
-)
+_SURVEY = re.compile(r"\b(?:a survey|survey of|we survey|this survey|review of|we review|overview of)\b")
 _BENCHMARK_ONLY = re.compile(
     r"\b(?:we (?:introduce|present|release|propose) (?:a |an )?(?:new )?(?:large-scale )?"
     r"(?:benchmark|dataset)"
     r"|benchmark(?:ing)? study|empirical study|we benchmark|we evaluate existing)\b",
-    re.I,
 )
 _INCREMENTAL = re.compile(
     r"\b(?:a note on|technical report|revisit(?:ing)?|position paper|erratum|extended abstract|"
     r"reproducibility|replication study|we report our (?:solution|submission)|challenge)\b",
-    re.I,
 )
-_NEW_IDEA = re.compile(
-    r"\b(?:novel|new (?:paradigm|framework|method|approach|formulation)|first|paradigm)\b", re.I
-)
+_INCREMENTAL_NEEDLES = (
+    "note on", "report", "revisit", "position paper", "erratum", "extended abstract", "reproducib",
+    "replication", "challenge",
+)  # fmt: skip
+_NEW_IDEA = re.compile(r"\b(?:novel|new (?:paradigm|framework|method|approach|formulation)|first|paradigm)\b")
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*\b")
 _LAB_SHARE = 0.6
 _CODE_PROMISE = re.compile(
-    r"\b(?:code|models?|weights) (?:is|are|will be) (?:publicly )?(?:available|released)\b", re.I
+    r"\b(?:code|models?|weights) (?:is|are|will be) (?:publicly )?(?:available|released)\b"
 )
 
 
@@ -79,12 +77,13 @@ def topic(paper: Paper, settings: RankingSection) -> float:
 
 def novelty(paper: Paper) -> float:
     """High for a named new method; low for surveys, benchmark-only papers and notes."""
-    text = f"{paper.title}. {paper.abstract}"
-    if _SURVEY.search(text):
+    # The cue patterns are lower-case literals: matching lowered text beats IGNORECASE.
+    text = f"{paper.title}. {paper.abstract}".lower()
+    if _cue(text, _SURVEY, ("survey", "review")):
         return 0.1
-    if _BENCHMARK_ONLY.search(text):
+    if _cue(text, _BENCHMARK_ONLY, ("benchmark", "dataset", "empirical study", "evaluate existing")):
         return 0.3
-    if _INCREMENTAL.search(text):
+    if _cue(text, _INCREMENTAL, _INCREMENTAL_NEEDLES):
         return 0.35
     index = facts.proposal_index(paper.abstract)
     score = 0.4
@@ -92,8 +91,13 @@ def novelty(paper: Paper) -> float:
         score += 0.35
         method = facts.find_core_method(paper) or ""
         score += 0.1 if _ACRONYM.search(method) or _ACRONYM.search(paper.title.split(":")[0]) else 0.0
-    score += 0.15 if _NEW_IDEA.search(text) else 0.0
+    score += 0.15 if _cue(text, _NEW_IDEA, ("novel", "new ", "first", "paradigm")) else 0.0
     return min(1.0, score)
+
+
+def _cue(text: str, pattern: re.Pattern[str], needles: tuple[str, ...]) -> bool:
+    """``pattern`` in ``text``, tried only when one of its words is there: most papers have none."""
+    return any(needle in text for needle in needles) and pattern.search(text) is not None
 
 
 def venue(paper: Paper, settings: RankingSection) -> float:
@@ -119,4 +123,4 @@ def code(paper: Paper) -> float:
         return 1.0
     if links.project or links.demo:
         return 0.8
-    return 0.3 if _CODE_PROMISE.search(f"{paper.abstract} {paper.comment or ''}") else 0.0
+    return 0.3 if _CODE_PROMISE.search(f"{paper.abstract} {paper.comment or ''}".lower()) else 0.0

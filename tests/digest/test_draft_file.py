@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from newsletter.digest import draft_to_json, read_draft, write_draft
 from newsletter.errors import DraftError
-from newsletter.model import Draft
+from newsletter.model import Draft, Pick
 
 
 def written(draft: Draft, tmp_path: Path) -> Path:
@@ -22,7 +23,10 @@ def test_a_written_draft_reads_back_equal(draft: Draft, tmp_path: Path) -> None:
     assert read_draft(written(draft, tmp_path)) == draft
 
 
-def test_a_plain_string_is_english_and_a_table_adds_korean(draft: Draft, tmp_path: Path) -> None:
+def test_a_plain_string_is_english_and_a_table_adds_korean(
+    compose: Callable[..., Draft], picks: list[Pick], tmp_path: Path
+) -> None:
+    draft = compose(picks, locales=("en",))
     path = written(draft, tmp_path)
     text = path.read_text(encoding="utf-8")
     first = draft.picks[0].decision["en"]

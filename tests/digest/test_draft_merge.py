@@ -41,6 +41,7 @@ def test_edits_are_kept_and_untouched_text_is_refreshed(
     fresh = compose(rank([changed, *(p.paper for p in picks[1:])], RankingSection()))
     merged = merge_drafts(edited, fresh)
     first = next(p for p in merged.picks if p.arxiv_id == changed.arxiv_id)
+    # The generated Korean decision is dropped with the English it translated.
     assert first.decision == {"en": "My own decision."}
     assert first.venue == "ECCV 2026 (oral)"
     assert merged.title == {"en": "Edited title", "ko": "편집한 제목"}
@@ -124,3 +125,10 @@ def _fresh() -> Draft:
 
 
 _FRESH = _fresh()
+
+
+def test_a_translation_edit_keeps_the_fresh_english(draft: Draft) -> None:
+    decision = draft.picks[0].decision
+    edited = edit_pick(draft, 0, decision={**decision, "ko": "편집자의 판단."})
+    merged = merge_drafts(edited, draft)
+    assert merged.picks[0].decision == {"en": decision["en"], "ko": "편집자의 판단."}
