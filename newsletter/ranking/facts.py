@@ -57,11 +57,12 @@ _BENCHMARK = re.compile(
 )
 _NUM = r"[-+]?\d+(?:[.,]\d+)*%?"
 _FROM_TO = re.compile(rf"\bfrom\s+(?P<a>{_NUM})\s+to\s+(?P<b>{_NUM})")
-_ARROW = re.compile(rf"(?P<c>{_NUM})\s*(?:→|->|⟶|⇒)\s*(?P<d>{_NUM})")
-_ARROWS = ("→", "->", "⟶", "⇒")
-_TIMES_X = re.compile(r"\d ?[xX](?!\w)")
+# Abstracts written in LaTeX say "$\rightarrow$" and "$\times$"; they count as written.
+_ARROW = re.compile(rf"(?P<c>{_NUM})\s*(?:→|->|⟶|⇒|\$?\\(?:rightarrow|to)\$?)\s*(?P<d>{_NUM})")
+_ARROWS = ("→", "->", "⟶", "⇒", "\\rightarrow", "\\to")
+_TIMES_X = re.compile(r"\d ?(?:[xX](?!\w)|\$?\\times)")
 _SPEEDUP = re.compile(
-    r"(?<![\w.])\d+(?:\.\d+)?\s?(?:×|x|X)(?![\w])"
+    r"(?<![\w.])\d+(?:\.\d+)?\s?(?:×|x|X|\$?\\times\$?)(?![\w])"
     r"(?:\s+(?:lossless\s+)?(?:speed-?ups?|acceleration|faster|fewer\s+\w+))?"
     r"(?P<target>\s+(?:on|for|in)\s+[^,;]+?)?"
     r"(?=\s*(?:,|;|\(|$|\.(?:\s|$)|\s+(?:and|with|while|without|at|compared|over|versus|vs\.?|than|across)\b))"

@@ -13,7 +13,6 @@ from functools import lru_cache
 # A sentence ends at . ! or ? followed by a space and a capital, digit or opening
 # bracket; decimals ("FLUX.1", "3.47") and abbreviations in lower case stay whole.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\[\"“])")
-_SPACE = re.compile(r"\s+")
 # Suffixes stripped from a term's last word so that "caching" also finds "cache" and
 # "distillation" finds "distilled": a light stem, enough for topic words.
 _SUFFIXES = ("ation", "ing", "ed", "es", "s", "e")
@@ -25,7 +24,7 @@ _MIN_STEM = 4
 @lru_cache(maxsize=8192)
 def squash(text: str) -> str:
     """``text`` with runs of whitespace (the feed wraps lines) folded into single spaces."""
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 @lru_cache(maxsize=8192)
