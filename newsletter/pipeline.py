@@ -174,6 +174,7 @@ def run_cycle(
     skipped is left alone, so a second run for the same close does nothing. ``should_stop`` is
     checked between batches (StopRequestedError); a later run resumes the send.
     """
+    from newsletter import workers
     from newsletter.scheduler import approval
 
     done = _decided_issue(app, at)
@@ -194,7 +195,7 @@ def run_cycle(
         if not draft.merged:
             approval.notify_editors(app, draft.issue_id, draft.draft.title.get("en", ""), at)
         return CycleResult(gathering=gathering, draft=draft, skipped="waiting for an editor's approval")
-    on_batch = approval.checkpoint(should_stop) if should_stop else None
+    on_batch = workers.checkpoint(should_stop) if should_stop else None
     report = deliver_issue(app, draft.issue_id, on_batch=on_batch)
     return CycleResult(gathering=gathering, draft=draft, report=report)
 
@@ -246,12 +247,14 @@ def deliver_issue(
     signer: Signer | None = None,
     on_batch: Callable[[int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    settle_abandoned: bool = True,
 ) -> DeliveryReport:
     """Send the issue to every subscriber of ``lists`` (all lists when empty) who has no record yet.
 
     Safe to run again at any time: it resumes where the last run stopped and never sends an
     issue twice to the same person. A paused issue is sent only with ``resume``. ``on_start``
     gets how many records are waiting, ``on_batch`` how many this run has settled so far.
+    Workers sharing the issue pass ``settle_abandoned=False`` (see :mod:`newsletter.workers`).
     """
     issue_id, draft = load_draft(app, issue_ref)
     _unpause(app, issue_id, resume=resume)
@@ -272,6 +275,7 @@ def deliver_issue(
             resend_unknown=resend_unknown,
             failure_threshold=app.config.delivery.failure_threshold,
             on_batch=on_batch,
+            settle_abandoned=settle_abandoned,
         )
     finally:
         backend.close()

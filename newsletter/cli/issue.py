@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from newsletter import pipeline
+from newsletter import pipeline, workers
 from newsletter.cli.common import Context, at_option, echo_json, json_option, parse_at, pass_context
 from newsletter.delivery.base import Campaign
 from newsletter.delivery.dispatch import DeliveryReport
@@ -137,6 +137,11 @@ def _sample_message(ctx: Context, email: RenderedEmail, locale: str) -> Outgoing
 @click.option("--locale", default=None, help="With --test-to: the locale of the test copy.")
 @click.option("--resume", is_flag=True, help="Continue an issue that was paused after too many failures.")
 @click.option(
+    "--worker",
+    is_flag=True,
+    help="Share the issue's batches with other --worker processes (PostgreSQL); stops cleanly on SIGTERM.",
+)
+@click.option(
     "--resend-unknown", is_flag=True, help="Re-send batches whose outcome is unknown after a crash."
 )
 @pass_context
@@ -148,11 +153,17 @@ def send(
     locale: str | None,
     resume: bool,
     resend_unknown: bool,
+    worker: bool,
 ) -> None:
     """Send ISSUE (an id or a date) to its lists; safe to run again: nobody gets it twice."""
     if test_to:
         sent = pipeline.send_test(ctx.app, issue_ref, test_to, locale=locale)
         click.echo(f"Sent a test copy of issue #{sent} to {', '.join(test_to)}.")
+        return
+    if worker:
+        with workers.stop_on_signals() as stopping:
+            report = workers.run_worker(ctx.app, issue_ref, lists=lists, should_stop=stopping.is_set)
+        _print_report(report)
         return
     with _Progress() as progress:
         report = pipeline.deliver_issue(

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete
 
+from newsletter import workers
 from newsletter.delivery.base import Campaign, Personalization
-from newsletter.errors import StopRequestedError
 from newsletter.model import Recipient, RenderedEmail
 from newsletter.scheduler import history, lease, timing
 from newsletter.scheduler.history import DAILY_JOB, Outcome, RunResult
@@ -78,16 +78,6 @@ def notify_editors(app: App, issue_id: int, subject: str, close: datetime) -> No
     logger.info("asked %d editors to review issue %s", len(people), issue_id)
 
 
-def checkpoint(should_stop: Callable[[], bool]) -> Callable[[int], None]:
-    """An ``on_batch`` callback that stops a send between two batches when asked to."""
-
-    def on_batch(_settled: int) -> None:
-        if should_stop():
-            raise StopRequestedError
-
-    return on_batch
-
-
 def review_step(app: App, now: datetime, should_stop: Callable[[], bool]) -> list[RunResult]:
     """Send what was approved and apply the deadline to the rest; returns what was decided."""
     with app.db.transaction() as session:
@@ -128,7 +118,7 @@ def _decide(
     if not approved and app.config.schedule.on_deadline == "skip":
         return _skip(app, issue_id, f"not approved by {deadline.astimezone(app.config.tz):%H:%M}; skipped")
     why = "approved" if approved else "sent unapproved at the deadline"
-    report = pipeline.deliver_issue(app, issue_id, on_batch=checkpoint(should_stop))
+    report = pipeline.deliver_issue(app, issue_id, on_batch=workers.checkpoint(should_stop))
     return RunResult(outcome=Outcome.SENT, detail=f"{why}: {report.sent} sent", issue_id=issue_id)
 
 

@@ -1,0 +1,84 @@
+"""Send workers: several ``newsletter send ISSUE --worker`` processes sharing one issue's batches.
+
+Each worker claims a batch at a time (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL), so
+workers on one or more machines never claim the same record. Unlike a lone sender, a worker
+leaves batches other workers hold alone (``settle_abandoned=False``): after a worker crashed,
+one plain ``newsletter send ISSUE`` marks its batches unknown for the operator. SIGTERM or
+SIGINT stops a worker between two batches; starting it again resumes.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import IntegrityError
+
+from newsletter.errors import StopRequestedError
+
+if TYPE_CHECKING:
+    from newsletter.delivery.dispatch import DeliveryReport
+    from newsletter.pipeline import App
+
+logger = logging.getLogger(__name__)
+
+_QUEUE_ATTEMPTS = 5
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by SIGTERM or SIGINT for the block (main thread only); handlers restored after."""
+    stopping = threading.Event()
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        logger.info("received %s; stopping after the current batch", signal.Signals(signum).name)
+        stopping.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stopping
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def checkpoint(should_stop: Callable[[], bool]) -> Callable[[int], None]:
+    """An ``on_batch`` callback that raises StopRequestedError between batches when asked to stop."""
+
+    def on_batch(_settled: int) -> None:
+        if should_stop():
+            raise StopRequestedError
+
+    return on_batch
+
+
+def run_worker(
+    app: App, issue_ref: int | str, *, lists: Sequence[str] = (), should_stop: Callable[[], bool]
+) -> DeliveryReport:
+    """Queue the issue's recipients (once, whoever is first) and send batches until none are left."""
+    from newsletter import pipeline
+
+    issue_id, _ = pipeline.load_draft(app, issue_ref)
+    _queue(app, issue_id, lists)
+    return pipeline.deliver_issue(
+        app, issue_id, lists=lists, on_batch=checkpoint(should_stop), settle_abandoned=False
+    )
+
+
+def _queue(app: App, issue_id: int, lists: Sequence[str]) -> None:
+    from newsletter import pipeline
+
+    for _ in range(_QUEUE_ATTEMPTS):
+        try:
+            pipeline.queue_recipients(app, issue_id, lists)
+        except IntegrityError:
+            # Another worker queued the same people a moment earlier: look again.
+            logger.info("another worker is queueing issue %s; retrying", issue_id)
+            continue
+        return
+    pipeline.queue_recipients(app, issue_id, lists)

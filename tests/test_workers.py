@@ -1,0 +1,82 @@
+"""Three send-worker processes share one issue's batches on PostgreSQL: everyone is sent exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from newsletter.store import Database, audience
+from newsletter.store import sends as send_records
+from newsletter.store.schema import Batch, Issue, Send, SendStatus
+from tests.scheduler.conftest import postgres_url  # noqa: F401 - the fixture is used by name
+
+PROCESS = Path(__file__).parent / "workers" / "process.py"
+ROOT = Path(__file__).parents[1]
+RECIPIENTS = 3000
+
+
+def populate(db: Database, count: int) -> int:
+    """An issue with ``count`` subscribers queued in two locales; returns its id."""
+    with db.transaction() as session:
+        brief = audience.ensure_list(session, "brief")
+        people = {}
+        for n in range(count):
+            locale = "ko" if n % 3 == 0 else "en"
+            subscriber, _ = audience.subscribe(
+                session, email=f"reader{n}@example.org", locale=locale, lists=[brief], consent_source="test"
+            )
+            people[subscriber.id] = locale
+        close = datetime(2026, 3, 9, tzinfo=UTC)
+        issue = Issue(issue_date=date(2026, 3, 9), window_start=close.replace(day=8), window_end=close)
+        session.add(issue)
+        session.flush()
+        send_records.queue(session, issue.id, people)
+        return issue.id
+
+
+def test_three_worker_processes_send_everyone_exactly_once(postgres_url: str, tmp_path: Path) -> None:  # noqa: F811
+    db = Database(postgres_url)
+    issue_id = populate(db, RECIPIENTS)
+    go, outbox = tmp_path / "go", tmp_path / "outbox"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    workers = [
+        subprocess.Popen(
+            [sys.executable, str(PROCESS), postgres_url, str(issue_id), str(outbox), f"worker-{n}", str(go)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for n in range(3)
+    ]
+    try:
+        for worker in workers:
+            assert worker.stdout is not None
+            assert worker.stdout.readline().strip() == "ready"
+        go.touch()
+        reports = [json.loads(worker.communicate(timeout=300)[0]) for worker in workers]
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+    assert [worker.returncode for worker in workers] == [0, 0, 0]
+
+    files = Counter(path.name.split("-", 1)[0] for path in (outbox / f"issue-{issue_id}").glob("*.eml"))
+    with db.transaction() as session:
+        sends = session.scalars(select(Send).where(Send.issue_id == issue_id)).all()
+        claimed_by = Counter(session.scalars(select(Batch.claimed_by).where(Batch.issue_id == issue_id)))
+    # One message file and one sent record per recipient; nobody twice, nobody missed.
+    assert len(files) == RECIPIENTS
+    assert set(files.values()) == {1}
+    assert {s.status for s in sends} == {SendStatus.SENT.value}
+    assert sorted(f"{s.subscriber_id:06d}" for s in sends) == sorted(files)
+    assert sum(report["sent"] for report in reports) == RECIPIENTS
+    # The workers really shared the issue: at least two of them claimed batches.
+    assert len(claimed_by) >= 2
+    db.dispose()
