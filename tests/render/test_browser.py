@@ -1,0 +1,48 @@
+"""Both locales in headless chromium at a phone's 375 px and the email's 600 px.
+
+Nothing may overflow horizontally, no table may be clipped or wider than the screen, no cell's
+content may spill out of it, and no word in a table may wrap mid-word (breaks after a hyphen,
+slash or middle dot are allowed: that is where words are joined). Screenshots go to
+tests/artifacts/render/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import need
+
+from newsletter.config import Config
+from newsletter.model import Draft
+from newsletter.render import render_email
+
+from . import browser
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "render"
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("width", [375, 600])
+@pytest.mark.parametrize("locale", ["en", "ko"])
+def test_nothing_overflows_or_is_clipped(
+    draft: Draft, config: Config, tmp_path: Path, locale: str, width: int
+) -> None:
+    need(browser.available(), "chromium is not installed (apt-get install -y chromium)")
+    html = render_email(draft, locale, config).html
+    figures = browser.measure(html, width, tmp_path)
+    assert figures["viewport"] == width
+    assert figures["scrollWidth"] <= width, f"the page scrolls sideways: {figures['scrollWidth']} > {width}"
+    tables = figures["tables"]
+    assert isinstance(tables, list)
+    assert len(tables) >= 3
+    for table in tables:
+        assert table["left"] >= 0, f"table {table} starts off screen"
+        assert table["right"] <= width, f"table {table} is clipped at {width} px"
+    assert figures["overflowing"] == [], f"cells whose content spills out: {figures['overflowing']}"
+    assert figures["brokenWords"] == [], f"words wrapped mid-word: {figures['brokenWords']}"
+    height = figures["height"]
+    assert isinstance(height, int)
+    browser.screenshot(html, width, height, ARTIFACTS / f"{locale}-{width}.png", tmp_path)
+    assert (ARTIFACTS / f"{locale}-{width}.png").stat().st_size > 10_000
