@@ -49,9 +49,15 @@ class Phrases:
         return self._fill(translated, message, values)
 
     def plural(self, singular: str, plural: str, n: int, **values: object) -> str:
-        """The form for ``n``; ``{count}`` is ``n`` unless ``values`` spell it otherwise."""
+        """The form for ``n``; ``{count}`` is ``n`` unless ``values`` spell it otherwise.
+
+        Both forms are marked with ``N_`` and so are extracted as two plain messages;
+        the catalog's own plural entry (``msgid_plural``) is used when it has one.
+        """
         english = singular if n == 1 else plural
         translated = self.ngettext(singular, plural, n)
+        if translated == english:
+            translated = self.gettext(english)
         self._note(translated, english)
         return self._fill(translated, english, {"count": n, **values})
 
