@@ -266,7 +266,11 @@ def count_claims(abstract: str) -> tuple[int, int, int, int]:
     transitions = sum(1 for rank, _, span in claims if rank in (3, 5) and not _is_speedup(span))
     speedups = sum(1 for _, _, span in claims if _is_speedup(span))
     percentages = sum(1 for rank, _, _ in claims if rank in (1, 2))
-    named = {m.group(0) for m in _METRIC.finditer(text)} | {m.group(0) for m in _BENCHMARK.finditer(text)}
+    # A benchmark counts as evidence where results are reported: in sentences with numbers.
+    reported = " ".join(s for s in sentences(abstract) if any(c.isdigit() for c in s))
+    named = {m.group(0) for m in _METRIC.finditer(reported)} | {
+        m.group(0) for m in _BENCHMARK.finditer(reported)
+    }
     return speedups, transitions, percentages, len(named)
 
 
