@@ -15,15 +15,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from newsletter.config import Config
 from newsletter.errors import InputError
 from newsletter.store import Database
-from newsletter.store.audience import Via, email_hash, get_list
+from newsletter.store.audience import email_hash, get_list
 from newsletter.store.schema import (
     MailingList,
     Membership,
@@ -34,14 +34,19 @@ from newsletter.store.schema import (
     utcnow,
 )
 from newsletter.subscribers.address import Address, AddressError, check_locale, clean_name, parse_address
+from newsletter.subscribers.bulk import db_value, insert_rows
 from newsletter.subscribers.csvfile import Record, open_csv, printable
 from newsletter.subscribers.export import safe_cell
 
 logger = logging.getLogger(__name__)
 
 #: Rows applied per round of bulk statements: small enough for every database's parameter limit.
-CHUNK_ROWS = 500
+CHUNK_ROWS = 2000
 _LIST_SEPARATORS = str.maketrans({";": ",", "|": ","})
+# Core tables rather than ORM entities: bulk statements skip the per-row ORM bookkeeping.
+_SUBSCRIBERS = cast(Table, Subscriber.__table__)
+_MEMBERSHIPS = cast(Table, Membership.__table__)
+_STATUS_CHANGES = cast(Table, StatusChange.__table__)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -190,6 +195,10 @@ class _Import:
             else self.config.newsletter.default_locale
         )
         self.consent = self.consent_source or f"import of {self.path.name}"
+        # Most stores have no erased address yet: then no row needs hashing.
+        self.any_suppressed = self.session.scalar(select(Suppression.email_hash).limit(1)) is not None
+        # Every row of an import shares one time, converted for the driver once.
+        self.stamp = db_value(self.session, _SUBSCRIBERS.c.created_at, self.now)
 
     def report(self, *, encoding: str, ignored: tuple[str, ...], dry_run: bool) -> ImportReport:
         return ImportReport(
@@ -229,8 +238,7 @@ class _Import:
         memberships += self._insert(fresh)
         if changes:
             self.session.execute(update(Subscriber), changes)
-        if memberships:
-            self.session.execute(insert(Membership), memberships)
+        insert_rows(self.session, _MEMBERSHIPS, [{**item, "added_at": self.stamp} for item in memberships])
 
     def _check(self, record: Record) -> _Row | None:
         """The row made ready to store, or None after recording why it was rejected."""
@@ -322,7 +330,7 @@ class _Import:
         if row.locale is not None and row.locale != known.locale:
             change["locale"] = row.locale
         missing = [lid for lid in sorted(row.list_ids) if (known.id, lid) not in joined]
-        memberships += [{"list_id": lid, "subscriber_id": known.id, "added_at": self.now} for lid in missing]
+        memberships += [{"list_id": lid, "subscriber_id": known.id} for lid in missing]
         if change:
             changes.append({"id": known.id, **change})
         if change or missing:
@@ -338,46 +346,53 @@ class _Import:
         """Insert new subscribers with their consent and first status; returns their memberships."""
         if not rows:
             return []
-        values = [
-            {
-                "email": row.email,
-                "email_key": row.key,
-                "name": row.name or "",
-                "locale": row.locale or self.default_locale,
-                "status": SubscriberStatus.ACTIVE.value,
-                "status_changed_at": self.now,
-                "consent_source": self.consent,
-                "consent_at": self.now,
-                "soft_bounces": 0,
-                "created_at": self.now,
-            }
-            for row in rows
-        ]
-        inserted = self.session.execute(
-            insert(Subscriber).returning(Subscriber.email_key, Subscriber.id), values
+        now = self.stamp
+        insert_rows(
+            self.session,
+            _SUBSCRIBERS,
+            [
+                {
+                    "email": row.email,
+                    "email_key": row.key,
+                    "name": row.name or "",
+                    "locale": row.locale or self.default_locale,
+                    "status": SubscriberStatus.ACTIVE.value,
+                    "status_changed_at": now,
+                    "consent_source": self.consent,
+                    "consent_at": now,
+                    "soft_bounces": 0,
+                    "created_at": now,
+                }
+                for row in rows
+            ],
         )
-        ids = dict(inserted.all())
-        self.session.execute(
-            insert(StatusChange),
+        found = self.session.execute(
+            select(Subscriber.email_key, Subscriber.id).where(Subscriber.email_key.in_([r.key for r in rows]))
+        )
+        ids: dict[str, int] = {key: sid for key, sid in found}  # noqa: C416 - typed unpacking.
+        reason = f"subscribed ({self.consent})"
+        insert_rows(
+            self.session,
+            _STATUS_CHANGES,
             [
                 {
                     "subscriber_id": ids[row.key],
-                    "status": SubscriberStatus.ACTIVE.value,
-                    "reason": f"subscribed ({self.consent})",
-                    "via": Via.IMPORT.value,
-                    "at": self.now,
+                    "status": "active",
+                    "reason": reason,
+                    "via": "import",
+                    "at": now,
                 }
                 for row in rows
             ],
         )
         self.added += len(rows)
         return [
-            {"list_id": lid, "subscriber_id": ids[row.key], "added_at": self.now}
-            for row in rows
-            for lid in sorted(row.list_ids)
+            {"list_id": lid, "subscriber_id": ids[row.key]} for row in rows for lid in sorted(row.list_ids)
         ]
 
     def _suppressed(self, rows: list[_Row]) -> set[str]:
+        if not self.any_suppressed:
+            return set()
         hashes = {email_hash(row.key): row.key for row in rows}
         found = self.session.scalars(select(Suppression.email_hash).where(Suppression.email_hash.in_(hashes)))
         return {hashes[digest] for digest in found}

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from store.conftest import db  # noqa: F401 - the fixture, reused on SQLite and PostgreSQL.
 
 from newsletter.store import Database, audience
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import need
 
 from newsletter.store import Database
+from tests.support import need
 
 Run = Callable[..., Result]
 
