@@ -7,15 +7,14 @@ into a failure, so in CI they always run.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from newsletter.config import Config, load_config
-
-STRICT_ENV = "NEWSLETTER_TEST_STRICT"
+from newsletter.store import Database
+from tests.support import postgres_schema
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -27,15 +26,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def need(available: bool, reason: str) -> None:
-    """Skip the calling test when a service is missing, or fail under NEWSLETTER_TEST_STRICT."""
-    if available:
-        return
-    if os.environ.get(STRICT_ENV) == "1":
-        pytest.fail(f"{reason} (required because {STRICT_ENV}=1)")
-    pytest.skip(reason)
-
-
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
@@ -45,3 +35,19 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 def config(tmp_path: Path) -> Iterator[Config]:
     """A configuration built in a temporary directory: never the user's file or environment."""
     yield load_config(env={}).replace(**{"newsletter.data_dir": str(tmp_path / "var")})
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """An empty store with the schema created, on SQLite and on PostgreSQL (an isolated schema)."""
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'store.db'}")
+        yield database
+        database.dispose()
+        return
+    with postgres_schema() as url:
+        database = Database(url)
+        try:
+            yield database
+        finally:
+            database.dispose()

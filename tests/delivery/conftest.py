@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import need
+from tests.support import need
 from sqlalchemy import create_engine, text
 
 from newsletter.store import Database

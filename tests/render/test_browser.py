@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import need
+from tests.support import need
 
 from newsletter.config import Config
 from newsletter.model import Draft

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import need
+from tests.support import need
 
 from newsletter.config import Config
 from newsletter.model import Draft

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from newsletter.store import Database
-from tests.conftest import need
+from tests.support import need
 
 POSTGRES_URL = os.environ.get("NEWSLETTER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
