@@ -1,4 +1,4 @@
-"""Subscribers' fixtures: the store on both databases, a list, and a CSV writer."""
+"""Subscribers' fixtures: a list to import into and a CSV writer (``db`` comes from tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ WriteCsv = Callable[..., Path]
 
 
 @pytest.fixture
-def brief(db: Database) -> str:  # noqa: F811 - pytest passes the imported fixture.
+def brief(db: Database) -> str:
     """The list every import in these tests goes to."""
     with db.transaction() as session:
         audience.ensure_list(session, "brief", description="Daily brief")
