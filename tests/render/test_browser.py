@@ -11,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.support import need
 
 from newsletter.config import Config
 from newsletter.model import Draft
 from newsletter.render import render_email
+from tests.support import need
 
 from . import browser
 

@@ -169,8 +169,8 @@ def test_subject_is_translated_when_the_title_has_no_text_for_the_locale(
     [
         ("en", 1, "Today's pick: Cross-Space Distillation."),
         ("en", 2, "Today's 2 picks: Cross-Space Distillation and ECFM."),
-        ("ko", 1, "오늘 고른 논문 1편: Cross-Space Distillation."),
-        ("ko", 3, "오늘 고른 논문 3편: Cross-Space Distillation, ECFM 및 OTCache."),
+        ("ko", 1, "오늘 고른 논문: Cross-Space Distillation."),
+        ("ko", 3, "오늘 고른 논문: Cross-Space Distillation, ECFM 및 OTCache."),
     ],
 )
 def test_preheader_uses_the_locale_plural_and_list_rules(

@@ -12,11 +12,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tests.support import need
 
 from newsletter.config import Config
 from newsletter.model import Draft
 from newsletter.render import EmailRenderer
+from tests.support import need
 
 PREFIX = Path(__file__).resolve().parents[1] / "artifacts" / "mjml"
 MJML = PREFIX / "node_modules" / ".bin" / "mjml"
