@@ -118,8 +118,8 @@ def compile_mjml(source: str) -> str:
     """HTML from MJML, with no web fonts (the email never loads anything from elsewhere)."""
     try:
         output = mrml.to_html(source, render_options=mrml.RenderOptions(fonts={}))
-    except Exception as error:
-        # mrml raises a bare exception type of its own for a template that is not valid MJML.
+    except OSError as error:
+        # mrml reports MJML it cannot parse as an OSError ("unexpected end of stream …").
         raise RenderError(f"MJML did not compile: {error}") from error
     for warning in output.warnings:
         logger.warning("mrml: %s", warning)
