@@ -7,7 +7,6 @@ and running it again sends nobody the same issue twice.
 
 from __future__ import annotations
 
-import csv
 import os
 import secrets
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from newsletter.config import Config
 from newsletter.delivery.dispatch import DeliveryReport
 from newsletter.sources.replay import ArxivReplayServer
 from newsletter.store import audience
+from newsletter.subscribers.importer import import_csv
 from newsletter.unsubscribe import KEY_ENV, Signer
 
 #: The close of the recorded window: the sample issue's morning.
@@ -63,18 +63,16 @@ def run_demo(config: Config, render: Callable[[pipeline.App, Path], dict[str, Pa
 
 
 def load_sample_list(app: pipeline.App) -> None:
-    """The bundled sample subscribers, a few in each language; adding them again changes nothing."""
-    with app.db.transaction() as session, data_file("sample-subscribers.csv").open(encoding="utf-8") as rows:
-        sample = audience.ensure_list(session, DEMO_LIST, description="Demo list of the bundled sample")
-        for row in csv.DictReader(rows):
-            audience.subscribe(
-                session,
-                email=row["email"],
-                name=row["name"],
-                locale=row["locale"],
-                lists=[sample],
-                consent_source="demo sample list",
-            )
+    """The bundled sample subscribers, a few in each language; importing them again changes nothing."""
+    with app.db.transaction() as session:
+        audience.ensure_list(session, DEMO_LIST, description="Demo list of the bundled sample")
+    import_csv(
+        app.db,
+        data_file("sample-subscribers.csv"),
+        list_name=DEMO_LIST,
+        config=app.config,
+        consent_source="demo sample list",
+    )
 
 
 def demo_signer(config: Config) -> Signer:
