@@ -136,6 +136,8 @@ def build_draft(app: App, at: datetime, gathering: Gathering | None = None) -> D
         issue_date=gathering.issue_date,
         candidates=len(gathering.candidates),
         locales=app.config.newsletter.locales,
+        tz=app.config.tz,
+        topic_terms=app.config.ranking.topic_terms,
     )
     draft = merge_drafts(edited, fresh) if edited else fresh
     write_draft(draft, path)
