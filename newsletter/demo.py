@@ -47,17 +47,17 @@ def run_demo(config: Config, render: Callable[[pipeline.App, Path], dict[str, Pa
     with ArxivReplayServer(data_file("arxiv/2026-07-01.atom.xml")) as server:
         app = pipeline.App(config.replace(**{"arxiv.base_url": server.url}))
         load_sample_list(app)
-        cycle = pipeline.run_cycle(app, DEMO_AT, send=False)
-        assert cycle.draft is not None, "the recorded window is never empty"
-        rendered = render(app, cycle.draft.path)
-        report = pipeline.deliver_issue(
-            app, cycle.draft.issue_id, lists=[DEMO_LIST], signer=demo_signer(config)
-        )
+        # The steps of run_cycle, with the rendering written out to look at. On a second run the
+        # issue is found again and its send records keep anyone from receiving it twice.
+        draft = pipeline.build_draft(app, DEMO_AT)
+        rendered = render(app, draft.path)
+        signer = demo_signer(config)
+        report = pipeline.deliver_issue(app, draft.issue_id, lists=[DEMO_LIST], signer=signer)
     return DemoResult(
-        issue_id=cycle.draft.issue_id,
-        draft_path=cycle.draft.path,
+        issue_id=draft.issue_id,
+        draft_path=draft.path,
         rendered=rendered,
-        outbox=app.config.outbox_dir / f"issue-{cycle.draft.issue_id}",
+        outbox=app.config.outbox_dir / f"issue-{draft.issue_id}",
         report=report,
     )
 

@@ -1,0 +1,268 @@
+"""A local replay of arXiv's export API, serving recorded entries from 127.0.0.1.
+
+The demo and the tests point the real ``arxiv`` client at it, so they run the production code
+path with no network. It answers ``GET /api/query`` faithfully enough for our use: the query
+language's ``cat:``, ``ti:``, ``abs:``, ``all:`` and ``submittedDate:[… TO …]`` terms with
+``AND``, ``OR``, ``ANDNOT`` and parentheses; ``id_list``; ``start`` and ``max_results`` paging;
+sorting; and opensearch totals. Tests can script faults (an HTTP status with headers and body,
+a hang, a dropped connection) that are served, in order, before the normal answers.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from lxml import etree
+
+NS = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "arxiv": "http://arxiv.org/schemas/atom",
+    "opensearch": "http://a9.com/-/spec/opensearch/1.1/",
+}
+_FEED_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<feed xmlns="http://www.w3.org/2005/Atom" xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
+    'xmlns:arxiv="http://arxiv.org/schemas/atom">\n'
+    '<link href="http://arxiv.org/api/query" rel="self" type="application/atom+xml"/>\n'
+    "<title>arXiv Query: replay</title>\n<id>http://arxiv.org/api/replay</id>\n"
+    "<updated>{updated}</updated>\n"
+    "<opensearch:totalResults>{total}</opensearch:totalResults>\n"
+    "<opensearch:startIndex>{start}</opensearch:startIndex>\n"
+    "<opensearch:itemsPerPage>{per_page}</opensearch:itemsPerPage>\n"
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fault:
+    """One scripted answer: a status with body and headers, a hang, or a dropped connection."""
+
+    status: int = 503
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    hang_seconds: float = 0.0
+    """Sleep this long before answering (longer than the client's timeout: a hung server)."""
+    reset: bool = False
+    """Close the connection without answering."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entry:
+    """A recorded entry with what the query language filters on."""
+
+    xml: bytes
+    arxiv_id: str
+    published: datetime
+    updated: datetime
+    categories: frozenset[str]
+    title: str
+    abstract: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordedRequest:
+    path: str
+    query: dict[str, str]
+    at: float
+    """``time.monotonic()`` when the request arrived."""
+
+
+class ArxivReplayServer:
+    """``with ArxivReplayServer(feed, …) as server:`` then use ``server.url`` as ``arxiv.base_url``."""
+
+    def __init__(self, *feeds: Path, entries: Sequence[Entry] = ()) -> None:
+        self.entries = [*entries, *(entry for feed in feeds for entry in load_entries(feed))]
+        self.requests: list[RecordedRequest] = []
+        self._faults: list[Fault] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/api/query"
+
+    def script(self, *faults: Fault) -> None:
+        """Serve these answers, in order, before the normal ones."""
+        with self._lock:
+            self._faults.extend(faults)
+
+    def __enter__(self) -> ArxivReplayServer:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def next_fault(self) -> Fault | None:
+        with self._lock:
+            return self._faults.pop(0) if self._faults else None
+
+    def answer(self, query: dict[str, str]) -> bytes:
+        """The Atom feed the real API would give for these query parameters."""
+        matches = self.search(query.get("search_query", ""), query.get("id_list", ""))
+        descending = query.get("sortOrder", "descending") == "descending"
+        key: Callable[[Entry], Any] = {
+            "submittedDate": lambda e: (e.published, e.arxiv_id),
+            "lastUpdatedDate": lambda e: (e.updated, e.arxiv_id),
+        }.get(query.get("sortBy", ""), lambda e: e.arxiv_id)
+        matches.sort(key=key, reverse=descending)
+        start = int(query.get("start", "0") or 0)
+        per_page = int(query.get("max_results", "10") or 10)
+        page = matches[start : start + per_page]
+        head = _FEED_HEAD.format(
+            updated=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            total=len(matches),
+            start=start,
+            per_page=per_page,
+        )
+        return head.encode() + b"".join(entry.xml for entry in page) + b"</feed>\n"
+
+    def search(self, search_query: str, id_list: str) -> list[Entry]:
+        chosen = self.entries
+        if id_list:
+            wanted = set(id_list.split(","))
+            chosen = [e for e in chosen if e.arxiv_id in wanted or e.arxiv_id.split("v")[0] in wanted]
+        if search_query.strip():
+            predicate = _parse_query(search_query)
+            chosen = [e for e in chosen if predicate(e)]
+        return list(chosen)
+
+
+def load_entries(feed: Path) -> list[Entry]:
+    """The entries of a recorded Atom feed."""
+    root = etree.parse(str(feed)).getroot()
+    return [_entry(element) for element in root.iterfind("atom:entry", NS)]
+
+
+def _entry(element: Any) -> Entry:
+    def text(path: str) -> str:
+        return " ".join((element.findtext(path, default="", namespaces=NS) or "").split())
+
+    return Entry(
+        xml=etree.tostring(element) + b"\n",
+        arxiv_id=text("atom:id").rsplit("/abs/", 1)[-1],
+        published=_time(text("atom:published")),
+        updated=_time(text("atom:updated")),
+        categories=frozenset(c.get("term", "") for c in element.iterfind("atom:category", NS)),
+        title=text("atom:title").lower(),
+        abstract=text("atom:summary").lower(),
+    )
+
+
+def _time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+# The query language: term (AND|OR|ANDNOT term)*, with parentheses.
+_TOKEN = re.compile(
+    r"\(|\)|\bAND\b|\bOR\b|\bANDNOT\b|submittedDate:\[[^\]]*\]|[\w.]+:\"[^\"]*\"|[\w.]+:[^\s()]+"
+)
+Predicate = Callable[[Entry], bool]
+
+
+def _parse_query(query: str) -> Predicate:
+    tokens = _TOKEN.findall(query)
+    predicate, rest = _expression(tokens)
+    if rest:
+        raise ValueError(f"unexpected {rest[0]!r} in query {query!r}")
+    return predicate
+
+
+def _expression(tokens: list[str]) -> tuple[Predicate, list[str]]:
+    left, tokens = _term(tokens)
+    while tokens and tokens[0] in ("AND", "OR", "ANDNOT"):
+        operator, (right, tokens) = tokens[0], _term(tokens[1:])
+        left = _combine(operator, left, right)
+    return left, tokens
+
+
+def _combine(operator: str, left: Predicate, right: Predicate) -> Predicate:
+    if operator == "AND":
+        return lambda e: left(e) and right(e)
+    if operator == "OR":
+        return lambda e: left(e) or right(e)
+    return lambda e: left(e) and not right(e)
+
+
+def _term(tokens: list[str]) -> tuple[Predicate, list[str]]:
+    if not tokens:
+        raise ValueError("the query ends too early")
+    head, rest = tokens[0], tokens[1:]
+    if head == "(":
+        inner, rest = _expression(rest)
+        if not rest or rest[0] != ")":
+            raise ValueError("unbalanced parentheses in the query")
+        return inner, rest[1:]
+    return _field(head), rest
+
+
+def _field(token: str) -> Predicate:
+    name, _, value = token.partition(":")
+    value = value.strip('"').lower()
+    if name == "submittedDate":
+        low, high = (
+            datetime.strptime(v, "%Y%m%d%H%M").replace(tzinfo=UTC) for v in value.strip("[]").split(" to ")
+        )
+        return lambda e: low <= e.published <= high
+    if name == "cat":
+        return lambda e: any(c.lower() == value for c in e.categories)
+    if name == "ti":
+        return lambda e: value in e.title
+    if name == "abs":
+        return lambda e: value in e.abstract
+    return lambda e: value in e.title or value in e.abstract
+
+
+def _handler(replay: ArxivReplayServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            parts = urlsplit(self.path)
+            query = {key: values[0] for key, values in parse_qs(parts.query).items()}
+            replay.requests.append(RecordedRequest(path=parts.path, query=query, at=time.monotonic()))
+            fault = replay.next_fault()
+            if fault is not None:
+                self._fault(fault)
+                return
+            try:
+                body = replay.answer(query)
+            except ValueError as error:
+                self._send(400, str(error).encode(), {"Content-Type": "text/plain"})
+                return
+            self._send(200, body, {"Content-Type": "application/atom+xml; charset=utf-8"})
+
+        def _fault(self, fault: Fault) -> None:
+            if fault.hang_seconds:
+                time.sleep(fault.hang_seconds)
+            if fault.reset:
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            self._send(fault.status, fault.body, {"Content-Type": "text/html", **fault.headers})
+
+        def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return Handler
