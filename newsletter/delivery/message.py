@@ -71,9 +71,10 @@ def to_mime(message: OutgoingMessage, *, date: datetime | None = None) -> EmailM
     mime["Date"] = format_datetime(date or datetime.now(UTC))
     for name, value in message.headers.items():
         mime[name] = value
-    mime["Content-Language"] = message.recipient.locale
     mime.set_content(message.text, subtype="plain", charset="utf-8")
     mime.add_alternative(message.html, subtype="html", charset="utf-8")
+    # After the parts: set_content() drops every Content-* header already on the message.
+    mime["Content-Language"] = message.recipient.locale
     return mime
 
 

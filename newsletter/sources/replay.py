@@ -260,7 +260,11 @@ def _handler(replay: ArxivReplayServer) -> type[BaseHTTPRequestHandler]:
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            try:
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                # The client gave up (a timeout under test): nothing is left to answer.
+                return
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

@@ -1,0 +1,32 @@
+"""A replay server with the recorded window, and a source pointed at it with tiny delays."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from newsletter.config import Config
+from newsletter.demo import data_file
+from newsletter.sources.arxiv import ArxivSource
+from newsletter.sources.replay import ArxivReplayServer
+
+RECORDED = data_file("arxiv/2026-07-01.atom.xml")
+
+
+@pytest.fixture
+def replay() -> Iterator[ArxivReplayServer]:
+    with ArxivReplayServer(RECORDED) as server:
+        yield server
+
+
+def fast_source(config: Config, server: ArxivReplayServer, **settings: object) -> ArxivSource:
+    """The real source, with delays and timeouts small enough for tests."""
+    values: dict[str, object] = {
+        "arxiv.base_url": server.url,
+        "arxiv.delay_seconds": 0.05,
+        "arxiv.timeout_seconds": 2.0,
+        "arxiv.retries": 2,
+    }
+    values.update({f"arxiv.{key}": value for key, value in settings.items()})
+    return ArxivSource(config.replace(**values).arxiv)

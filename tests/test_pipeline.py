@@ -1,0 +1,89 @@
+"""The orchestrator's gathering: windows chain, nothing repeats, a failed source changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from newsletter import pipeline
+from newsletter.config import Config
+from newsletter.errors import SourceError
+from newsletter.sources.replay import ArxivReplayServer, Entry, Fault, load_entries
+from newsletter.store.issues import considered_ids
+from tests.sources.conftest import RECORDED
+
+SEOUL = ZoneInfo("Asia/Seoul")
+LATE_ID = "2606.28933v1"
+
+
+@pytest.fixture
+def late_and_rest() -> tuple[list[Entry], list[Entry]]:
+    entries = load_entries(RECORDED)
+    late = [e for e in entries if e.arxiv_id == LATE_ID]
+    return late, [e for e in entries if e.arxiv_id != LATE_ID]
+
+
+@pytest.fixture
+def served(late_and_rest: tuple[list[Entry], list[Entry]]) -> Iterator[ArxivReplayServer]:
+    _, rest = late_and_rest
+    with ArxivReplayServer(entries=rest) as server:
+        yield server
+
+
+def _app(config: Config, server: ArxivReplayServer) -> pipeline.App:
+    return pipeline.App(config.replace(**{"arxiv.base_url": server.url, "arxiv.delay_seconds": 0.0}))
+
+
+def test_windows_chain_and_a_late_indexed_paper_is_caught_exactly_once(
+    config: Config, served: ArxivReplayServer, late_and_rest: tuple[list[Entry], list[Entry]]
+) -> None:
+    app = _app(config, served)
+    first = pipeline.gather(app, datetime(2026, 7, 1, 9, tzinfo=SEOUL))
+    assert "2606.28933" not in {p.arxiv_id for p in first.candidates}
+
+    late, _ = late_and_rest
+    served.entries.extend(late)  # The API indexes the moderated paper a day late.
+    second = pipeline.gather(app, datetime(2026, 7, 2, 9, tzinfo=SEOUL))
+    assert second.window.start == first.window.end
+    assert [p.arxiv_id for p in second.candidates] == ["2606.28933"]
+
+    third = pipeline.gather(app, datetime(2026, 7, 3, 9, tzinfo=SEOUL))
+    assert third.candidates == ()
+
+
+def test_gathering_the_same_close_again_finds_the_same_issue(
+    config: Config, served: ArxivReplayServer
+) -> None:
+    app = _app(config, served)
+    at = datetime(2026, 7, 1, 9, tzinfo=SEOUL)
+    first = pipeline.gather(app, at)
+    again = pipeline.gather(app, at)
+    assert again.issue_id == first.issue_id
+    assert {p.arxiv_id for p in again.candidates} == {p.arxiv_id for p in first.candidates}
+
+
+def test_a_failing_source_records_nothing_and_the_next_run_covers_the_window(
+    config: Config, served: ArxivReplayServer
+) -> None:
+    app = _app(config.replace(**{"arxiv.retries": 0}), served)
+    good = pipeline.gather(app, datetime(2026, 6, 29, 9, tzinfo=SEOUL))
+    served.script(Fault(status=503))
+    with pytest.raises(SourceError):
+        pipeline.gather(app, datetime(2026, 6, 30, 9, tzinfo=SEOUL))
+    with app.db.transaction() as session:
+        considered = considered_ids(session, [e.arxiv_id.split("v")[0] for e in served.entries])
+    assert considered == {p.arxiv_id for p in good.candidates}
+    later = pipeline.gather(app, datetime(2026, 7, 1, 9, tzinfo=SEOUL))
+    assert later.window.start == good.window.end
+    assert len(later.candidates) > 30
+
+
+def test_cross_lists_can_be_left_out(config: Config, served: ArxivReplayServer) -> None:
+    app = _app(config.replace(**{"arxiv.include_cross_lists": False}), served)
+    found = pipeline.gather(app, datetime(2026, 7, 1, 9, tzinfo=SEOUL))
+    assert found.candidates
+    assert all(p.primary_category in app.config.arxiv.categories for p in found.candidates)
+    assert "2606.30233" not in {p.arxiv_id for p in found.candidates}  # cs.CL, cross-listed to cs.LG
