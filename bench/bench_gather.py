@@ -45,7 +45,9 @@ def synthetic_window() -> list[Entry]:
         element.find("atom:id", NS).text = f"http://arxiv.org/abs/{arxiv_id}"
         element.find("atom:published", NS).text = published.strftime("%Y-%m-%dT%H:%M:%SZ")
         element.find("atom:updated", NS).text = published.strftime("%Y-%m-%dT%H:%M:%SZ")
-        built.append(replace(source, xml=etree.tostring(element) + b"\n", arxiv_id=arxiv_id, published=published))
+        built.append(
+            replace(source, xml=etree.tostring(element) + b"\n", arxiv_id=arxiv_id, published=published)
+        )
     return built
 
 

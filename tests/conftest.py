@@ -34,7 +34,7 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture
 def config(tmp_path: Path) -> Iterator[Config]:
     """A configuration built in a temporary directory: never the user's file or environment."""
-    yield load_config(env={}).replace(**{"newsletter.data_dir": str(tmp_path / "var")})
+    return load_config(env={}).replace(**{"newsletter.data_dir": str(tmp_path / "var")})
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -61,8 +61,10 @@ def postgres_schema() -> Iterator[str]:
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f"CREATE SCHEMA {schema}")
     try:
-        yield make_url(postgres_url()).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-            hide_password=False
+        yield (
+            make_url(postgres_url())
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
         )
     finally:
         with psycopg.connect(admin, autocommit=True) as connection:

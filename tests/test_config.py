@@ -81,7 +81,10 @@ def test_environment_wins_over_the_file(tmp_path: Path) -> None:
         ('[arxiv]\ncategories = "cs.CV"\n', "arxiv.categories: expected a list of a string"),
         ("[delivery]\nbackend = 'pigeon'\n", "delivery.backend: expected one of outbox, smtp, sendgrid"),
         ("[newsletter]\ntimezone = 'Mars/Base'\n", "newsletter.timezone: expected an IANA time zone"),
-        ("[newsletter]\ndefault_locale = 'fr'\n", "newsletter.default_locale: expected one of newsletter.locales"),
+        (
+            "[newsletter]\ndefault_locale = 'fr'\n",
+            "newsletter.default_locale: expected one of newsletter.locales",
+        ),
         ("[arxiv]\nbase_url = 'x'\nsurprise = 1\n", "arxiv.surprise: unknown key"),
         ("[delivery.sendgrid]\nbatch_size = 5000\n", "delivery.sendgrid.batch_size: expected 1 to 1000"),
         ("[newsletter\nname = 1\n", "syntax"),
@@ -121,4 +124,6 @@ def test_secrets_are_not_config_keys() -> None:
 def test_a_bad_environment_override_names_the_variable() -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(env={"NEWSLETTER_ARXIV__PAGE_SIZE": "lots"})
-    assert str(caught.value) == "NEWSLETTER_ARXIV__PAGE_SIZE: arxiv.page_size: expected an integer, got 'lots'"
+    assert (
+        str(caught.value) == "NEWSLETTER_ARXIV__PAGE_SIZE: arxiv.page_size: expected an integer, got 'lots'"
+    )

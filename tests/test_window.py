@@ -31,7 +31,7 @@ def test_the_first_window_looks_back_the_configured_hours() -> None:
 
 def test_a_naive_close_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        issue_window(datetime(2026, 7, 1, 9), None, ArxivSection())  # noqa: DTZ001
+        issue_window(datetime(2026, 7, 1, 9), None, ArxivSection())
 
 
 # (name, US Eastern calendar day, announcement in Seoul or None)

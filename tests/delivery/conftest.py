@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.support import need
 from sqlalchemy import create_engine, text
 
 from newsletter.store import Database
+from tests.support import need
 
 from .fake_sendgrid import FakeSendGrid
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 
 import pytest
@@ -32,7 +33,7 @@ def test_requests_are_spaced_by_the_politeness_delay(config: Config, replay: Arx
     source.fetch(submitted_after=AFTER, submitted_before=BEFORE)
     times = [r.at for r in replay.requests]
     assert len(times) >= 4
-    assert min(b - a for a, b in zip(times, times[1:], strict=False)) >= 0.29
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.29
 
 
 def test_the_query_names_categories_and_the_span_in_gmt(config: Config, replay: ArxivReplayServer) -> None:
@@ -53,7 +54,8 @@ def test_maps_entries_to_papers(config: Config, replay: ArxivReplayServer) -> No
     assert otcache.comment == "ECCV 2026 accepted. Code: github.com/UnicomAI/OTCache"
     assert otcache.authors[0].affiliations == ("China Unicom AI Innovation Center",)
     assert otcache.published == datetime(2026, 6, 29, 21, 3, 51, tzinfo=UTC)
-    assert "\n" not in otcache.abstract and "  " not in otcache.abstract
+    assert "\n" not in otcache.abstract
+    assert "  " not in otcache.abstract
     assert papers["2606.29740"].version == 2
 
 

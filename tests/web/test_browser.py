@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.support import need
 from sqlalchemy import select
 
 from newsletter.config import Config
@@ -17,6 +16,7 @@ from newsletter.store.schema import StatusChange, Subscriber
 from newsletter.unsubscribe import Signer, TokenSubject
 from newsletter.web.app import preview_app, public_app
 from newsletter.web.preview import Preview, PreviewHooks
+from tests.support import need
 
 from .browser import Browser
 from .drafts import Outbox, read_json_draft, render, write_back, write_json_draft
