@@ -108,16 +108,8 @@ def _intro(
         day=say.date(window.end.astimezone(tz).date()),
         names=names,
     )
-    span = say(
-        N_(
-            "This issue covers the arXiv window from {start} to {end}, {zone}; "
-            "{candidates} new papers were considered."
-        ),
-        start=say.time(window.start, tz),
-        end=say.time(window.end, tz),
-        zone=str(tz),
-        candidates=candidates,
-    )
+    # The window itself is stated once, by the email's own translated window note.
+    span = say(N_("{candidates} new papers were considered for this issue."), candidates=candidates)
     method = say(
         N_(
             "The ranking weighs topic relevance, method novelty, venue or lab signal, concrete evidence "

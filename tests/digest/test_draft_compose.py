@@ -15,7 +15,9 @@ def test_title_and_intro_read_like_the_sample(draft: Draft) -> None:
     assert draft.intro["en"].startswith(
         "Today's digest prioritizes five diffusion papers from the July 1, 2026"
     )
-    assert "from June 30, 09:20 to July 1, 09:00" in draft.intro["en"]
+    # The window is stated once, by the email's translated window note, not again in the intro.
+    assert "arXiv window from" not in draft.intro["en"]
+    assert "new papers were considered for this issue." in draft.intro["en"]
 
 
 def test_every_field_of_every_pick_is_filled(draft: Draft) -> None:
