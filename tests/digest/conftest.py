@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
 from types import ModuleType
 from zoneinfo import ZoneInfo
 
@@ -16,32 +13,16 @@ from newsletter.config import RankingSection
 from newsletter.digest import compose_draft
 from newsletter.model import Draft, Pick, Window
 from newsletter.ranking import rank
+from tests.ranking import papers as papers_module
 
 WINDOW = Window(start=datetime(2026, 6, 30, 0, 20, tzinfo=UTC), end=datetime(2026, 7, 1, 0, 0, tzinfo=UTC))
 ISSUE_DATE = date(2026, 7, 1)
 GENERATED_AT = datetime(2026, 7, 1, 0, 24, tzinfo=UTC)
 
 
-def _papers() -> ModuleType:
-    name = "newsletter_test_papers"
-    if name not in sys.modules:
-        path = Path(__file__).parents[1] / "ranking" / "papers.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-#: Loaded now, before the test modules, so that they can reach it in ``sys.modules``.
-PAPERS_MODULE = _papers()
-
-
 @pytest.fixture
 def papers() -> ModuleType:
-    return PAPERS_MODULE
+    return papers_module
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -16,9 +15,7 @@ from newsletter.digest import merge_drafts, read_draft, write_draft
 from newsletter.digest.fingerprint import LOCALIZED_FIELDS, PLAIN_FIELDS
 from newsletter.model import Draft, Pick
 from newsletter.ranking import rank
-
-# conftest.py loaded the shared papers module under this name before this module.
-PAPERS = sys.modules["newsletter_test_papers"]
+from tests.ranking import papers
 
 
 def edit_pick(draft: Draft, index: int, **changes: object) -> Draft:
@@ -115,10 +112,10 @@ def _fresh() -> Draft:
     from newsletter.model import Window
 
     return compose_draft(
-        rank(PAPERS.DAY, RankingSection()),
+        rank(papers.DAY, RankingSection()),
         window=Window(start=datetime(2026, 6, 30, tzinfo=UTC), end=datetime(2026, 7, 1, tzinfo=UTC)),
         issue_date=date(2026, 7, 1),
-        candidates=len(PAPERS.DAY),
+        candidates=len(papers.DAY),
         locales=("en",),
         generated_at=datetime(2026, 7, 1, tzinfo=UTC),
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
 from types import ModuleType
 
@@ -12,10 +11,9 @@ from hypothesis import strategies as st
 
 from newsletter.config import RankingSection
 from newsletter.ranking import SIGNALS, rank, score_signals
+from tests.ranking import papers
 
-# conftest.py loaded the shared papers module under this name before this module.
-PAPERS = sys.modules["newsletter_test_papers"]
-IDS = [p.arxiv_id for p in PAPERS.DAY]
+IDS = [p.arxiv_id for p in papers.DAY]
 
 
 def ids(picks: list) -> list[str]:  # type: ignore[type-arg]
@@ -98,7 +96,7 @@ def test_every_signal_is_in_the_unit_interval(papers: ModuleType, settings: Rank
         assert all(0.0 <= value <= 1.0 for value in signals.values())
 
 
-_subsets = st.lists(st.sampled_from(PAPERS.DAY), unique_by=lambda p: p.arxiv_id)
+_subsets = st.lists(st.sampled_from(papers.DAY), unique_by=lambda p: p.arxiv_id)
 
 
 @hypothesis_settings(deadline=None, max_examples=60)
@@ -127,7 +125,7 @@ def test_ranking_never_repeats_and_obeys_the_editor(
 
 
 @hypothesis_settings(deadline=None, max_examples=30)
-@given(order=st.permutations(PAPERS.DAY))
+@given(order=st.permutations(papers.DAY))
 def test_same_input_same_picks_whatever_the_order(order: list) -> None:  # type: ignore[type-arg]
     config = RankingSection()
-    assert ids(rank(order, config)) == ids(rank(PAPERS.DAY, config))
+    assert ids(rank(order, config)) == ids(rank(papers.DAY, config))
