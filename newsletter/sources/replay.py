@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -66,13 +67,20 @@ class Entry:
     updated: datetime
     categories: frozenset[str]
     title: str
+    """Lower-cased, whitespace collapsed, for the query's substring matches."""
     abstract: str
+    """Lower-cased, whitespace collapsed."""
+    authors: str = ""
+    """Every author's name, lower-cased, separated by ``;``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RecordedRequest:
+    """One request the server received, so tests can check paging and politeness."""
+
     path: str
     query: dict[str, str]
+    """The query parameters (the first value of each)."""
     at: float
     """``time.monotonic()`` when the request arrived."""
 
@@ -134,14 +142,30 @@ class ArxivReplayServer:
         return head.encode() + b"".join(entry.xml for entry in page) + b"</feed>\n"
 
     def search(self, search_query: str, id_list: str) -> list[Entry]:
-        chosen = self.entries
+        """The entries a query selects; like the real API, only each paper's newest version."""
+        chosen = _newest(self.entries)
         if id_list:
             wanted = set(id_list.split(","))
-            chosen = [e for e in chosen if e.arxiv_id in wanted or e.arxiv_id.split("v")[0] in wanted]
+            chosen = [e for e in chosen if e.arxiv_id in wanted or _split_version(e.arxiv_id)[0] in wanted]
         if search_query.strip():
             predicate = _parse_query(search_query)
             chosen = [e for e in chosen if predicate(e)]
         return list(chosen)
+
+
+def _newest(entries: Sequence[Entry]) -> list[Entry]:
+    newest: dict[str, Entry] = {}
+    for entry in entries:
+        base, version = _split_version(entry.arxiv_id)
+        known = newest.get(base)
+        if known is None or version > _split_version(known.arxiv_id)[1]:
+            newest[base] = entry
+    return list(newest.values())
+
+
+def _split_version(arxiv_id: str) -> tuple[str, int]:
+    base, _, version = arxiv_id.rpartition("v")
+    return (base, int(version)) if base and version.isdigit() else (arxiv_id, 0)
 
 
 def load_entries(feed: Path) -> list[Entry]:
@@ -162,6 +186,10 @@ def _entry(element: Any) -> Entry:
         categories=frozenset(c.get("term", "") for c in element.iterfind("atom:category", NS)),
         title=text("atom:title").lower(),
         abstract=text("atom:summary").lower(),
+        authors=";".join(
+            " ".join((name or "").split()).lower()
+            for name in element.xpath("atom:author/atom:name/text()", namespaces=NS)
+        ),
     )
 
 
@@ -169,16 +197,28 @@ def _time(value: str) -> datetime:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
 
 
-# The query language: term (AND|OR|ANDNOT term)*, with parentheses.
+# The query language: term (AND|OR|ANDNOT term)*, with parentheses. A term is field:value,
+# field:"a phrase", a submittedDate range, or a bare word (which arXiv reads as all:word).
 _TOKEN = re.compile(
-    r"\(|\)|\bAND\b|\bOR\b|\bANDNOT\b|submittedDate:\[[^\]]*\]|[\w.]+:\"[^\"]*\"|[\w.]+:[^\s()]+"
+    r"""\s*(?:(?P<paren>[()])|(?P<op>AND|OR|ANDNOT)(?=[\s()]|$)"""
+    r"""|(?P<date>submittedDate:\[[^\]]*\])|(?P<term>(?:\w+:)?(?:"[^"]*"|[^\s()"]+)))"""
 )
 Predicate = Callable[[Entry], bool]
 
 
+def _tokens(query: str) -> list[str]:
+    tokens, position = [], 0
+    while position < len(query.rstrip()):
+        match = _TOKEN.match(query, position)
+        if match is None or match.end() == position:
+            raise ValueError(f"cannot read the query {query!r} at {query[position:]!r}")
+        tokens.append(match.group().strip())
+        position = match.end()
+    return tokens
+
+
 def _parse_query(query: str) -> Predicate:
-    tokens = _TOKEN.findall(query)
-    predicate, rest = _expression(tokens)
+    predicate, rest = _expression(_tokens(query))
     if rest:
         raise ValueError(f"unexpected {rest[0]!r} in query {query!r}")
     return predicate
@@ -213,20 +253,32 @@ def _term(tokens: list[str]) -> tuple[Predicate, list[str]]:
 
 
 def _field(token: str) -> Predicate:
-    name, _, value = token.partition(":")
+    name, colon, value = token.partition(":")
+    if not colon:
+        name, value = "all", token
     value = value.strip('"').lower()
     if name == "submittedDate":
-        low, high = (
-            datetime.strptime(v, "%Y%m%d%H%M").replace(tzinfo=UTC) for v in value.strip("[]").split(" to ")
-        )
-        return lambda e: low <= e.published <= high
+        return _date_range(value)
     if name == "cat":
         return lambda e: any(c.lower() == value for c in e.categories)
-    if name == "ti":
-        return lambda e: value in e.title
-    if name == "abs":
-        return lambda e: value in e.abstract
-    return lambda e: value in e.title or value in e.abstract
+    fields: dict[str, Callable[[Entry], str]] = {
+        "ti": lambda e: e.title,
+        "abs": lambda e: e.abstract,
+        "au": lambda e: e.authors,
+        "all": lambda e: f"{e.title} {e.abstract} {e.authors}",
+    }
+    if name not in fields:
+        raise ValueError(f"unknown field {name!r} in the query")
+    text = fields[name]
+    return lambda e: value in text(e)
+
+
+def _date_range(value: str) -> Predicate:
+    bounds = re.fullmatch(r"\[\s*(\d{12})\s+to\s+(\d{12})\s*\]", value)
+    if bounds is None:
+        raise ValueError(f"submittedDate expects [YYYYMMDDHHMM TO YYYYMMDDHHMM], got {value!r}")
+    low, high = (datetime.strptime(v, "%Y%m%d%H%M").replace(tzinfo=UTC) for v in bounds.groups())
+    return lambda e: low <= e.published <= high
 
 
 def _handler(replay: ArxivReplayServer) -> type[BaseHTTPRequestHandler]:
@@ -234,7 +286,8 @@ def _handler(replay: ArxivReplayServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             query = {key: values[0] for key, values in parse_qs(parts.query).items()}
-            replay.requests.append(RecordedRequest(path=parts.path, query=query, at=time.monotonic()))
+            with replay._lock:
+                replay.requests.append(RecordedRequest(path=parts.path, query=query, at=time.monotonic()))
             fault = replay.next_fault()
             if fault is not None:
                 self._fault(fault)
@@ -250,7 +303,10 @@ def _handler(replay: ArxivReplayServer) -> type[BaseHTTPRequestHandler]:
             if fault.hang_seconds:
                 time.sleep(fault.hang_seconds)
             if fault.reset:
-                self.connection.shutdown(socket.SHUT_RDWR)
+                # Linger 0 makes close() send a TCP reset, as a crashed proxy does.
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+                self.close_connection = True
                 return
             self._send(fault.status, fault.body, {"Content-Type": "text/html", **fault.headers})
 
