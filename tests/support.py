@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,6 +13,21 @@ import pytest
 from sqlalchemy.engine import make_url
 
 STRICT_ENV = "NEWSLETTER_TEST_STRICT"
+
+#: Debian's chromium, when installed.
+CHROMIUM = shutil.which("chromium")
+#: How the browser tests start chromium: headless, as root, and without the background
+#: connections that this machine's closed network would refuse.
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+)
 
 
 def need(available: bool, reason: str) -> None:

@@ -10,22 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from html import escape, unescape
 from pathlib import Path
 
-CHROMIUM = shutil.which("chromium")
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-)
+from tests.support import CHROMIUM, CHROMIUM_FLAGS
 
 #: Measures the page: the document's width, every table's box against the viewport, cells whose
 #: content is wider than the cell, and words in table cells that wrap mid-word (a word whose text
@@ -97,7 +86,7 @@ def _run(workdir: Path, width: int, height: int, *args: str) -> str:
     assert CHROMIUM is not None
     command = [
         CHROMIUM,
-        *FLAGS,
+        *CHROMIUM_FLAGS,
         f"--user-data-dir={workdir / 'profile'}",
         f"--window-size={width},{height}",
         *args,

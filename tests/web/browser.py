@@ -11,13 +11,12 @@ import contextlib
 import json
 import os
 import select
-import shutil
 import subprocess
 import time
 from pathlib import Path
 from typing import Any
 
-CHROMIUM = shutil.which("chromium")
+from tests.support import CHROMIUM, CHROMIUM_FLAGS
 
 
 class BrowserError(RuntimeError):
@@ -40,14 +39,7 @@ class Browser:
         self.process = subprocess.Popen(
             [
                 CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--hide-scrollbars",
+                *CHROMIUM_FLAGS,
                 f"--window-size={width},{height}",
                 f"--user-data-dir={profile}",
                 "--remote-debugging-pipe",
