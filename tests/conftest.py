@@ -37,6 +37,13 @@ def config(tmp_path: Path) -> Iterator[Config]:
     return load_config(env={}).replace(**{"newsletter.data_dir": str(tmp_path / "var")})
 
 
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL URL whose connections, in any process, see only a fresh schema of this test."""
+    with postgres_schema() as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """An empty store with the schema created, on SQLite and on PostgreSQL (an isolated schema)."""

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from newsletter.store import Database, audience
 from newsletter.store import sends as send_records
 from newsletter.store.schema import Batch, Issue, Send, SendStatus
-from tests.scheduler.conftest import postgres_url  # noqa: F401 - the fixture is used by name
 
 PROCESS = Path(__file__).parent / "workers" / "process.py"
 ROOT = Path(__file__).parents[1]
@@ -41,7 +40,7 @@ def populate(db: Database, count: int) -> int:
         return issue.id
 
 
-def test_three_worker_processes_send_everyone_exactly_once(postgres_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_three_worker_processes_send_everyone_exactly_once(postgres_url: str, tmp_path: Path) -> None:
     db = Database(postgres_url)
     issue_id = populate(db, RECIPIENTS)
     go, outbox = tmp_path / "go", tmp_path / "outbox"

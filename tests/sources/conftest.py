@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from newsletter.config import Config
+from newsletter.config import ArxivSection, Config
 from newsletter.demo import data_file
 from newsletter.sources.arxiv import ArxivSource
 from newsletter.sources.replay import ArxivReplayServer
@@ -20,8 +20,8 @@ def replay() -> Iterator[ArxivReplayServer]:
         yield server
 
 
-def fast_source(config: Config, server: ArxivReplayServer, **settings: object) -> ArxivSource:
-    """The real source, with delays and timeouts small enough for tests."""
+def source_settings(config: Config, server: ArxivReplayServer, **settings: object) -> ArxivSection:
+    """arXiv settings pointed at ``server``, with delays and timeouts small enough for tests."""
     values: dict[str, object] = {
         "arxiv.base_url": server.url,
         "arxiv.delay_seconds": 0.05,
@@ -29,4 +29,9 @@ def fast_source(config: Config, server: ArxivReplayServer, **settings: object) -
         "arxiv.retries": 2,
     }
     values.update({f"arxiv.{key}": value for key, value in settings.items()})
-    return ArxivSource(config.replace(**values).arxiv)
+    return config.replace(**values).arxiv
+
+
+def fast_source(config: Config, server: ArxivReplayServer, **settings: object) -> ArxivSource:
+    """The real source, with delays and timeouts small enough for tests."""
+    return ArxivSource(source_settings(config, server, **settings))

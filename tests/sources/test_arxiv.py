@@ -9,8 +9,9 @@ import pytest
 
 from newsletter.config import Config
 from newsletter.errors import SourceError
-from newsletter.sources.replay import ArxivReplayServer, Fault, load_entries
-from tests.sources.conftest import RECORDED, fast_source
+from newsletter.sources.arxiv import ArxivSource
+from newsletter.sources.replay import ArxivReplayServer, Entry, Fault, feed_page, load_entries
+from tests.sources.conftest import RECORDED, fast_source, source_settings
 
 AFTER = datetime(2026, 6, 26, 0, 0, tzinfo=UTC)
 BEFORE = datetime(2026, 7, 1, 0, 0, tzinfo=UTC)
@@ -67,11 +68,31 @@ def test_an_empty_weekend_window_is_empty_not_an_error(config: Config, replay: A
     assert papers == []
 
 
-def test_a_503_is_retried(config: Config, replay: ArxivReplayServer) -> None:
+def test_a_503_is_retried_after_at_least_the_politeness_delay(
+    config: Config, replay: ArxivReplayServer
+) -> None:
     replay.script(Fault(status=503, body=b"busy"))
-    papers = fast_source(config, replay).fetch(submitted_after=AFTER, submitted_before=BEFORE)
+    papers = fast_source(config, replay, delay_seconds=0.3).fetch(
+        submitted_after=AFTER, submitted_before=BEFORE
+    )
     assert len(papers) == len(IN_CATEGORIES)
-    assert len(replay.requests) == 2
+    first, second = replay.requests
+    assert second.query == first.query
+    # urllib3 alone would retry at once; arXiv asks for the delay between every request.
+    assert second.at - first.at >= 0.29
+
+
+def test_backoff_doubles_between_retries(config: Config, replay: ArxivReplayServer) -> None:
+    replay.script(*[Fault(status=502)] * 3)
+    fast_source(config, replay, delay_seconds=0.1, retries=3).fetch(
+        submitted_after=AFTER, submitted_before=BEFORE
+    )
+    gaps = [b.at - a.at for a, b in itertools.pairwise(replay.requests)]
+    assert len(gaps) == 3
+    # 0.1, 0.2, 0.4 s, each plus up to 0.05 s of jitter.
+    assert gaps[0] >= 0.09
+    assert gaps[1] >= 0.19
+    assert gaps[2] >= 0.39
 
 
 def test_a_429_waits_as_retry_after_says(config: Config, replay: ArxivReplayServer) -> None:
@@ -81,10 +102,38 @@ def test_a_429_waits_as_retry_after_says(config: Config, replay: ArxivReplayServ
     assert second - first >= 0.95
 
 
+def test_a_retry_after_longer_than_we_wait_fails_at_once(
+    config: Config, replay: ArxivReplayServer
+) -> None:
+    replay.script(Fault(status=429, headers={"Retry-After": "3600"}))
+    source = ArxivSource(source_settings(config, replay), max_wait_seconds=5)
+    with pytest.raises(SourceError, match="wait 3600 s") as caught:
+        source.fetch(submitted_after=AFTER, submitted_before=BEFORE)
+    assert caught.value.retryable
+    assert len(replay.requests) == 1
+
+
 def test_a_dropped_connection_is_retried(config: Config, replay: ArxivReplayServer) -> None:
     replay.script(Fault(reset=True))
     papers = fast_source(config, replay).fetch(submitted_after=AFTER, submitted_before=BEFORE)
-    assert papers
+    assert len(papers) == len(IN_CATEGORIES)
+    assert len(replay.requests) == 2
+
+
+def test_connections_dropped_every_time_are_a_source_error(
+    config: Config, replay: ArxivReplayServer
+) -> None:
+    replay.script(*[Fault(reset=True)] * 3)
+    with pytest.raises(SourceError, match="connection was dropped, 3 tries"):
+        fast_source(config, replay, retries=2).fetch(submitted_after=AFTER, submitted_before=BEFORE)
+
+
+def test_a_request_arxiv_refuses_is_not_retried(config: Config, replay: ArxivReplayServer) -> None:
+    replay.script(Fault(status=400, body=b"<feed>incorrect id format</feed>"))
+    with pytest.raises(SourceError, match="refused the request with HTTP 400") as caught:
+        fast_source(config, replay).fetch(submitted_after=AFTER, submitted_before=BEFORE)
+    assert not caught.value.retryable
+    assert len(replay.requests) == 1
 
 
 def test_arxiv_staying_unavailable_is_a_source_error(config: Config, replay: ArxivReplayServer) -> None:
@@ -117,10 +166,70 @@ def test_an_answer_that_is_not_a_feed_is_an_error_not_zero_results(
 
 def test_a_hung_server_trips_the_timeout(config: Config, replay: ArxivReplayServer) -> None:
     replay.script(*[Fault(hang_seconds=1.5)] * 2)
-    with pytest.raises(SourceError, match="arXiv is unavailable"):
+    with pytest.raises(SourceError, match=r"arXiv is unavailable: no answer within 0.3 s, 2 tries"):
         fast_source(config, replay, timeout_seconds=0.3, retries=1).fetch(
             submitted_after=AFTER, submitted_before=BEFORE
         )
+    assert len(replay.requests) == 2
+
+
+def test_a_hung_request_is_retried_and_the_window_completes(
+    config: Config, replay: ArxivReplayServer
+) -> None:
+    replay.script(Fault(hang_seconds=1.0), after=1)
+    papers = fast_source(config, replay, page_size=10, timeout_seconds=0.3).fetch(
+        submitted_after=AFTER, submitted_before=BEFORE
+    )
+    assert len(papers) == len(IN_CATEGORIES)
+    starts = [r.query["start"] for r in replay.requests]
+    assert starts[:3] == ["0", "10", "10"]
+
+
+def test_an_empty_page_inside_the_results_is_asked_again(
+    config: Config, replay: ArxivReplayServer
+) -> None:
+    empty = feed_page([], total=len(IN_CATEGORIES), start=10)
+    replay.script(Fault(status=200, body=empty), after=1)
+    papers = fast_source(config, replay, page_size=10).fetch(submitted_after=AFTER, submitted_before=BEFORE)
+    assert len(papers) == len(IN_CATEGORIES)
+    assert [r.query["start"] for r in replay.requests][:3] == ["0", "10", "10"]
+
+
+def test_a_page_short_of_an_entry_is_an_error_not_a_truncated_day(
+    config: Config, replay: ArxivReplayServer
+) -> None:
+    source = fast_source(config, replay, page_size=10)
+    query = {
+        "search_query": source.query(AFTER, BEFORE),
+        "sortBy": "submittedDate",
+        "sortOrder": "ascending",
+    }
+    first_page = load_page(replay, query, start=0, size=10)
+    replay.script(Fault(status=200, body=feed_page(first_page[1:], total=len(IN_CATEGORIES))))
+    with pytest.raises(SourceError, match=f"returned {len(IN_CATEGORIES) - 1} distinct papers of the"):
+        source.fetch(submitted_after=AFTER, submitted_before=BEFORE)
+
+
+def test_a_count_that_changes_while_paging_is_an_error(config: Config, replay: ArxivReplayServer) -> None:
+    source = fast_source(config, replay, page_size=10)
+    query = {
+        "search_query": source.query(AFTER, BEFORE),
+        "sortBy": "submittedDate",
+        "sortOrder": "ascending",
+    }
+    first_page = load_page(replay, query, start=0, size=10)
+    replay.script(Fault(status=200, body=feed_page(first_page, total=len(IN_CATEGORIES) - 3)))
+    with pytest.raises(SourceError, match="result count changed while paging"):
+        source.fetch(submitted_after=AFTER, submitted_before=BEFORE)
+
+
+def test_sources_built_apart_share_one_client_and_its_delay(
+    config: Config, replay: ArxivReplayServer
+) -> None:
+    fast_source(config, replay, delay_seconds=0.4).fetch(submitted_after=AFTER, submitted_before=BEFORE)
+    fast_source(config, replay, delay_seconds=0.4).fetch(submitted_after=AFTER, submitted_before=BEFORE)
+    first, second = replay.requests
+    assert second.at - first.at >= 0.39
 
 
 def test_a_configured_query_narrows_the_search(config: Config, replay: ArxivReplayServer) -> None:
@@ -130,3 +239,10 @@ def test_a_configured_query_narrows_the_search(config: Config, replay: ArxivRepl
     assert papers
     assert all("diffusion" in (p.title + p.abstract).lower() for p in papers)
     assert "AND (abs:diffusion) AND" in replay.requests[0].query["search_query"]
+
+
+def load_page(replay: ArxivReplayServer, query: dict[str, str], *, start: int, size: int) -> list[Entry]:
+    """The entries the replay serves for one page of ``query``, as the real API would."""
+    matches = replay.search(query["search_query"], "")
+    matches.sort(key=lambda e: (e.published, e.arxiv_id))
+    return matches[start : start + size]
