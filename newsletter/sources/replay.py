@@ -92,6 +92,7 @@ class ArxivReplayServer:
         self.entries = [*entries, *(entry for feed in feeds for entry in load_entries(feed))]
         self.requests: list[RecordedRequest] = []
         self._faults: list[Fault] = []
+        self._normal_before_faults = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
@@ -102,10 +103,11 @@ class ArxivReplayServer:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}/api/query"
 
-    def script(self, *faults: Fault) -> None:
-        """Serve these answers, in order, before the normal ones."""
+    def script(self, *faults: Fault, after: int = 0) -> None:
+        """Serve these answers, in order, once ``after`` more normal answers have been served."""
         with self._lock:
             self._faults.extend(faults)
+            self._normal_before_faults = after
 
     def __enter__(self) -> ArxivReplayServer:
         self._thread.start()
@@ -118,8 +120,14 @@ class ArxivReplayServer:
         self._server.server_close()
 
     def next_fault(self) -> Fault | None:
+        """The scripted answer for the request that just arrived, if one is due."""
         with self._lock:
-            return self._faults.pop(0) if self._faults else None
+            if not self._faults:
+                return None
+            if self._normal_before_faults > 0:
+                self._normal_before_faults -= 1
+                return None
+            return self._faults.pop(0)
 
     def answer(self, query: dict[str, str]) -> bytes:
         """The Atom feed the real API would give for these query parameters."""
@@ -132,14 +140,9 @@ class ArxivReplayServer:
         matches.sort(key=key, reverse=descending)
         start = int(query.get("start", "0") or 0)
         per_page = int(query.get("max_results", "10") or 10)
-        page = matches[start : start + per_page]
-        head = _FEED_HEAD.format(
-            updated=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            total=len(matches),
-            start=start,
-            per_page=per_page,
+        return feed_page(
+            matches[start : start + per_page], total=len(matches), start=start, per_page=per_page
         )
-        return head.encode() + b"".join(entry.xml for entry in page) + b"</feed>\n"
 
     def search(self, search_query: str, id_list: str) -> list[Entry]:
         """The entries a query selects; like the real API, only each paper's newest version."""
@@ -151,6 +154,14 @@ class ArxivReplayServer:
             predicate = _parse_query(search_query)
             chosen = [e for e in chosen if predicate(e)]
         return list(chosen)
+
+
+def feed_page(entries: Sequence[Entry], *, total: int, start: int = 0, per_page: int = 10) -> bytes:
+    """An export-API Atom page holding ``entries``, claiming ``total`` results in all."""
+    head = _FEED_HEAD.format(
+        updated=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), total=total, start=start, per_page=per_page
+    )
+    return head.encode() + b"".join(entry.xml for entry in entries) + b"</feed>\n"
 
 
 def _newest(entries: Sequence[Entry]) -> list[Entry]:

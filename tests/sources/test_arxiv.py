@@ -102,9 +102,7 @@ def test_a_429_waits_as_retry_after_says(config: Config, replay: ArxivReplayServ
     assert second - first >= 0.95
 
 
-def test_a_retry_after_longer_than_we_wait_fails_at_once(
-    config: Config, replay: ArxivReplayServer
-) -> None:
+def test_a_retry_after_longer_than_we_wait_fails_at_once(config: Config, replay: ArxivReplayServer) -> None:
     replay.script(Fault(status=429, headers={"Retry-After": "3600"}))
     source = ArxivSource(source_settings(config, replay), max_wait_seconds=5)
     with pytest.raises(SourceError, match="wait 3600 s") as caught:
@@ -120,9 +118,7 @@ def test_a_dropped_connection_is_retried(config: Config, replay: ArxivReplayServ
     assert len(replay.requests) == 2
 
 
-def test_connections_dropped_every_time_are_a_source_error(
-    config: Config, replay: ArxivReplayServer
-) -> None:
+def test_connections_dropped_every_time_are_a_source_error(config: Config, replay: ArxivReplayServer) -> None:
     replay.script(*[Fault(reset=True)] * 3)
     with pytest.raises(SourceError, match="connection was dropped, 3 tries"):
         fast_source(config, replay, retries=2).fetch(submitted_after=AFTER, submitted_before=BEFORE)
@@ -185,9 +181,7 @@ def test_a_hung_request_is_retried_and_the_window_completes(
     assert starts[:3] == ["0", "10", "10"]
 
 
-def test_an_empty_page_inside_the_results_is_asked_again(
-    config: Config, replay: ArxivReplayServer
-) -> None:
+def test_an_empty_page_inside_the_results_is_asked_again(config: Config, replay: ArxivReplayServer) -> None:
     empty = feed_page([], total=len(IN_CATEGORIES), start=10)
     replay.script(Fault(status=200, body=empty), after=1)
     papers = fast_source(config, replay, page_size=10).fetch(submitted_after=AFTER, submitted_before=BEFORE)
