@@ -96,7 +96,8 @@ class ArxivReplayServer:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval lets ``shutdown`` return at once instead of after half a second.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)
 
     @property
     def url(self) -> str:
@@ -132,12 +133,15 @@ class ArxivReplayServer:
     def answer(self, query: dict[str, str]) -> bytes:
         """The Atom feed the real API would give for these query parameters."""
         matches = self.search(query.get("search_query", ""), query.get("id_list", ""))
-        descending = query.get("sortOrder", "descending") == "descending"
-        key: Callable[[Entry], Any] = {
-            "submittedDate": lambda e: (e.published, e.arxiv_id),
-            "lastUpdatedDate": lambda e: (e.updated, e.arxiv_id),
-        }.get(query.get("sortBy", ""), lambda e: e.arxiv_id)
-        matches.sort(key=key, reverse=descending)
+        sort_by = query.get("sortBy", "")
+        if sort_by in _SORT_KEYS:
+            matches.sort(
+                key=_SORT_KEYS[sort_by], reverse=query.get("sortOrder", "descending") == "descending"
+            )
+        elif query.get("id_list"):
+            # Like the real API, an id_list without sortBy answers in the order the ids were asked.
+            order = [_split_version(i)[0] for i in query["id_list"].split(",")]
+            matches.sort(key=lambda e: order.index(_split_version(e.arxiv_id)[0]))
         start = int(query.get("start", "0") or 0)
         per_page = int(query.get("max_results", "10") or 10)
         return feed_page(
@@ -154,6 +158,14 @@ class ArxivReplayServer:
             predicate = _parse_query(search_query)
             chosen = [e for e in chosen if predicate(e)]
         return list(chosen)
+
+
+_SORT_KEYS: dict[str, Callable[[Entry], Any]] = {
+    "submittedDate": lambda e: (e.published, e.arxiv_id),
+    "lastUpdatedDate": lambda e: (e.updated, e.arxiv_id),
+    # Relevance has no meaning for recorded entries; the id keeps answers stable.
+    "relevance": lambda e: e.arxiv_id,
+}
 
 
 def feed_page(entries: Sequence[Entry], *, total: int, start: int = 0, per_page: int = 10) -> bytes:
