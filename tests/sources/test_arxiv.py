@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import email.utils
 import itertools
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -11,6 +13,7 @@ from newsletter.config import Config
 from newsletter.errors import SourceError
 from newsletter.sources.arxiv import ArxivSource
 from newsletter.sources.replay import ArxivReplayServer, Entry, Fault, feed_page, load_entries
+from newsletter.sources.session import retry_after_seconds
 from tests.sources.conftest import RECORDED, fast_source, source_settings
 
 AFTER = datetime(2026, 6, 26, 0, 0, tzinfo=UTC)
@@ -58,6 +61,12 @@ def test_maps_entries_to_papers(config: Config, replay: ArxivReplayServer) -> No
     assert "\n" not in otcache.abstract
     assert "  " not in otcache.abstract
     assert papers["2606.29740"].version == 2
+    assert papers["2606.29765"].journal_ref == "Journal of Machine Learning Research 27(118):1-34, 2026"
+    assert otcache.journal_ref is None
+    note = papers["2606.30447"]
+    assert [(a.name, a.affiliations) for a in note.authors] == [("D. Ortega", ())]
+    assert papers["2606.30233"].primary_category == "cs.CL"
+    assert papers["2606.30233"].categories == ("cs.CL", "cs.LG")
 
 
 def test_an_empty_weekend_window_is_empty_not_an_error(config: Config, replay: ArxivReplayServer) -> None:
@@ -240,3 +249,19 @@ def load_page(replay: ArxivReplayServer, query: dict[str, str], *, start: int, s
     matches = replay.search(query["search_query"], "")
     matches.sort(key=lambda e: (e.published, e.arxiv_id))
     return matches[start : start + size]
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [("7", 7.0), (" 120 ", 120.0), ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0), ("soon", None), (None, None)],
+    ids=["seconds", "padded", "past-date", "unreadable", "absent"],
+)
+def test_retry_after_values(header: str | None, expected: float | None) -> None:
+    assert retry_after_seconds(header) == expected
+
+
+def test_retry_after_as_a_future_date() -> None:
+    future = email.utils.formatdate(time.time() + 30, usegmt=True)
+    seconds = retry_after_seconds(future)
+    assert seconds is not None
+    assert 25 <= seconds <= 31
