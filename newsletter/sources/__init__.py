@@ -1,2 +1,3 @@
-"""Sources of papers: the contract in :mod:`.base`, arXiv in :mod:`.arxiv`, a local replay of
-recorded arXiv responses in :mod:`.replay`, and the choice of candidates in :mod:`.candidates`."""
+"""Sources of papers: the contract in :mod:`.base`, arXiv in :mod:`.arxiv` (over the polite, strict
+HTTP session of :mod:`.session`), a local replay of arXiv's export API in :mod:`.replay`, and the
+choice of an issue's candidates in :mod:`.candidates`."""

@@ -4,8 +4,9 @@ The demo and the tests point the real ``arxiv`` client at it, so they run the pr
 path with no network. It answers ``GET /api/query`` faithfully enough for our use: the query
 language's ``cat:``, ``ti:``, ``abs:``, ``all:`` and ``submittedDate:[… TO …]`` terms with
 ``AND``, ``OR``, ``ANDNOT`` and parentheses; ``id_list``; ``start`` and ``max_results`` paging;
-sorting; and opensearch totals. Tests can script faults (an HTTP status with headers and body,
-a hang, a dropped connection) that are served, in order, before the normal answers.
+sorting; opensearch totals; and, like the API, only each paper's newest version. Tests can script
+faults (an HTTP status with headers and body, a malformed or short feed, a hang, a TCP reset)
+served in order, at once or after a number of normal answers, and read every request received.
 """
 
 from __future__ import annotations
