@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import jinja2  # noqa: E402
 from sendgrid import SendGridAPIClient  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 from support import campaign, person, personalizer, populate  # noqa: E402
 
 from newsletter.delivery.dispatch import dispatch  # noqa: E402
@@ -88,9 +89,7 @@ def child(url: str, host: str, issue: int) -> None:
     db = Database(url)
     started = time.perf_counter()
     with db.transaction() as session:
-        locales = dict(session.query(Subscriber.id, Subscriber.locale).all())
-        send_records.queue(session, issue, locales)
-    del locales
+        send_records.queue(session, issue, select(Subscriber.id), str)
     backend = SendGridBackend(KEY, api_host=host, batch_size=1000, concurrency=8, timeout_seconds=30)
     report = dispatch(
         db, backend, issue, lambda locale: campaign(locale, issue), personalizer(issue), worker="bench"

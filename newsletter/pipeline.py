@@ -337,13 +337,13 @@ def queue_recipients(app: App, issue_id: int, lists: Sequence[str]) -> int:
     """Create a pending send record for each list member who has none for this issue."""
     with app.db.transaction() as session:
         chosen = [audience.get_list(session, name) for name in lists] or list(audience.all_lists(session))
-        ids = audience.member_ids(session, chosen)
-        locales = audience.locales_of(session, ids)
-        resolved = {sid: i18n.resolve_locale(loc, app.config) for sid, loc in locales.items()}
         issue = issues.get_issue(session, issue_id)
         if issue.status in (IssueStatus.DRAFT.value, IssueStatus.APPROVED.value):
             issue.status = IssueStatus.SENDING.value
-        return send_records.queue(session, issue_id, resolved)
+        members = audience.members_query([item.id for item in chosen])
+        return send_records.queue(
+            session, issue_id, members, lambda raw: i18n.resolve_locale(raw, app.config)
+        )
 
 
 def send_counts(app: App, issue_id: int) -> dict[str, int]:

@@ -39,7 +39,7 @@ def make_issue(db: Database, close: datetime, people: int) -> tuple[int, list[in
             ids.append(subscriber.id)
         window = Window(start=close - timedelta(days=1), end=close)
         issue = issues.issue_for_window(session, window, close.date())
-        send_records.queue(session, issue.id, dict.fromkeys(ids, "en"))
+        send_records.queue(session, issue.id, audience.members_query([brief.id]), str)
         return issue.id, ids
 
 

@@ -25,18 +25,16 @@ def populate(db: Database, count: int) -> int:
     """An issue with ``count`` subscribers queued in two locales; returns its id."""
     with db.transaction() as session:
         brief = audience.ensure_list(session, "brief")
-        people = {}
         for n in range(count):
             locale = "ko" if n % 3 == 0 else "en"
-            subscriber, _ = audience.subscribe(
+            audience.subscribe(
                 session, email=f"reader{n}@example.org", locale=locale, lists=[brief], consent_source="test"
             )
-            people[subscriber.id] = locale
         close = datetime(2026, 3, 9, tzinfo=UTC)
         issue = Issue(issue_date=date(2026, 3, 9), window_start=close.replace(day=8), window_end=close)
         session.add(issue)
         session.flush()
-        send_records.queue(session, issue.id, people)
+        send_records.queue(session, issue.id, audience.members_query([brief.id]), str)
         return issue.id
 
 

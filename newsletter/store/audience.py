@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
 from newsletter.errors import StoreError
@@ -151,30 +151,6 @@ def set_status(
     return True
 
 
-def member_ids(session: Session, mailing_lists: Sequence[MailingList]) -> list[int]:
-    """Every subscriber on any of the lists, once, whatever their status."""
-    ids = [m.id for m in mailing_lists]
-    return list(
-        session.scalars(
-            select(Membership.subscriber_id)
-            .where(Membership.list_id.in_(ids))
-            .distinct()
-            .order_by(Membership.subscriber_id)
-        )
-    )
-
-
-def locales_of(session: Session, subscriber_ids: Sequence[int]) -> dict[int, str]:
-    """Each subscriber's chosen locale, by id."""
-    found: dict[int, str] = {}
-    # Chunked so a large list stays under every database's parameter limit.
-    for start in range(0, len(subscriber_ids), 5000):
-        chunk = subscriber_ids[start : start + 5000]
-        rows = session.execute(select(Subscriber.id, Subscriber.locale).where(Subscriber.id.in_(chunk)))
-        found.update(dict(rows.all()))
-    return found
-
-
 def list_ids_of(session: Session, subscriber_id: int) -> list[int]:
     """The ids of the lists a subscriber is on."""
     return list(session.scalars(select(Membership.list_id).where(Membership.subscriber_id == subscriber_id)))
@@ -206,3 +182,14 @@ def erase(session: Session, subscriber: Subscriber) -> None:
     session.execute(delete(Membership).where(Membership.subscriber_id == subscriber.id))
     session.execute(delete(Subscriber).where(Subscriber.id == subscriber.id))
     session.expunge(subscriber)
+
+
+def members_query(list_ids: Sequence[int]) -> Select[int]:
+    """The ids of every subscriber on any of the lists, whatever their status, as a query."""
+    return select(Membership.subscriber_id).where(Membership.list_id.in_(list_ids)).distinct()
+
+
+def member_ids(session: Session, mailing_lists: Sequence[MailingList]) -> list[int]:
+    """Every subscriber on any of the lists, once, whatever their status."""
+    query = members_query([m.id for m in mailing_lists]).order_by(Membership.subscriber_id)
+    return list(session.scalars(query))

@@ -9,14 +9,14 @@ without an operator's explicit word.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Select, case, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
-from newsletter.store.schema import Batch, Send, SendStatus, Subscriber, utcnow
+from newsletter.store.schema import Batch, Send, SendStatus, Subscriber, UTCDateTime, utcnow
 
 _CHUNK = 5000
 """Rows per statement when queueing: under every database's parameter limit."""
@@ -41,22 +41,31 @@ class ClaimedBatch:
     records: tuple[Claimed, ...]
 
 
-def queue(session: Session, issue_id: int, locales: Mapping[int, str]) -> int:
-    """Create a pending record for each subscriber (id → locale) that has none; returns how many."""
-    existing = set(session.scalars(select(Send.subscriber_id).where(Send.issue_id == issue_id)))
-    ids = [sid for sid in locales if sid not in existing]
-    # What every row shares is bound once in the statement, so a large list costs one
-    # parameter pair per row.
-    statement = insert(Send).values(
-        issue_id=issue_id,
-        status=SendStatus.PENDING.value,
-        updated_at=utcnow(),
-        subscriber_id=bindparam("sid"),
-        locale=bindparam("loc"),
-    )
-    for start in range(0, len(ids), _CHUNK):
-        session.execute(statement, [{"sid": sid, "loc": locales[sid]} for sid in ids[start : start + _CHUNK]])
-    return len(ids)
+def queue(
+    session: Session, issue_id: int, subscribers: Select[int], resolve: Callable[[str], str]
+) -> int:
+    """Create a pending record for each subscriber id that ``subscribers`` selects and that has
+    none for the issue; ``resolve`` maps a subscriber's locale to one the issue is rendered in.
+
+    One INSERT … SELECT in the database, so queueing a million subscribers moves no rows through
+    Python; only the few distinct locale values are resolved here.
+    """
+    chosen = subscribers.scalar_subquery()
+    raw = session.scalars(select(Subscriber.locale).where(Subscriber.id.in_(chosen)).distinct()).all()
+    locale = case({value: resolve(value) for value in raw}, value=Subscriber.locale, else_=resolve(""))
+    already = select(Send.id).where(Send.issue_id == issue_id, Send.subscriber_id == Subscriber.id).exists()
+    rows = select(
+        literal(issue_id),
+        Subscriber.id,
+        locale,
+        literal(SendStatus.PENDING.value),
+        literal(""),
+        literal(""),
+        literal(utcnow(), UTCDateTime()),
+    ).where(Subscriber.id.in_(chosen), ~already)
+    columns = ["issue_id", "subscriber_id", "locale", "status", "message_id", "error", "updated_at"]
+    result = session.execute(insert(Send).from_select(columns, rows))
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def pending_locales(session: Session, issue_id: int) -> list[str]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 
+from sqlalchemy import select
+
 from newsletter.delivery.base import Campaign, Personalization
 from newsletter.delivery.message import personalization
 from newsletter.model import (
@@ -90,6 +92,6 @@ def populate(db: Database, count: int, *, locales: Sequence[str] = ("en", "ko"),
         for start in range(0, len(rows), 5000):
             session.execute(Subscriber.__table__.insert(), rows[start : start + 5000])
         if queue:
-            ids = session.query(Subscriber.id, Subscriber.locale).order_by(Subscriber.id).all()
-            send_records.queue(session, issue.id, dict(ids[existing:]))
+            newest = select(Subscriber.id).order_by(Subscriber.id).offset(existing)
+            send_records.queue(session, issue.id, newest, str)
         return issue.id

@@ -136,7 +136,6 @@ def test_member_ids_and_locales(db: Database) -> None:
         audience.subscribe(session, email="c@example.org", consent_source="t")
         ids = audience.member_ids(session, [brief, other])
         assert ids == sorted([a.id, b.id])
-        assert audience.locales_of(session, ids) == {a.id: "ko", b.id: "en"}
 
 
 def test_times_come_back_aware_in_utc(db: Database) -> None:
