@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import datetime
 
 from sqlalchemy import Select, case, func, insert, literal, select, update
@@ -22,9 +23,12 @@ _CHUNK = 5000
 """Rows per statement when queueing: under every database's parameter limit."""
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Claimed:
-    """One record of a claimed batch, with what sending needs to know of its subscriber."""
+class Claimed(NamedTuple):
+    """One record of a claimed batch, with what sending needs to know of its subscriber.
+
+    A named tuple rather than a frozen dataclass: a batch builds a thousand of these while it
+    holds the database's write lock, and a tuple is several times cheaper to make.
+    """
 
     send_id: int
     subscriber_id: int
@@ -109,10 +113,7 @@ def claim_batch(
         .where(Send.batch_id == batch.id)
         .order_by(Send.id)
     )
-    claimed = tuple(
-        Claimed(send_id=send_id, subscriber_id=sid, email=email, name=name, status=status)
-        for send_id, sid, email, name, status in records
-    )
+    claimed = tuple(Claimed._make(row) for row in records.tuples())
     return ClaimedBatch(batch_id=batch.id, locale=locale, records=claimed)
 
 
