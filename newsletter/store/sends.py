@@ -113,7 +113,7 @@ def claim_batch(
         .where(Send.batch_id == batch.id)
         .order_by(Send.id)
     )
-    claimed = tuple(Claimed._make(row) for row in records.tuples())
+    claimed = tuple(Claimed._make(row) for row in records)
     return ClaimedBatch(batch_id=batch.id, locale=locale, records=claimed)
 
 
