@@ -16,7 +16,7 @@ from itertools import islice
 from apscheduler.triggers.cron import CronTrigger
 
 from newsletter.errors import ConfigError
-from newsletter.scheduler import announcements
+from newsletter.window import latest_announcement
 
 # A daily or weekly cron always fires within this span, so looking this far back finds the
 # latest fire time before a moment.
@@ -79,7 +79,7 @@ def upcoming(trigger: CronTrigger, after: datetime, count: int) -> list[FireTime
     previous = latest_fire_time(trigger, after)
     result = []
     for fire in fires:
-        last = announcements.latest_before(fire)
+        last = latest_announcement(fire)
         result.append(
             FireTime(
                 at=fire,

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from newsletter.errors import ConfigError
-from newsletter.scheduler import announcements, timing
+from newsletter.scheduler import timing
+from newsletter.window import latest_announcement
 
 KST = ZoneInfo("Asia/Seoul")
 ET = ZoneInfo("America/New_York")
@@ -148,7 +149,7 @@ def test_announcements_are_at_20_00_eastern_on_sunday_to_thursday() -> None:
     moment = datetime(2026, 3, 14, 12, tzinfo=ET)
     seen = []
     for _ in range(5):
-        last = announcements.latest_before(moment)
+        last = latest_announcement(moment)
         seen.append(last.strftime("%a %H:%M %Z"))
         moment = last.replace(minute=0) - (last - last.replace(hour=19))
     assert seen == ["Thu 20:00 EDT", "Wed 20:00 EDT", "Tue 20:00 EDT", "Mon 20:00 EDT", "Sun 20:00 EDT"]
