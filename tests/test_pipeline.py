@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 from collections.abc import Iterator
 from datetime import datetime
+from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from newsletter import pipeline
 from newsletter.config import Config
+from newsletter.demo import load_sample_list
 from newsletter.errors import SourceError
 from newsletter.sources.replay import ArxivReplayServer, Entry, Fault, load_entries
 from newsletter.store.issues import considered_ids
@@ -87,3 +91,53 @@ def test_cross_lists_can_be_left_out(config: Config, served: ArxivReplayServer) 
     assert found.candidates
     assert all(p.primary_category in app.config.arxiv.categories for p in found.candidates)
     assert "2606.30233" not in {p.arxiv_id for p in found.candidates}  # cs.CL, cross-listed to cs.LG
+
+
+def _sent_messages(app: pipeline.App, issue_id: int) -> list[EmailMessage]:
+    folder = app.config.outbox_dir / f"issue-{issue_id}"
+    return [
+        email.message_from_bytes(path.read_bytes(), policy=email.policy.default)  # type: ignore[misc]
+        for path in sorted(folder.glob("*.eml"))
+    ]
+
+
+@pytest.fixture
+def subscribed(config: Config, served: ArxivReplayServer, monkeypatch: pytest.MonkeyPatch) -> pipeline.App:
+    monkeypatch.setenv("NEWSLETTER_SIGNING_KEY", "k" * 32)
+    app = _app(config, served)
+    load_sample_list(app)
+    pipeline.run_cycle(app, datetime(2026, 7, 1, 9, tzinfo=SEOUL))
+    return app
+
+
+def test_an_empty_window_is_skipped_and_folds_into_the_next_issue(subscribed: pipeline.App) -> None:
+    weekend = pipeline.run_cycle(subscribed, datetime(2026, 7, 5, 9, tzinfo=SEOUL))
+    assert weekend.report is None
+    assert "no new papers" in weekend.skipped
+    assert not _sent_messages(subscribed, weekend.gathering.issue_id)
+    monday = pipeline.gather(subscribed, datetime(2026, 7, 6, 9, tzinfo=SEOUL))
+    assert monday.window.start == datetime(2026, 7, 1, 9, tzinfo=SEOUL)
+
+
+def test_an_empty_window_can_send_a_short_note_instead(subscribed: pipeline.App) -> None:
+    app = pipeline.App(subscribed.config.replace(**{"schedule.empty_window": "note"}))
+    weekend = pipeline.run_cycle(app, datetime(2026, 7, 5, 9, tzinfo=SEOUL))
+    assert weekend.report is not None
+    assert weekend.report.sent == 6
+    assert weekend.draft is not None
+    assert weekend.draft.draft.title == {
+        "en": "No new papers: July 5, 2026",
+        "ko": "새 논문 없음: 2026. 7. 5.",
+    }
+    messages = _sent_messages(app, weekend.gathering.issue_id)
+    assert {str(m["Subject"]) for m in messages} == {
+        "No new papers: July 5, 2026",
+        "새 논문 없음: 2026. 7. 5.",
+    }
+    for message in messages:
+        text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+        html = message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+        assert "next issue" in text or "다음 호" in text
+        for part in (text, html):
+            assert "Speed-read table" not in part
+            assert "빠르게 읽기 표" not in part

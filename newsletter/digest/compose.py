@@ -85,6 +85,8 @@ def _issue_topic(picks: Sequence[Pick], terms: Sequence[str]) -> str:
 
 
 def _title(say: Phrases, count: int, topic: str, issue_date: date) -> str:
+    if not count:
+        return say(N_("No new papers: {date}"), date=say.date(issue_date))
     return say.plural(
         N_("{count} {topic} paper: {date}"),
         N_("{count} {topic} papers: {date}"),
@@ -98,6 +100,14 @@ def _title(say: Phrases, count: int, topic: str, issue_date: date) -> str:
 def _intro(
     say: Phrases, picks: Sequence[DraftPick], topic: str, window: Window, candidates: int, tz: tzinfo
 ) -> str:
+    if not picks:
+        # An empty window (a weekend, a holiday) with schedule.empty_window = "note".
+        return say(
+            N_(
+                "arXiv announced no new papers in our categories for this window. "
+                "Papers that appear late are not lost: the next issue picks them up."
+            )
+        )
     names = say.join([p.short_name for p in picks])
     lead = say.plural(
         N_("Today's digest features one {topic} paper from the {day} arXiv window: {names}."),
