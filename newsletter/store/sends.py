@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Select, case, func, insert, literal, select, update
 from sqlalchemy.orm import Session
@@ -45,9 +45,7 @@ class ClaimedBatch:
     records: tuple[Claimed, ...]
 
 
-def queue(
-    session: Session, issue_id: int, subscribers: Select[int], resolve: Callable[[str], str]
-) -> int:
+def queue(session: Session, issue_id: int, subscribers: Select[int], resolve: Callable[[str], str]) -> int:
     """Create a pending record for each subscriber id that ``subscribers`` selects and that has
     none for the issue; ``resolve`` maps a subscriber's locale to one the issue is rendered in.
 
