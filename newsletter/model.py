@@ -22,6 +22,14 @@ PLACEHOLDER_LANGUAGE_URL = "%%language_url%%"
 ABSENT = "—"
 
 
+def link_target(url: str) -> str:
+    """Where a URL written as a source writes it should link: ``github.com/x`` → ``https://github.com/x``.
+
+    Facts keep the source's spelling; only the ``href`` gains the scheme a mail client needs.
+    """
+    return url if "://" in url or url.startswith("mailto:") else f"https://{url}"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Author:
     name: str

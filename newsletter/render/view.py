@@ -22,6 +22,7 @@ from newsletter.model import (
     PLACEHOLDER_UNSUBSCRIBE_URL,
     Draft,
     DraftPick,
+    link_target,
     localized,
 )
 
@@ -132,7 +133,7 @@ def _pick(pick: DraftPick, number: int, locale: str, gettext: Gettext) -> PickVi
         arxiv_id=pick.arxiv_id,
         title=pick.title,
         short_name=pick.short_name or pick.title,
-        url=pick.url,
+        url=link_target(pick.url),
         authors=authors,
         institution=pick.institution or ABSENT,
         venue=pick.venue or ABSENT,
@@ -141,7 +142,7 @@ def _pick(pick: DraftPick, number: int, locale: str, gettext: Gettext) -> PickVi
         area=pick.area,
         meta=" · ".join(known),
         links=links,
-        code=next((link for link in links if link.url == pick.code_url), None),
+        code=next((link for link in links if link.url == link_target(pick.code_url)), None),
         first_read_reason=localized(pick.first_read_reason, locale),
         evidence_strength=localized(pick.evidence_strength, locale),
         decision=localized(pick.decision, locale),
@@ -153,7 +154,7 @@ def _pick(pick: DraftPick, number: int, locale: str, gettext: Gettext) -> PickVi
 
 def _links(pick: DraftPick, _: Gettext) -> tuple[Link, ...]:
     labelled = ((_("Code"), pick.code_url), (_("Demo"), pick.demo_url), (_("Project"), pick.project_url))
-    return tuple(Link(label=label, url=url) for label, url in labelled if _present(url))
+    return tuple(Link(label=label, url=link_target(url)) for label, url in labelled if _present(url))
 
 
 def _authors(authors: tuple[str, ...], _: Gettext) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-from newsletter.model import ABSENT, Draft
+from newsletter.model import ABSENT, Draft, link_target
 
 _URL_FIELDS = ("url", "code_url", "demo_url", "project_url")
 _PLACEHOLDER = re.compile(r"%%[a-z_]+%%")
@@ -88,7 +88,11 @@ def _draft_urls(draft: Draft) -> Iterable[tuple[str, str]]:
         for name in _URL_FIELDS:
             value = getattr(pick, name)
             if value != ABSENT:
-                yield f"pick {place} ({pick.short_name}) {name}", value
+                # Checked as the email links it, scheme added where the source left it out.
+                yield (
+                    f"pick {place} ({pick.short_name}) {name}",
+                    link_target(value) if value.strip() else value,
+                )
 
 
 def _shared_urls(draft: Draft) -> list[LinkWarning]:

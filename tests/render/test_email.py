@@ -264,3 +264,11 @@ def test_a_broken_template_names_its_file(tmp_path, draft: Draft, config: Config
     (tmp_path / "email" / "issue.txt.j2").write_text("{{ issue.title }}")
     with pytest.raises(RenderError, match=r"issue\.mjml\.j2: .*no_such_field"):
         EmailRenderer(templates=tmp_path).render(draft, "en", config)
+
+
+def test_a_url_written_without_a_scheme_still_links(draft: Draft, config: Config) -> None:
+    bare = dataclasses.replace(draft.picks[0], code_url="github.com/UnicomAI/OTCache")
+    email = render_email(dataclasses.replace(draft, picks=(bare, *draft.picks[1:])), "en", config)
+    assert 'href="https://github.com/UnicomAI/OTCache"' in email.html
+    assert 'href="github.com/' not in email.html
+    assert "https://github.com/UnicomAI/OTCache" in email.text

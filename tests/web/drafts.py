@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from newsletter.errors import DraftError
-from newsletter.model import PLACEHOLDER_UNSUBSCRIBE_URL, Draft, DraftPick, RenderedEmail, Window
+from newsletter.model import PLACEHOLDER_UNSUBSCRIBE_URL, Draft, DraftPick, RenderedEmail, Window, link_target
 
 WINDOW = Window(start=datetime(2026, 6, 30, 13, tzinfo=UTC), end=datetime(2026, 7, 1, 13, tzinfo=UTC))
 
@@ -48,11 +48,16 @@ def write_back(draft: Draft, path: Path) -> None:
     write_json_draft(path, title=draft.title["en"], picks=picks, approved=draft.approved)
 
 
+def _href(url: str) -> str:
+    """As the real renderer links a URL: with a scheme added, an empty one left empty."""
+    return link_target(url) if url.strip() else url
+
+
 def render(draft: Draft, locale: str, *, padding: int = 0) -> RenderedEmail:
     title = draft.title.get(locale) or draft.title["en"]
     items = "".join(
-        f'<li><a href="{escape(p.url)}">{escape(p.short_name)}</a> '
-        f'<a href="{escape(p.code_url)}">code</a></li>'
+        f'<li><a href="{escape(_href(p.url))}">{escape(p.short_name)}</a> '
+        f'<a href="{escape(_href(p.code_url))}">code</a></li>'
         for p in draft.picks
     )
     html = (

@@ -124,7 +124,10 @@ def test_link_problems_are_listed(client: TestClient, draft_file: Path) -> None:
     warnings = re.search(r'<section id="warnings">(.*?)</section>', client.get("/").text, re.S)
     assert warnings is not None
     found = warnings.group(1)
-    assert "htps//arxiv.org/abs/1</code>: not an absolute URL (pick 1 (A) url, en email, ko email)" in found
+    # The email links "htps//…" as https://htps//…, so that is the link checked and shown.
+    assert (
+        "https://htps//arxiv.org/abs/1</code>: no domain name (pick 1 (A) url, en email, ko email)" in found
+    )
     assert "contains spaces (pick 2 (B) url, en email, ko email)" in found
     assert "(empty)</code>: empty link (pick 3 (C) url, en email, ko email)" in found
     assert found.count("<li>") == 4
