@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib
 import logging
 import secrets
 import threading
@@ -26,6 +25,7 @@ from newsletter.config import Config
 from newsletter.delivery.message import personalization
 from newsletter.errors import NewsletterError, StoreError
 from newsletter.model import Draft, Recipient, RenderedEmail
+from newsletter.render import assets
 from newsletter.store import Database
 from newsletter.store.schema import Issue, IssueStatus
 from newsletter.unsubscribe import PREVIEW_SIGNER
@@ -223,11 +223,8 @@ class Preview:
 
 def pipeline_hooks(config: Config) -> PreviewHooks:
     """The real thing: the pipeline's render and send_test and the digest's reader and writer."""
-    from newsletter import pipeline
+    from newsletter import digest, pipeline
 
-    # Looked up by name: the digest's reader and writer are typed there, and this module
-    # must not stop importing while that stage changes.
-    digest = importlib.import_module("newsletter.digest")
     app = pipeline.App(config)
 
     def send_test(issue_id: int, address: str) -> None:
@@ -237,16 +234,12 @@ def pipeline_hooks(config: Config) -> PreviewHooks:
         read_draft=digest.read_draft,
         render=lambda draft, locale: pipeline.render_issue(app, draft, locale),
         send_test=send_test,
-        write_draft=getattr(digest, "write_draft", None),
+        write_draft=digest.write_draft,
     )
 
 
 def watched_folders() -> list[Path]:
-    """The templates and catalogs the rendering reads, when the render stage can find them."""
-    try:
-        from newsletter.render import assets
-    except ImportError:
-        return []
+    """The templates and catalogs the rendering reads."""
     try:
         return [assets.templates_dir(), assets.locales_dir()]
     except NewsletterError:
