@@ -206,8 +206,9 @@ class Send(Base):
     __tablename__ = "sends"
     __table_args__ = (
         UniqueConstraint("issue_id", "subscriber_id"),
-        Index("ix_sends_issue_status", "issue_id", "status"),
-        # Claiming takes the next pending records of one locale in id order.
+        # Claiming takes the next pending records of one locale in id order; counting by status
+        # uses the same index's prefix. Every claim and send rewrites status, so no second
+        # index on it: each one would be maintained for every record twice per send.
         Index("ix_sends_issue_status_locale", "issue_id", "status", "locale", "id"),
     )
 
