@@ -33,8 +33,10 @@ i18n: $(STAMP)  ## Extract messages, update the catalogs, compile them.
 	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d locales --statistics
 
-bench: $(STAMP)  ## Print the speed and memory figures of bench/*.py.
-	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+bench: $(STAMP)  ## Print the speed and memory figures of bench/*.py; fails if any target is missed.
+	@missed=""; for script in bench/bench_*.py; do echo "== $$script"; \
+	  $(BIN)/python $$script || missed="$$missed $$script"; done; \
+	if [ -n "$$missed" ]; then echo "targets missed by:$$missed"; exit 1; fi
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
