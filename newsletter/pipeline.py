@@ -12,7 +12,7 @@ import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 
 from newsletter import i18n
@@ -352,10 +352,9 @@ def send_counts(app: App, issue_id: int) -> dict[str, int]:
 
 
 def _campaigns(app: App, issue_id: int, draft: Draft) -> Callable[[str], Campaign]:
-    """Each locale rendered once, on first need."""
+    """A locale's campaign, rendered when asked (``dispatch`` asks once per locale)."""
     newsletter = app.config.newsletter
 
-    @cache
     def campaign(locale: str) -> Campaign:
         return Campaign(
             issue_id=issue_id,
