@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newsletter.config import Config
@@ -126,11 +126,7 @@ def _event_subscribers(session: Session, issue_id: int, events: Sequence[str]) -
 def _unsubscribed(session: Session, issue_id: int) -> int:
     """People who left through this issue: its one-click link, or the provider's unsubscribe."""
     by_link = select(StatusChange.subscriber_id).where(
-        StatusChange.status == SubscriberStatus.UNSUBSCRIBED.value,
-        # The unsubscribe endpoint names the issue whose link was used.
-        or_(
-            StatusChange.reason.like(f"% issue {issue_id}"), StatusChange.reason.like(f"% issue #{issue_id}")
-        ),
+        StatusChange.status == SubscriberStatus.UNSUBSCRIBED.value, StatusChange.issue_id == issue_id
     )
     by_event = select(DeliveryEvent.subscriber_id).where(
         DeliveryEvent.issue_id == issue_id, DeliveryEvent.event.in_(_UNSUBSCRIBE_EVENTS)

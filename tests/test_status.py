@@ -90,6 +90,7 @@ def test_counts_come_from_records_events_and_unsubscribes(config: Config, db: Da
             SubscriberStatus.UNSUBSCRIBED,
             via="unsubscribe-link",
             reason=f"one-click unsubscribe from issue {issue_id}",
+            issue_id=issue_id,
         )
     found = collect(config, db, CLOSE + timedelta(hours=3))
     (summary,) = found.issues

@@ -138,15 +138,26 @@ def set_status(
     via: str,
     reason: str = "",
     at: datetime | None = None,
+    issue_id: int | None = None,
 ) -> bool:
-    """Change a subscriber's status and record why; returns False when nothing changed."""
+    """Change a subscriber's status and record why; returns False when nothing changed.
+
+    ``issue_id`` names the issue whose link or delivery event caused the change, if one did.
+    """
     if subscriber.status == status.value:
         return False
     now = at or utcnow()
     subscriber.status = status.value
     subscriber.status_changed_at = now
     session.add(
-        StatusChange(subscriber_id=subscriber.id, status=status.value, reason=reason, via=via, at=now)
+        StatusChange(
+            subscriber_id=subscriber.id,
+            status=status.value,
+            reason=reason,
+            via=via,
+            at=now,
+            issue_id=issue_id,
+        )
     )
     return True
 

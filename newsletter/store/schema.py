@@ -139,6 +139,10 @@ class StatusChange(Base):
     via: Mapped[str] = mapped_column(String(40))
     """``cli``, ``import``, ``unsubscribe-link``, ``webhook`` …"""
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("issues.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    """The issue whose link or delivery event caused the change, when one did."""
 
 
 class Suppression(Base):

@@ -22,6 +22,7 @@ as top-level event fields); without ``subscriber_id`` the address finds the subs
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections import Counter
@@ -97,13 +98,16 @@ def apply_events(
     fresh = _unseen(session, events)
     changes = 0
     issues: dict[int, bool] = {}
-    for event in sorted(fresh, key=lambda e: e.occurred_at):
+    for received in sorted(fresh, key=lambda e: e.occurred_at):
+        # An issue id we never sent (another sender's mail, a deleted issue) is kept as unknown.
+        known_issue = received.issue_id if _issue_exists(session, received.issue_id, issues) else None
+        event = dataclasses.replace(received, issue_id=known_issue)
         subscriber = _subscriber(session, event)
         session.add(
             DeliveryEvent(
                 event_id=event.event_id,
                 event=event.kind,
-                issue_id=event.issue_id if _issue_exists(session, event.issue_id, issues) else None,
+                issue_id=event.issue_id,
                 subscriber_id=subscriber.id if subscriber else None,
                 occurred_at=event.occurred_at,
             )
@@ -235,7 +239,9 @@ def _leave(
     if subscriber.status != SubscriberStatus.ACTIVE.value:
         return False
     logger.info("subscriber %s is now %s after a %s event", subscriber.id, status.value, event.kind)
-    return set_status(session, subscriber, status, via=VIA, reason=reason, at=event.occurred_at)
+    return set_status(
+        session, subscriber, status, via=VIA, reason=reason, at=event.occurred_at, issue_id=event.issue_id
+    )
 
 
 def _reason(head: str, detail: str) -> str:

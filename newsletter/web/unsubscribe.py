@@ -24,7 +24,7 @@ from newsletter.config import Config
 from newsletter.errors import InputError
 from newsletter.store import Database
 from newsletter.store.audience import set_status
-from newsletter.store.schema import Subscriber, SubscriberStatus
+from newsletter.store.schema import Issue, Subscriber, SubscriberStatus
 from newsletter.unsubscribe import Signer, TokenSubject
 from newsletter.web.form import read_form
 from newsletter.web.page import html_page, layout, translator
@@ -150,7 +150,16 @@ def unsubscribe_subject(db: Database, subject: TokenSubject, at: datetime) -> st
             return None
         if subscriber.status == SubscriberStatus.ACTIVE.value:
             reason = f"one-click unsubscribe from issue {subject.issue_id}"
-            set_status(session, subscriber, SubscriberStatus.UNSUBSCRIBED, via=VIA, reason=reason, at=at)
+            set_status(
+                session,
+                subscriber,
+                SubscriberStatus.UNSUBSCRIBED,
+                via=VIA,
+                reason=reason,
+                at=at,
+                # A genuine token may outlive its issue's row; the change then names no issue.
+                issue_id=subject.issue_id if session.get(Issue, subject.issue_id) else None,
+            )
             logger.info(
                 "subscriber %s unsubscribed through the link of issue %s", subscriber.id, subject.issue_id
             )

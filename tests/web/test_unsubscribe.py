@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from newsletter.config import Config
-from newsletter.store import Database
+from newsletter.model import Window
+from newsletter.store import Database, issues
 from newsletter.store.schema import StatusChange, Subscriber
 from newsletter.unsubscribe import PREVIEW_SIGNER, Signer, TokenSubject
 from newsletter.web.app import public_app
@@ -160,3 +162,23 @@ def test_rotated_key_still_verifies_old_links(
     response = client.post(f"/u/{token_for(old, subscriber_ids['ko'])}", data=ONE_CLICK)
     assert response.status_code == 200
     assert status_of(db, subscriber_ids["ko"])[0] == "unsubscribed"
+
+
+def test_the_change_names_the_issue_whose_link_was_used(
+    client: TestClient, db: Database, signer: Signer, subscriber_ids: dict[str, int]
+) -> None:
+    with db.transaction() as session:
+        close = datetime(2026, 7, 1, tzinfo=UTC)
+        issue = issues.issue_for_window(
+            session, Window(start=close - timedelta(days=1), end=close), close.date()
+        )
+        issue_id = issue.id
+    client.post(f"/u/{token_for(signer, subscriber_ids['en'], issue_id=issue_id)}", data=ONE_CLICK)
+    # A genuine token whose issue no longer exists still unsubscribes, naming no issue.
+    client.post(f"/u/{token_for(signer, subscriber_ids['ko'], issue_id=issue_id + 100)}", data=ONE_CLICK)
+    with db.transaction() as session:
+        named = {
+            change.subscriber_id: change.issue_id
+            for change in session.scalars(select(StatusChange).where(StatusChange.via == "unsubscribe-link"))
+        }
+    assert named == {subscriber_ids["en"]: issue_id, subscriber_ids["ko"]: None}
