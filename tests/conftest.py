@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 
 from newsletter.config import Config, load_config
+from newsletter.demo import data_file, load_sample_list
+from newsletter.pipeline import App
+from newsletter.sources.replay import ArxivReplayServer
 from newsletter.store import Database
 from tests.support import postgres_schema
 
@@ -58,3 +61,12 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
             yield database
         finally:
             database.dispose()
+
+
+@pytest.fixture
+def demo_app(config: Config) -> Iterator[App]:
+    """The app on the bundled recorded window (served from 127.0.0.1) with the sample list loaded."""
+    with ArxivReplayServer(data_file("arxiv/2026-07-01.atom.xml")) as server:
+        app = App(config.replace(**{"arxiv.base_url": server.url, "arxiv.delay_seconds": 0.0}))
+        load_sample_list(app)
+        yield app

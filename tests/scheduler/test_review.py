@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import email
 import email.policy
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from newsletter import pipeline
-from newsletter.config import Config
-from newsletter.demo import data_file, load_sample_list
 from newsletter.scheduler import approval, service, timing
 from newsletter.scheduler.daily import pipeline_cycle, pipeline_review
 from newsletter.scheduler.history import Outcome
-from newsletter.sources.replay import ArxivReplayServer
 from newsletter.store import issues
 from newsletter.store import sends as send_records
 from newsletter.store.schema import IssueStatus
@@ -28,15 +24,9 @@ AFTER_DEADLINE = datetime(2026, 7, 1, 11, 1, tzinfo=SEOUL)
 
 
 @pytest.fixture
-def app(config: Config, monkeypatch: pytest.MonkeyPatch) -> Iterator[pipeline.App]:
+def app(demo_app: pipeline.App, monkeypatch: pytest.MonkeyPatch) -> pipeline.App:
     monkeypatch.setenv("NEWSLETTER_SIGNING_KEY", "r" * 32)
-    with ArxivReplayServer(data_file("arxiv/2026-07-01.atom.xml")) as server:
-        reviewed = config.replace(
-            **{"arxiv.base_url": server.url, "arxiv.delay_seconds": 0.0, "schedule.approval": "review"}
-        )
-        review_app = pipeline.App(reviewed)
-        load_sample_list(review_app)
-        yield review_app
+    return pipeline.App(demo_app.config.replace(**{"schedule.approval": "review"}))
 
 
 def _runtime(app: pipeline.App) -> service.Runtime:

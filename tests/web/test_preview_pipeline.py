@@ -5,7 +5,6 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-from collections.abc import Iterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,10 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from newsletter import pipeline
-from newsletter.config import Config
-from newsletter.demo import data_file, load_sample_list
 from newsletter.digest import read_draft
-from newsletter.sources.replay import ArxivReplayServer
 from newsletter.store import issues
 from newsletter.store import sends as send_records
 from newsletter.web.app import preview_app
@@ -26,11 +22,8 @@ CLOSE = datetime(2026, 7, 1, 9, tzinfo=ZoneInfo("Asia/Seoul"))
 
 
 @pytest.fixture
-def drafted(config: Config) -> Iterator[tuple[pipeline.App, pipeline.DraftResult]]:
-    with ArxivReplayServer(data_file("arxiv/2026-07-01.atom.xml")) as server:
-        app = pipeline.App(config.replace(**{"arxiv.base_url": server.url, "arxiv.delay_seconds": 0.0}))
-        load_sample_list(app)
-        yield app, pipeline.build_draft(app, CLOSE)
+def drafted(demo_app: pipeline.App) -> tuple[pipeline.App, pipeline.DraftResult]:
+    return demo_app, pipeline.build_draft(demo_app, CLOSE)
 
 
 @pytest.fixture
