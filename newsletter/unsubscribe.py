@@ -12,8 +12,7 @@ import hashlib
 import hmac
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from urllib.parse import quote
+from dataclasses import dataclass, field
 
 from newsletter.errors import ConfigError, InputError
 
@@ -35,10 +34,16 @@ class Signer:
     """Signs with the first key and verifies with any of them."""
 
     keys: Sequence[bytes]
+    _keyed: tuple[hmac.HMAC, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.keys or any(len(key) < 16 for key in self.keys):
             raise ConfigError(KEY_ENV, "expected a signing key of at least 16 characters")
+        # Keyed once, copied per token. A send signs one token per recipient from several
+        # threads, and the one-shot hmac.digest() releases the GIL for each: under load every
+        # token then waits for the interpreter's switch interval.
+        keyed = tuple(hmac.new(key, digestmod=hashlib.sha256) for key in self.keys)
+        object.__setattr__(self, "_keyed", keyed)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Signer:
@@ -54,7 +59,7 @@ class Signer:
 
     def sign(self, subject: TokenSubject) -> str:
         payload = f"{subject.subscriber_id}.{subject.issue_id}".encode()
-        return f"{_b64(payload)}.{_b64(self._mac(self.keys[0], payload))}"
+        return f"{_b64(payload)}.{_b64(_mac(self._keyed[0], payload))}"
 
     def verify(self, token: str) -> TokenSubject:
         """The subject of a genuine token; InputError for a tampered or malformed one."""
@@ -65,13 +70,9 @@ class Signer:
             subscriber_id, issue_id = (int(part) for part in payload.decode("ascii").split("."))
         except (ValueError, UnicodeDecodeError):
             raise InputError("unsubscribe token: malformed") from None
-        if not any(hmac.compare_digest(mac, self._mac(key, payload)) for key in self.keys):
+        if not any(hmac.compare_digest(mac, _mac(keyed, payload)) for keyed in self._keyed):
             raise InputError("unsubscribe token: signature does not match")
         return TokenSubject(subscriber_id=subscriber_id, issue_id=issue_id)
-
-    @staticmethod
-    def _mac(key: bytes, payload: bytes) -> bytes:
-        return hmac.new(key, payload, hashlib.sha256).digest()[:_MAC_BYTES]
 
 
 #: Signs the links of sample and test messages, which no real subscriber receives; the web
@@ -80,11 +81,18 @@ PREVIEW_SIGNER = Signer([b"preview-only-signing-key-not-secret"])
 
 
 def unsubscribe_url(public_url: str, token: str) -> str:
-    return f"{public_url.rstrip('/')}/u/{quote(token)}"
+    # No quoting: a token is base64url and dots, which a URL path carries as they are.
+    return f"{public_url.rstrip('/')}/u/{token}"
 
 
 def language_url(public_url: str, token: str) -> str:
-    return f"{public_url.rstrip('/')}/u/{quote(token)}#language"
+    return f"{unsubscribe_url(public_url, token)}#language"
+
+
+def _mac(keyed: hmac.HMAC, payload: bytes) -> bytes:
+    mac = keyed.copy()
+    mac.update(payload)
+    return mac.digest()[:_MAC_BYTES]
 
 
 def _b64(raw: bytes) -> str:

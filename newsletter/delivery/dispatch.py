@@ -5,18 +5,22 @@ out and marked sent once the backend returns, so a resumed send never repeats an
 message; a batch left claimed by a crash is *unknown* and waits for the operator. A
 subscriber's status is checked when their batch is claimed, not when the issue was queued.
 
-Up to ``backend.concurrency`` batches are in flight at once, each claimed by its own thread;
-the database hands each record to exactly one claim (SKIP LOCKED on PostgreSQL, one writer at
-a time on SQLite), which is also what lets several processes share an issue.
+One thread talks to the store and up to ``backend.concurrency`` threads talk to the mail
+system. The store thread claims a batch for each idle sender and, in the same transaction,
+records the outcomes of the batches that came back: one short write per round however many
+senders there are, and no sender ever waits for the database's write lock. The database
+hands each record to exactly one claim (SKIP LOCKED on PostgreSQL, one writer at a time on
+SQLite), which is also what lets several processes share an issue.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
 
 from newsletter.delivery.base import BatchResult, Campaign, DeliveryBackend, Personalization
 from newsletter.errors import DeliveryError
@@ -87,17 +91,16 @@ def dispatch(
         db=db,
         backend=backend,
         issue_id=issue_id,
-        campaigns=_Campaigns(campaigns),
+        # Rendered before anything is claimed, so a broken template strands no batch.
+        campaigns={locale: campaigns(locale) for locale in locales},
         personalize=personalize,
         worker=worker,
         locales=locales,
         failure_limit=failure_threshold * total - failed_before,
         on_batch=on_batch,
     )
-    with ThreadPoolExecutor(max(1, backend.concurrency), thread_name_prefix="send") as pool:
-        threads = [pool.submit(run.work) for _ in range(max(1, backend.concurrency))]
-    for thread in threads:
-        thread.result()
+    with ThreadPoolExecutor(max(1, backend.concurrency), thread_name_prefix="send") as senders:
+        run.drive(senders)
     if run.fatal is not None:
         raise run.fatal
     return _summarize(db, issue_id, run.report)
@@ -134,27 +137,18 @@ def _summarize(db: Database, issue_id: int, report: DeliveryReport) -> DeliveryR
     return report
 
 
-class _Campaigns:
-    """Each locale's campaign built once, even when several threads ask at the same time."""
-
-    def __init__(self, build: Callable[[str], Campaign]) -> None:
-        self._build = build
-        self._built: dict[str, Campaign] = {}
-        self._lock = threading.Lock()
-
-    def __call__(self, locale: str) -> Campaign:
-        with self._lock:
-            if locale not in self._built:
-                self._built[locale] = self._build(locale)
-            return self._built[locale]
+Outcome = Future[BatchResult]
+"""A sender's answer for one batch: the mail system's result, or the DeliveryError it raised."""
 
 
 @dataclass(slots=True, kw_only=True)
 class _Run:
+    """One ``dispatch``: the store side runs in the calling thread, the sending in ``senders``."""
+
     db: Database
     backend: DeliveryBackend
     issue_id: int
-    campaigns: Callable[[str], Campaign]
+    campaigns: Mapping[str, Campaign]
     personalize: PersonalizationFactory
     worker: str
     locales: list[str]
@@ -162,110 +156,122 @@ class _Run:
     on_batch: Callable[[int], None] | None
     report: DeliveryReport = field(default_factory=DeliveryReport)
     fatal: DeliveryError | None = None
+    crashed: BaseException | None = None
     unknown: int = 0
-    stop: threading.Event = field(default_factory=threading.Event)
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    stopping: bool = False
 
-    def work(self) -> None:
-        """One thread's loop: claim, send and record batches until none are left or told to stop."""
-        try:
-            while not self.stop.is_set() and self.send_one_batch():
-                pass
-        except BaseException:
-            self.stop.set()
-            raise
+    def drive(self, senders: ThreadPoolExecutor) -> None:
+        """Keep every sender busy until nothing is left to claim, then record the last outcomes.
 
-    def send_one_batch(self) -> bool:
-        """Claim, send and record one batch; False when nothing is left to claim."""
-        claimed = self._claim()
-        if claimed is None:
-            return False
-        active = [r for r in claimed.records if r.status == SubscriberStatus.ACTIVE.value]
-        people = [self.personalize(r.subscriber_id, r.email, r.name, claimed.locale) for r in active]
-        try:
-            result = (
-                self.backend.send_batch(self.campaigns(claimed.locale), people) if people else BatchResult()
-            )
-        except DeliveryError as error:
-            self._record_failure(claimed, error)
-            return True
-        self._record_success(claimed, result)
-        return True
-
-    def _claim(self) -> send_records.ClaimedBatch | None:
-        while self.locales:
-            locale = self.locales[0]
+        Whatever stops the run early (a fatal error, the failure threshold, an exception from
+        ``on_batch`` or Ctrl-C) stops the claiming; the batches already in flight are still
+        waited for and recorded, so none of them is left looking unknown.
+        """
+        in_flight: dict[Outcome, send_records.ClaimedBatch] = {}
+        returned: list[tuple[send_records.ClaimedBatch, Outcome]] = []
+        interrupted: BaseException | None = None
+        while True:
             with self.db.transaction() as session:
-                claimed = send_records.claim_batch(
-                    session, self.issue_id, size=self.backend.batch_size, worker=self.worker, locale=locale
-                )
-                if claimed is not None:
-                    inactive = [
-                        r.send_id for r in claimed.records if r.status != SubscriberStatus.ACTIVE.value
-                    ]
-                    send_records.mark(session, inactive, SendStatus.SKIPPED, error="not active at send time")
-                    self._count(skipped=len(inactive))
-                    return claimed
-            with self.lock:
-                if self.locales and self.locales[0] == locale:
-                    self.locales.pop(0)
-        return None
+                for claimed, outcome in returned:
+                    self._record(session, claimed, outcome)
+                idle = 0 if self.stopping else self.backend.concurrency - len(in_flight)
+                batches = self._claim(session, idle)
+            for claimed in batches:
+                in_flight[senders.submit(self._send, claimed)] = claimed
+            try:
+                if returned and self.on_batch is not None and interrupted is None:
+                    self.on_batch(self.report.done + self.unknown)
+                if not in_flight:
+                    break
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            except BaseException as error:  # raised again below, once the senders in flight are recorded
+                interrupted, self.stopping = interrupted or error, True
+                done, _ = wait(in_flight)
+            returned = [(in_flight.pop(outcome), outcome) for outcome in done]
+        if interrupted is not None:
+            raise interrupted
+        if self.crashed is not None:
+            raise self.crashed
 
-    def _record_success(self, claimed: send_records.ClaimedBatch, result: BatchResult) -> None:
-        by_subscriber = {r.subscriber_id: r.send_id for r in claimed.records}
-        with self.db.transaction() as session:
-            for subscriber_id, reason in result.rejected.items():
+    def _send(self, claimed: send_records.ClaimedBatch) -> BatchResult:
+        """In a sender thread: personalize the batch's active records and hand them over."""
+        people = [
+            self.personalize(r.subscriber_id, r.email, r.name, claimed.locale)
+            for r in claimed.records
+            if r.status == SubscriberStatus.ACTIVE.value
+        ]
+        return self.backend.send_batch(self.campaigns[claimed.locale], people) if people else BatchResult()
+
+    def _claim(self, session: Session, wanted: int) -> list[send_records.ClaimedBatch]:
+        """Up to ``wanted`` new batches, skipping the records of subscribers no longer active."""
+        batches: list[send_records.ClaimedBatch] = []
+        while len(batches) < wanted and self.locales:
+            claimed = send_records.claim_batch(
+                session,
+                self.issue_id,
+                size=self.backend.batch_size,
+                worker=self.worker,
+                locale=self.locales[0],
+            )
+            if claimed is None:
+                self.locales.pop(0)
+                continue
+            inactive = [r.send_id for r in claimed.records if r.status != SubscriberStatus.ACTIVE.value]
+            send_records.mark(session, inactive, SendStatus.SKIPPED, error="not active at send time")
+            self.report.skipped += len(inactive)
+            batches.append(claimed)
+        return batches
+
+    def _record(self, session: Session, claimed: send_records.ClaimedBatch, outcome: Outcome) -> None:
+        """Write and count what became of one batch; stop claiming when that calls for it."""
+        report = self.report
+        active = sum(1 for r in claimed.records if r.status == SubscriberStatus.ACTIVE.value)
+        error = outcome.exception()
+        if error is None:
+            rejected = outcome.result().rejected
+            by_subscriber = {r.subscriber_id: r.send_id for r in claimed.records}
+            for subscriber_id, reason in rejected.items():
                 send_records.mark(session, [by_subscriber[subscriber_id]], SendStatus.FAILED, error=reason)
             send_records.finish_batch(session, claimed.batch_id, SendStatus.SENT)
-        skipped = sum(1 for r in claimed.records if r.status != SubscriberStatus.ACTIVE.value)
-        self._count(sent=len(claimed.records) - skipped - len(result.rejected), failed=len(result.rejected))
-
-    def _record_failure(self, claimed: send_records.ClaimedBatch, error: DeliveryError) -> None:
-        logger.error("batch %s of issue %s: %s", claimed.batch_id, self.issue_id, error)
-        by_subscriber = {r.subscriber_id: r.send_id for r in claimed.records}
-        accepted = [by_subscriber[s] for s in error.accepted if s in by_subscriber]
-        claimed_left = sum(1 for r in claimed.records if r.status == SubscriberStatus.ACTIVE.value) - len(
-            accepted
-        )
-        with self.db.transaction() as session:
+            report.sent += active - len(rejected)
+            report.failed += len(rejected)
+        elif isinstance(error, DeliveryError):
+            logger.error("batch %s of issue %s: %s", claimed.batch_id, self.issue_id, error)
+            accepted = _accepted(claimed, error)
             send_records.mark(session, accepted, SendStatus.SENT)
+            report.sent += len(accepted)
             if error.fatal:
                 # Nothing more went out: give the rest back to the queue for the next run.
                 send_records.requeue_batch(session, claimed.batch_id)
-            elif error.outcome_unknown:
-                send_records.finish_batch(session, claimed.batch_id, SendStatus.UNKNOWN, error=str(error))
+                self.fatal, self.stopping = self.fatal or error, True
             else:
+                status = SendStatus.UNKNOWN if error.outcome_unknown else SendStatus.FAILED
                 send_records.finish_batch(
                     session,
                     claimed.batch_id,
-                    SendStatus.FAILED,
+                    status,
                     error=str(error),
-                    retryable=not error.permanent,
+                    retryable=not error.permanent and not error.outcome_unknown,
                 )
-        if error.fatal:
-            self.fatal = self.fatal or error
-            self.stop.set()
-            self._count(sent=len(accepted))
-        elif error.outcome_unknown:
-            self._count(sent=len(accepted), unknown=claimed_left)
+                if error.outcome_unknown:
+                    self.unknown += active - len(accepted)
+                else:
+                    report.failed += active - len(accepted)
         else:
-            self._count(sent=len(accepted), failed=claimed_left)
+            # A bug, not the mail system: who got the batch is unknown, so it stays claimed.
+            self.crashed, self.stopping = self.crashed or error, True
+        # Unknown outcomes count against the threshold too: both mean mail may not have arrived.
+        if report.failed + self.unknown > self.failure_limit and not report.paused:
+            report.paused = (
+                f"paused: {report.failed} records failed and {self.unknown} ended unknown in this run, "
+                "more than delivery.failure_threshold allows; fix the cause, then "
+                "`newsletter send ISSUE --resume`"
+            )
+            logger.error("issue %s %s", self.issue_id, report.paused)
+            self.stopping = True
 
-    def _count(self, *, sent: int = 0, skipped: int = 0, failed: int = 0, unknown: int = 0) -> None:
-        with self.lock:
-            report = self.report
-            report.sent += sent
-            report.skipped += skipped
-            report.failed += failed
-            # Unknown outcomes count against the threshold too: both mean mail may not have arrived.
-            self.unknown += unknown
-            if report.failed + self.unknown > self.failure_limit and not report.paused:
-                report.paused = (
-                    f"paused: {report.failed} records failed and {self.unknown} ended unknown in this run, "
-                    "more than delivery.failure_threshold allows; fix the cause, then "
-                    "`newsletter send ISSUE --resume`"
-                )
-                logger.error("issue %s %s", self.issue_id, report.paused)
-                self.stop.set()
-            if self.on_batch is not None and (sent or failed or unknown):
-                self.on_batch(report.done + self.unknown)
+
+def _accepted(claimed: send_records.ClaimedBatch, error: DeliveryError) -> list[int]:
+    """The send ids of the records the mail system took before ``error``."""
+    by_subscriber = {r.subscriber_id: r.send_id for r in claimed.records}
+    return [by_subscriber[s] for s in error.accepted if s in by_subscriber]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Select, case, func, insert, literal, select, update
+from sqlalchemy import Select, case, delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from newsletter.store.schema import Batch, Send, SendStatus, Subscriber, UTCDateTime, utcnow
@@ -82,37 +82,50 @@ def claim_batch(
     """Claim up to ``size`` pending records of one locale as a new batch, or None when none are left.
 
     On PostgreSQL the rows are locked with SKIP LOCKED, so several workers share an issue
-    without ever claiming the same record twice; SQLite serializes writers instead.
+    without ever claiming the same record twice; SQLite serializes writers instead. A send
+    claims a batch per thousand recipients while holding the write lock, so this speaks Core
+    (one UPDATE … RETURNING-free statement, no ORM bookkeeping) rather than the ORM.
     """
     pending = (Send.issue_id == issue_id, Send.status == SendStatus.PENDING.value)
+    connection = session.connection()
     if locale is None:
-        locale = session.scalar(select(Send.locale).where(*pending).limit(1))
+        locale = connection.scalar(select(Send.locale).where(*pending).limit(1))
         if locale is None:
             return None
-    rows = select(Send.id).where(*pending, Send.locale == locale)
-    ids = list(session.scalars(rows.order_by(Send.id).limit(size).with_for_update(skip_locked=True)))
-    if not ids:
+    batch_id = connection.scalar(
+        insert(Batch)
+        .values(
+            issue_id=issue_id,
+            locale=locale,
+            status=SendStatus.CLAIMED.value,
+            claimed_by=worker,
+            claimed_at=utcnow(),
+        )
+        .returning(Batch.id)
+    )
+    oldest = (
+        select(Send.id)
+        .where(*pending, Send.locale == locale)
+        .order_by(Send.id)
+        .limit(size)
+        .with_for_update(skip_locked=True)
+    )
+    taken = connection.execute(
+        update(Send)
+        .where(Send.id.in_(oldest.scalar_subquery()))
+        .values(status=SendStatus.CLAIMED.value, batch_id=batch_id)
+    )
+    if not taken.rowcount:
+        connection.execute(delete(Batch).where(Batch.id == batch_id))
         return None
-    batch = Batch(
-        issue_id=issue_id,
-        locale=locale,
-        status=SendStatus.CLAIMED.value,
-        claimed_by=worker,
-        claimed_at=utcnow(),
-    )
-    session.add(batch)
-    session.flush()
-    session.execute(
-        update(Send).where(Send.id.in_(ids)).values(status=SendStatus.CLAIMED.value, batch_id=batch.id)
-    )
-    records = session.execute(
+    records = connection.execute(
         select(Send.id, Subscriber.id, Subscriber.email, Subscriber.name, Subscriber.status)
         .join(Subscriber, Subscriber.id == Send.subscriber_id)
-        .where(Send.batch_id == batch.id)
+        .where(Send.batch_id == batch_id)
         .order_by(Send.id)
     )
-    claimed = tuple(Claimed._make(row) for row in records)
-    return ClaimedBatch(batch_id=batch.id, locale=locale, records=claimed)
+    assert batch_id is not None
+    return ClaimedBatch(batch_id=batch_id, locale=locale, records=tuple(map(Claimed._make, records)))
 
 
 def finish_batch(
