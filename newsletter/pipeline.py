@@ -17,9 +17,9 @@ from pathlib import Path
 
 from newsletter import i18n
 from newsletter.config import Config
-from newsletter.delivery.base import Campaign, DeliveryBackend, Personalization
+from newsletter.delivery.base import Campaign, DeliveryBackend
 from newsletter.delivery.dispatch import DeliveryReport, dispatch
-from newsletter.delivery.message import personalization
+from newsletter.delivery.message import Personalizer, personalization
 from newsletter.digest import compose_draft, merge_drafts, read_draft, write_draft
 from newsletter.errors import DeliveryError, StoreError
 from newsletter.model import Draft, Paper, Recipient, RenderedEmail, Window
@@ -367,17 +367,8 @@ def _campaigns(app: App, issue_id: int, draft: Draft) -> Callable[[str], Campaig
     return campaign
 
 
-def _personalizer(app: App, issue_id: int, signer: Signer) -> Callable[[int, str, str, str], Personalization]:
+def _personalizer(app: App, issue_id: int, signer: Signer) -> Personalizer:
     newsletter = app.config.newsletter
-
-    def personalize(subscriber_id: int, email: str, name: str, locale: str) -> Personalization:
-        recipient = Recipient(subscriber_id=subscriber_id, email=email, name=name, locale=locale)
-        return personalization(
-            recipient,
-            issue_id=issue_id,
-            signer=signer,
-            public_url=newsletter.public_url,
-            sender=newsletter.sender,
-        )
-
-    return personalize
+    return Personalizer(
+        issue_id=issue_id, signer=signer, public_url=newsletter.public_url, sender=newsletter.sender
+    )

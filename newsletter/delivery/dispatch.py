@@ -114,7 +114,9 @@ def _prepare(
         abandoned = send_records.abandoned_batches(session, issue_id) if settle_abandoned else ()
         for batch in abandoned:
             logger.warning("batch %s of issue %s was never confirmed: outcome unknown", batch.id, issue_id)
-            send_records.finish_batch(session, batch.id, SendStatus.UNKNOWN, error="outcome unknown")
+        send_records.finish_batches(
+            session, [batch.id for batch in abandoned], SendStatus.UNKNOWN, error="outcome unknown"
+        )
         requeued = send_records.requeue_retryable(session, issue_id)
         if requeued:
             logger.info(
@@ -172,8 +174,7 @@ class _Run:
         interrupted: BaseException | None = None
         while True:
             with self.db.transaction() as session:
-                for claimed, outcome in returned:
-                    self._record(session, claimed, outcome)
+                self._record(session, returned)
                 idle = 0 if self.stopping else self.backend.concurrency - len(in_flight)
                 batches = self._claim(session, idle)
             for claimed in batches:
@@ -205,61 +206,34 @@ class _Run:
     def _claim(self, session: Session, wanted: int) -> list[send_records.ClaimedBatch]:
         """Up to ``wanted`` new batches, skipping the records of subscribers no longer active."""
         batches: list[send_records.ClaimedBatch] = []
+        size = self.backend.batch_size
         while len(batches) < wanted and self.locales:
-            claimed = send_records.claim_batch(
+            claimed = send_records.claim_batches(
                 session,
                 self.issue_id,
-                size=self.backend.batch_size,
+                count=wanted - len(batches),
+                size=size,
                 worker=self.worker,
                 locale=self.locales[0],
             )
-            if claimed is None:
+            batches += claimed
+            if not claimed or len(claimed[-1].records) < size:
                 self.locales.pop(0)
-                continue
-            inactive = [r.send_id for r in claimed.records if r.status != SubscriberStatus.ACTIVE.value]
-            send_records.mark(session, inactive, SendStatus.SKIPPED, error="not active at send time")
-            self.report.skipped += len(inactive)
-            batches.append(claimed)
+        inactive = [
+            r.send_id for b in batches for r in b.records if r.status != SubscriberStatus.ACTIVE.value
+        ]
+        send_records.mark(session, inactive, SendStatus.SKIPPED, error="not active at send time")
+        self.report.skipped += len(inactive)
         return batches
 
-    def _record(self, session: Session, claimed: send_records.ClaimedBatch, outcome: Outcome) -> None:
-        """Write and count what became of one batch; stop claiming when that calls for it."""
+    def _record(self, session: Session, returned: list[tuple[send_records.ClaimedBatch, Outcome]]) -> None:
+        """Write and count what became of the batches that came back; stop claiming when that
+        calls for it. The batches the mail system took whole are written together."""
+        accepted = [
+            claimed.batch_id for claimed, outcome in returned if self._settle(session, claimed, outcome)
+        ]
+        send_records.finish_batches(session, accepted, SendStatus.SENT)
         report = self.report
-        active = sum(1 for r in claimed.records if r.status == SubscriberStatus.ACTIVE.value)
-        error = outcome.exception()
-        if error is None:
-            rejected = outcome.result().rejected
-            by_subscriber = {r.subscriber_id: r.send_id for r in claimed.records}
-            for subscriber_id, reason in rejected.items():
-                send_records.mark(session, [by_subscriber[subscriber_id]], SendStatus.FAILED, error=reason)
-            send_records.finish_batch(session, claimed.batch_id, SendStatus.SENT)
-            report.sent += active - len(rejected)
-            report.failed += len(rejected)
-        elif isinstance(error, DeliveryError):
-            logger.error("batch %s of issue %s: %s", claimed.batch_id, self.issue_id, error)
-            accepted = _accepted(claimed, error)
-            send_records.mark(session, accepted, SendStatus.SENT)
-            report.sent += len(accepted)
-            if error.fatal:
-                # Nothing more went out: give the rest back to the queue for the next run.
-                send_records.requeue_batch(session, claimed.batch_id)
-                self.fatal, self.stopping = self.fatal or error, True
-            else:
-                status = SendStatus.UNKNOWN if error.outcome_unknown else SendStatus.FAILED
-                send_records.finish_batch(
-                    session,
-                    claimed.batch_id,
-                    status,
-                    error=str(error),
-                    retryable=not error.permanent and not error.outcome_unknown,
-                )
-                if error.outcome_unknown:
-                    self.unknown += active - len(accepted)
-                else:
-                    report.failed += active - len(accepted)
-        else:
-            # A bug, not the mail system: who got the batch is unknown, so it stays claimed.
-            self.crashed, self.stopping = self.crashed or error, True
         # Unknown outcomes count against the threshold too: both mean mail may not have arrived.
         if report.failed + self.unknown > self.failure_limit and not report.paused:
             report.paused = (
@@ -269,6 +243,47 @@ class _Run:
             )
             logger.error("issue %s %s", self.issue_id, report.paused)
             self.stopping = True
+
+    def _settle(self, session: Session, claimed: send_records.ClaimedBatch, outcome: Outcome) -> bool:
+        """Count one batch's outcome and write what is particular to it; True when the mail
+        system took it, and its still-claimed records are to be marked sent."""
+        report = self.report
+        active = sum(1 for r in claimed.records if r.status == SubscriberStatus.ACTIVE.value)
+        error = outcome.exception()
+        if error is None:
+            rejected = outcome.result().rejected
+            by_subscriber = {r.subscriber_id: r.send_id for r in claimed.records}
+            for subscriber_id, reason in rejected.items():
+                send_records.mark(session, [by_subscriber[subscriber_id]], SendStatus.FAILED, error=reason)
+            report.sent += active - len(rejected)
+            report.failed += len(rejected)
+            return True
+        if not isinstance(error, DeliveryError):
+            # A bug, not the mail system: who got the batch is unknown, so it stays claimed.
+            self.crashed, self.stopping = self.crashed or error, True
+            return False
+        logger.error("batch %s of issue %s: %s", claimed.batch_id, self.issue_id, error)
+        accepted = _accepted(claimed, error)
+        send_records.mark(session, accepted, SendStatus.SENT)
+        report.sent += len(accepted)
+        if error.fatal:
+            # Nothing more went out: give the rest back to the queue for the next run.
+            send_records.requeue_batch(session, claimed.batch_id)
+            self.fatal, self.stopping = self.fatal or error, True
+            return False
+        status = SendStatus.UNKNOWN if error.outcome_unknown else SendStatus.FAILED
+        send_records.finish_batches(
+            session,
+            [claimed.batch_id],
+            status,
+            error=str(error),
+            retryable=not error.permanent and not error.outcome_unknown,
+        )
+        if error.outcome_unknown:
+            self.unknown += active - len(accepted)
+        else:
+            report.failed += active - len(accepted)
+        return False
 
 
 def _accepted(claimed: send_records.ClaimedBatch, error: DeliveryError) -> list[int]:

@@ -20,26 +20,46 @@ from newsletter.model import (
 from newsletter.unsubscribe import Signer, TokenSubject, language_url, unsubscribe_url
 
 
+class Personalizer:
+    """Each recipient's values and headers for one issue (RFC 8058 one-click unsubscribe).
+
+    A send personalizes every recipient of a list, so what all of them share (the sender's
+    domain, the issue, the signer) is settled here once; a call signs one token and builds
+    the strings that carry it.
+    """
+
+    def __init__(self, *, issue_id: int, signer: Signer, public_url: str, sender: str) -> None:
+        self._issue_id = issue_id
+        self._signer = signer
+        self._public_url = public_url
+        domain = sender_domain(sender)
+        self._mailto = f"mailto:unsubscribe@{domain}?subject=unsubscribe%20"
+        self._message_id = f"<issue-{issue_id}.subscriber-{{}}@{domain}>"
+
+    def __call__(self, subscriber_id: int, email: str, name: str = "", locale: str = "en") -> Personalization:
+        token = self._signer.sign(TokenSubject(subscriber_id=subscriber_id, issue_id=self._issue_id))
+        url = unsubscribe_url(self._public_url, token)
+        return Personalization(
+            recipient=Recipient(subscriber_id=subscriber_id, email=email, name=name, locale=locale),
+            values={
+                PLACEHOLDER_UNSUBSCRIBE_URL: url,
+                PLACEHOLDER_LANGUAGE_URL: language_url(self._public_url, token),
+                PLACEHOLDER_EMAIL: email,
+            },
+            headers={
+                "List-Unsubscribe": f"<{url}>, <{self._mailto}{token}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "Message-ID": self._message_id.format(subscriber_id),
+            },
+        )
+
+
 def personalization(
     recipient: Recipient, *, issue_id: int, signer: Signer, public_url: str, sender: str
 ) -> Personalization:
-    """The per-recipient values and headers of one message (RFC 8058 one-click unsubscribe)."""
-    token = signer.sign(TokenSubject(subscriber_id=recipient.subscriber_id, issue_id=issue_id))
-    url = unsubscribe_url(public_url, token)
-    domain = sender_domain(sender)
-    return Personalization(
-        recipient=recipient,
-        values={
-            PLACEHOLDER_UNSUBSCRIBE_URL: url,
-            PLACEHOLDER_LANGUAGE_URL: language_url(public_url, token),
-            PLACEHOLDER_EMAIL: recipient.email,
-        },
-        headers={
-            "List-Unsubscribe": f"<{url}>, <mailto:unsubscribe@{domain}?subject=unsubscribe%20{token}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Message-ID": f"<issue-{issue_id}.subscriber-{recipient.subscriber_id}@{domain}>",
-        },
-    )
+    """One recipient's personalization, for a single message (a sample or a test copy)."""
+    personalizer = Personalizer(issue_id=issue_id, signer=signer, public_url=public_url, sender=sender)
+    return personalizer(recipient.subscriber_id, recipient.email, recipient.name, recipient.locale)
 
 
 def personalize(campaign: Campaign, person: Personalization) -> OutgoingMessage:

@@ -12,6 +12,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple
 
 from sqlalchemy import Select, case, delete, func, insert, literal, select, update
@@ -76,33 +78,34 @@ def pending_locales(session: Session, issue_id: int) -> list[str]:
     return sorted(set(session.scalars(rows.distinct())))
 
 
-def claim_batch(
-    session: Session, issue_id: int, *, size: int, worker: str, locale: str | None = None
-) -> ClaimedBatch | None:
-    """Claim up to ``size`` pending records of one locale as a new batch, or None when none are left.
+def claim_batches(
+    session: Session, issue_id: int, *, count: int, size: int, worker: str, locale: str | None = None
+) -> list[ClaimedBatch]:
+    """Claim up to ``count`` new batches of up to ``size`` of the oldest pending records of one
+    locale (the first pending one when none is given); fewer when fewer records are left.
 
-    On PostgreSQL the rows are locked with SKIP LOCKED, so several workers share an issue
-    without ever claiming the same record twice; SQLite serializes writers instead. A send
-    claims a batch per thousand recipients while holding the write lock, so this speaks Core
-    (one UPDATE … RETURNING-free statement, no ORM bookkeeping) rather than the ORM.
+    On PostgreSQL the records are locked with SKIP LOCKED, so several workers share an issue
+    without ever claiming the same record twice; SQLite serializes writers instead. A sending
+    process claims while holding the database's write lock, and each statement there waits
+    for the interpreter lock that busy sender threads hold, so the batches are added in one
+    statement and read back in one, and no record's id is passed as a parameter.
     """
     pending = (Send.issue_id == issue_id, Send.status == SendStatus.PENDING.value)
     connection = session.connection()
     if locale is None:
         locale = connection.scalar(select(Send.locale).where(*pending).limit(1))
         if locale is None:
-            return None
-    batch_id = connection.scalar(
-        insert(Batch)
-        .values(
-            issue_id=issue_id,
-            locale=locale,
-            status=SendStatus.CLAIMED.value,
-            claimed_by=worker,
-            claimed_at=utcnow(),
-        )
-        .returning(Batch.id)
-    )
+            return []
+    new_batch = {
+        "issue_id": issue_id,
+        "locale": locale,
+        "status": SendStatus.CLAIMED.value,
+        "claimed_by": worker,
+        "claimed_at": utcnow(),
+    }
+    batch_ids = connection.scalars(
+        insert(Batch).returning(Batch.id, sort_by_parameter_order=True), [new_batch] * count
+    ).all()
     oldest = (
         select(Send.id)
         .where(*pending, Send.locale == locale)
@@ -110,36 +113,57 @@ def claim_batch(
         .limit(size)
         .with_for_update(skip_locked=True)
     )
-    taken = connection.execute(
-        update(Send)
-        .where(Send.id.in_(oldest.scalar_subquery()))
-        .values(status=SendStatus.CLAIMED.value, batch_id=batch_id)
-    )
-    if not taken.rowcount:
-        connection.execute(delete(Batch).where(Batch.id == batch_id))
-        return None
-    records = connection.execute(
-        select(Send.id, Subscriber.id, Subscriber.email, Subscriber.name, Subscriber.status)
+    filled: list[int] = []
+    for batch_id in batch_ids:
+        taken = connection.execute(
+            update(Send)
+            .where(Send.id.in_(oldest.scalar_subquery()))
+            .values(status=SendStatus.CLAIMED.value, batch_id=batch_id)
+        )
+        if taken.rowcount:
+            filled.append(batch_id)
+        if taken.rowcount < size:
+            break
+    if len(filled) < len(batch_ids):
+        connection.execute(delete(Batch).where(Batch.id.in_(batch_ids[len(filled) :])))
+    if not filled:
+        return []
+    rows = connection.execute(
+        select(Send.batch_id, Send.id, Subscriber.id, Subscriber.email, Subscriber.name, Subscriber.status)
         .join(Subscriber, Subscriber.id == Send.subscriber_id)
-        .where(Send.batch_id == batch_id)
+        .where(Send.batch_id.in_(filled))
         .order_by(Send.id)
-    )
-    assert batch_id is not None
-    return ClaimedBatch(batch_id=batch_id, locale=locale, records=tuple(map(Claimed._make, records)))
+    ).all()
+    # A batch is a run of ids, and batches are filled oldest first, so the rows come grouped.
+    return [
+        ClaimedBatch(batch_id=batch_id, locale=locale, records=tuple(Claimed._make(row[1:]) for row in group))
+        for batch_id, group in groupby(rows, key=itemgetter(0))
+    ]
 
 
-def finish_batch(
-    session: Session, batch_id: int, status: SendStatus, *, error: str = "", retryable: bool = False
+def finish_batches(
+    session: Session,
+    batch_ids: Sequence[int],
+    status: SendStatus,
+    *,
+    error: str = "",
+    retryable: bool = False,
 ) -> None:
-    """Set a batch and every record in it that is still claimed to ``status``."""
-    session.execute(
+    """Set batches, and every record in them that is still claimed, to ``status``.
+
+    Two statements however many batches, for the reason :func:`claim_batches` gives.
+    """
+    if not batch_ids:
+        return
+    connection = session.connection()
+    connection.execute(
         update(Batch)
-        .where(Batch.id == batch_id)
+        .where(Batch.id.in_(batch_ids))
         .values(status=status.value, error=error, retryable=retryable)
     )
-    session.execute(
+    connection.execute(
         update(Send)
-        .where(Send.batch_id == batch_id, Send.status == SendStatus.CLAIMED.value)
+        .where(Send.batch_id.in_(batch_ids), Send.status == SendStatus.CLAIMED.value)
         .values(status=status.value, error=error, updated_at=utcnow())
     )
 

@@ -5,13 +5,13 @@ Renderings with placeholders, recipients, and a populated store.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
 from newsletter.delivery.base import Campaign, Personalization
-from newsletter.delivery.message import personalization
+from newsletter.delivery.message import Personalizer, personalization
 from newsletter.model import (
     PLACEHOLDER_EMAIL,
     PLACEHOLDER_LANGUAGE_URL,
@@ -60,11 +60,8 @@ def person(
     return personalization(recipient, issue_id=issue_id, signer=SIGNER, public_url=PUBLIC_URL, sender=SENDER)
 
 
-def personalizer(issue_id: int) -> Callable[[int, str, str, str], Personalization]:
-    def build(subscriber_id: int, email: str, name: str, locale: str) -> Personalization:
-        return person(subscriber_id, email, locale, issue_id, name)
-
-    return build
+def personalizer(issue_id: int) -> Personalizer:
+    return Personalizer(issue_id=issue_id, signer=SIGNER, public_url=PUBLIC_URL, sender=SENDER)
 
 
 def populate(db: Database, count: int, *, locales: Sequence[str] = ("en", "ko"), queue: bool = True) -> int:

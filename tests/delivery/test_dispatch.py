@@ -84,7 +84,7 @@ def test_a_batch_left_claimed_by_a_crash_is_unknown_and_resent_only_on_request(
 ) -> None:
     issue = populate(db, 30, locales=("en",))
     with db.transaction() as session:
-        crashed = send_records.claim_batch(session, issue, size=10, worker="killed")
+        (crashed,) = send_records.claim_batches(session, issue, count=1, size=10, worker="killed")
     assert crashed is not None
     crashed_ids = {r.subscriber_id for r in crashed.records}
 

@@ -42,6 +42,34 @@ def test_the_fake_rejects_a_body_that_breaks_the_schema(fake: FakeSendGrid) -> N
     assert prose_rules(people_body) == ["content: text/plain must be the first content type"]
 
 
+@pytest.mark.parametrize(
+    ("value", "too_large"),
+    [
+        # {"%%note%%": "…"} is 16 bytes of JSON around the value.
+        ("x" * (10_000 - 16), False),
+        ("x" * (10_000 - 15), True),
+        # Escaped in JSON as \uXXXX (6 bytes) and as a surrogate pair (12 bytes).
+        ("가" * 1664, False),
+        ("가" * 1665, True),
+        ("😀" * 832, False),
+        ("😀" * 833, True),
+    ],
+)
+def test_the_fake_holds_substitutions_to_10000_bytes_of_json(value: str, too_large: bool) -> None:
+    body = request_body(campaign(), [person(1, "r1@example.net")])
+    body["personalizations"][0]["substitutions"] = {"%%note%%": value}
+
+    expected = ["personalizations.0.substitutions: over 10,000 bytes"] if too_large else []
+    assert prose_rules(body) == expected
+
+
+def test_the_fake_refuses_reserved_headers_in_a_personalization() -> None:
+    body = request_body(campaign(), [person(1, "r1@example.net")])
+    body["personalizations"][0]["headers"]["Reply-To"] = "someone@example.net"
+
+    assert prose_rules(body) == ["personalizations.0.headers: a reserved header is set"]
+
+
 def test_rate_limit_waits_then_succeeds(fake: FakeSendGrid) -> None:
     fake.inject("429", times=2, reset_in=0)
 
