@@ -15,9 +15,11 @@ SQLite), which is also what lets several processes share an issue.
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
@@ -99,7 +101,10 @@ def dispatch(
         failure_limit=failure_threshold * total - failed_before,
         on_batch=on_batch,
     )
-    with ThreadPoolExecutor(max(1, backend.concurrency), thread_name_prefix="send") as senders:
+    with (
+        _heap_frozen(),
+        ThreadPoolExecutor(max(1, backend.concurrency), thread_name_prefix="send") as senders,
+    ):
         run.drive(senders)
     if run.fatal is not None:
         raise run.fatal
@@ -128,6 +133,21 @@ def _prepare(
         totals = send_records.counts(session, issue_id)
         locales = send_records.pending_locales(session, issue_id)
     return locales, sum(totals.values()), totals.get(SendStatus.FAILED.value, 0)
+
+
+@contextmanager
+def _heap_frozen() -> Iterator[None]:
+    """Keep the collector's full passes to the objects the send itself makes.
+
+    A send keeps a few batches of per-recipient objects alive at once, so they reach the
+    oldest generation and start a full collection every few batches; without this, each of
+    those walks every object the process holds (SQLAlchemy's, the templates') as well.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _summarize(db: Database, issue_id: int, report: DeliveryReport) -> DeliveryReport:

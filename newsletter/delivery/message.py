@@ -17,7 +17,7 @@ from newsletter.model import (
     OutgoingMessage,
     Recipient,
 )
-from newsletter.unsubscribe import Signer, TokenSubject, language_url, unsubscribe_url
+from newsletter.unsubscribe import Signer, language_url, unsubscribe_url
 
 
 class Personalizer:
@@ -31,25 +31,27 @@ class Personalizer:
     def __init__(self, *, issue_id: int, signer: Signer, public_url: str, sender: str) -> None:
         self._issue_id = issue_id
         self._signer = signer
-        self._public_url = public_url
         domain = sender_domain(sender)
+        # Every link is this prefix and a token (see unsubscribe.unsubscribe_url).
+        self._link = unsubscribe_url(public_url, "")
         self._mailto = f"mailto:unsubscribe@{domain}?subject=unsubscribe%20"
-        self._message_id = f"<issue-{issue_id}.subscriber-{{}}@{domain}>"
+        self._message_id = f"<issue-{issue_id}.subscriber-"
+        self._domain = f"@{domain}>"
 
     def __call__(self, subscriber_id: int, email: str, name: str = "", locale: str = "en") -> Personalization:
-        token = self._signer.sign(TokenSubject(subscriber_id=subscriber_id, issue_id=self._issue_id))
-        url = unsubscribe_url(self._public_url, token)
+        token = self._signer.token(subscriber_id, self._issue_id)
+        url = self._link + token
         return Personalization(
             recipient=Recipient(subscriber_id=subscriber_id, email=email, name=name, locale=locale),
             values={
                 PLACEHOLDER_UNSUBSCRIBE_URL: url,
-                PLACEHOLDER_LANGUAGE_URL: language_url(self._public_url, token),
+                PLACEHOLDER_LANGUAGE_URL: language_url(url),
                 PLACEHOLDER_EMAIL: email,
             },
             headers={
                 "List-Unsubscribe": f"<{url}>, <{self._mailto}{token}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                "Message-ID": self._message_id.format(subscriber_id),
+                "Message-ID": f"{self._message_id}{subscriber_id}{self._domain}",
             },
         )
 

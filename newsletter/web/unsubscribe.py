@@ -25,7 +25,7 @@ from newsletter.errors import InputError
 from newsletter.store import Database
 from newsletter.store.audience import set_status
 from newsletter.store.schema import Issue, Subscriber, SubscriberStatus
-from newsletter.unsubscribe import Signer, TokenSubject
+from newsletter.unsubscribe import LANGUAGE_SECTION, Signer, TokenSubject
 from newsletter.web.form import read_form
 from newsletter.web.page import html_page, layout, translator
 
@@ -108,7 +108,7 @@ class UnsubscribeEndpoints:
             f'<form method="post" action="{here}?lang={escape(locale)}">'
             f'<input type="hidden" name="{ONE_CLICK_FIELD}" value="{ONE_CLICK_VALUE}">'
             f'<button id="unsubscribe" type="submit">{escape(button)}</button></form>'
-            f'<section id="language"><h2>{escape(heading)}</h2>'
+            f'<section id="{LANGUAGE_SECTION}"><h2>{escape(heading)}</h2>'
             f"<p>{escape(read_in)} {self._language_links(here, locale)}</p>"
             f'<form method="post" action="{here}/language">'
             f"<p>{escape(receive_in)} {self._language_select(locale)}</p>"
