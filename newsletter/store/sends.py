@@ -132,9 +132,8 @@ def claim_batches(
         select(Send.batch_id, Send.id, Subscriber.id, Subscriber.email, Subscriber.name, Subscriber.status)
         .join(Subscriber, Subscriber.id == Send.subscriber_id)
         .where(Send.batch_id.in_(filled))
-        .order_by(Send.id)
+        .order_by(Send.batch_id, Send.id)
     ).all()
-    # A batch is a run of ids, and batches are filled oldest first, so the rows come grouped.
     return [
         ClaimedBatch(batch_id=batch_id, locale=locale, records=tuple(Claimed._make(row[1:]) for row in group))
         for batch_id, group in groupby(rows, key=itemgetter(0))
