@@ -272,9 +272,9 @@ class _Run:
         error = outcome.exception()
         if error is None:
             rejected = outcome.result().rejected
-            by_subscriber = {r.subscriber_id: r.send_id for r in claimed.records}
+            send_ids = _send_ids(claimed)
             for subscriber_id, reason in rejected.items():
-                send_records.mark(session, [by_subscriber[subscriber_id]], SendStatus.FAILED, error=reason)
+                send_records.mark(session, [send_ids[subscriber_id]], SendStatus.FAILED, error=reason)
             report.sent += active - len(rejected)
             report.failed += len(rejected)
             return True
@@ -283,7 +283,9 @@ class _Run:
             self.crashed, self.stopping = self.crashed or error, True
             return False
         logger.error("batch %s of issue %s: %s", claimed.batch_id, self.issue_id, error)
-        accepted = _accepted(claimed, error)
+        send_ids = _send_ids(claimed)
+        # The records the mail system took before the error.
+        accepted = [send_ids[s] for s in error.accepted if s in send_ids]
         send_records.mark(session, accepted, SendStatus.SENT)
         report.sent += len(accepted)
         if error.fatal:
@@ -306,7 +308,6 @@ class _Run:
         return False
 
 
-def _accepted(claimed: send_records.ClaimedBatch, error: DeliveryError) -> list[int]:
-    """The send ids of the records the mail system took before ``error``."""
-    by_subscriber = {r.subscriber_id: r.send_id for r in claimed.records}
-    return [by_subscriber[s] for s in error.accepted if s in by_subscriber]
+def _send_ids(claimed: send_records.ClaimedBatch) -> dict[int, int]:
+    """Subscriber id → send id for the batch's records, to read the mail system's answers by."""
+    return {r.subscriber_id: r.send_id for r in claimed.records}
