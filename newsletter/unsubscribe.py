@@ -90,9 +90,10 @@ class Signer:
 PREVIEW_SIGNER = Signer([b"preview-only-signing-key-not-secret"])
 
 
-def unsubscribe_url(public_url: str, token: str) -> str:
-    # No quoting: a token is base64url and dots, which a URL path carries as they are.
-    return f"{public_url.rstrip('/')}/u/{token}"
+def unsubscribe_link_prefix(public_url: str) -> str:
+    """Every unsubscribe link is this followed by a token, unquoted: a token is base64url and
+    dots, which a URL path carries as they are."""
+    return f"{public_url.rstrip('/')}/u/"
 
 
 def language_url(unsubscribe_link: str) -> str:

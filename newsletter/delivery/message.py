@@ -17,7 +17,7 @@ from newsletter.model import (
     OutgoingMessage,
     Recipient,
 )
-from newsletter.unsubscribe import Signer, language_url, unsubscribe_url
+from newsletter.unsubscribe import Signer, language_url, unsubscribe_link_prefix
 
 
 class Personalizer:
@@ -32,8 +32,7 @@ class Personalizer:
         self._issue_id = issue_id
         self._signer = signer
         domain = sender_domain(sender)
-        # Every link is this prefix and a token (see unsubscribe.unsubscribe_url).
-        self._link = unsubscribe_url(public_url, "")
+        self._link = unsubscribe_link_prefix(public_url)
         self._mailto = f"mailto:unsubscribe@{domain}?subject=unsubscribe%20"
         self._message_id = f"<issue-{issue_id}.subscriber-"
         self._domain = f"@{domain}>"
