@@ -44,9 +44,8 @@ class Signer:
     def __post_init__(self) -> None:
         if not self.keys or any(len(key) < 16 for key in self.keys):
             raise ConfigError(KEY_ENV, "expected a signing key of at least 16 characters")
-        # Keyed once, copied per token. A send signs one token per recipient from several
-        # threads, and the one-shot hmac.digest() releases the GIL for each: under load every
-        # token then waits for the interpreter's switch interval.
+        # Keyed once, copied per token: a send signs one token per recipient, and for a
+        # payload this short, keying (hashing the padded key twice) is much of an HMAC's work.
         keyed = tuple(hmac.new(key, digestmod=hashlib.sha256) for key in self.keys)
         object.__setattr__(self, "_keyed", keyed)
 

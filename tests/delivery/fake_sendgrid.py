@@ -212,8 +212,7 @@ class FakeSendGrid:
                 with self.log_path.open("a", encoding="utf-8") as log:
                     log.write(
                         "".join(
-                            f"{i} {s} {p['to'][0]['email']}\n"
-                            for (i, s), p in zip(keys, body["personalizations"], strict=True)
+                            f"{i} {s} {p['to'][0]['email']}\n" for (i, s), p in zip(keys, people, strict=True)
                         )
                     )
 
