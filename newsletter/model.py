@@ -16,7 +16,14 @@ from datetime import date, datetime
 #: them as ``substitutions``.
 PLACEHOLDER_UNSUBSCRIBE_URL = "%%unsubscribe_url%%"
 PLACEHOLDER_EMAIL = "%%email%%"
-PLACEHOLDER_LANGUAGE_URL = "%%language_url%%"
+
+LANGUAGE_SECTION = "language"
+"""The id of the unsubscribe page's language form."""
+
+#: The change-language link is the recipient's unsubscribe link opened at its language form.
+#: It is spelled with the unsubscribe placeholder, so filling that one fills both: one value
+#: fewer per recipient, in every message and in every SendGrid personalization.
+PLACEHOLDER_LANGUAGE_URL = f"{PLACEHOLDER_UNSUBSCRIBE_URL}#{LANGUAGE_SECTION}"
 
 #: Shown wherever a fact is absent from the source, as the sample issue does.
 ABSENT = "—"

@@ -22,8 +22,8 @@ OLD_KEYS_ENV = "NEWSLETTER_SIGNING_KEYS_OLD"
 _MAC_BYTES = 16
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
 
-LANGUAGE_SECTION = "language"
-"""The id of the unsubscribe page's language form, which the change-language link opens at."""
+UNSUBSCRIBE_PATH = "/u/"
+"""Where the web app serves a token's unsubscribe page: this path, then the token."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -92,12 +92,7 @@ PREVIEW_SIGNER = Signer([b"preview-only-signing-key-not-secret"])
 def unsubscribe_link_prefix(public_url: str) -> str:
     """Every unsubscribe link is this followed by a token, unquoted: a token is base64url and
     dots, which a URL path carries as they are."""
-    return f"{public_url.rstrip('/')}/u/"
-
-
-def language_url(unsubscribe_link: str) -> str:
-    """Where the change-language link goes: the unsubscribe page, at its language form."""
-    return f"{unsubscribe_link}#{LANGUAGE_SECTION}"
+    return f"{public_url.rstrip('/')}{UNSUBSCRIBE_PATH}"
 
 
 def _mac(keyed: hmac.HMAC, payload: bytes) -> bytes:

@@ -12,12 +12,11 @@ from newsletter.delivery.base import Campaign, Personalization
 from newsletter.errors import DeliveryError
 from newsletter.model import (
     PLACEHOLDER_EMAIL,
-    PLACEHOLDER_LANGUAGE_URL,
     PLACEHOLDER_UNSUBSCRIBE_URL,
     OutgoingMessage,
     Recipient,
 )
-from newsletter.unsubscribe import Signer, language_url, unsubscribe_link_prefix
+from newsletter.unsubscribe import Signer, unsubscribe_link_prefix
 
 
 class Personalizer:
@@ -43,8 +42,8 @@ class Personalizer:
         return Personalization(
             recipient=Recipient(subscriber_id=subscriber_id, email=email, name=name, locale=locale),
             values={
+                # Also fills the change-language link (model.PLACEHOLDER_LANGUAGE_URL).
                 PLACEHOLDER_UNSUBSCRIBE_URL: url,
-                PLACEHOLDER_LANGUAGE_URL: language_url(url),
                 PLACEHOLDER_EMAIL: email,
             },
             headers={

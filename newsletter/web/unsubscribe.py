@@ -22,10 +22,11 @@ from starlette.routing import Route
 
 from newsletter.config import Config
 from newsletter.errors import InputError
+from newsletter.model import LANGUAGE_SECTION
 from newsletter.store import Database
 from newsletter.store.audience import set_status
 from newsletter.store.schema import Issue, Subscriber, SubscriberStatus
-from newsletter.unsubscribe import LANGUAGE_SECTION, Signer, TokenSubject
+from newsletter.unsubscribe import UNSUBSCRIBE_PATH, Signer, TokenSubject
 from newsletter.web.form import read_form
 from newsletter.web.page import html_page, layout, translator
 
@@ -49,9 +50,9 @@ class UnsubscribeEndpoints:
 
     def routes(self) -> list[Route]:
         return [
-            Route("/u/{token}", self.show, methods=["GET"]),
-            Route("/u/{token}", self.unsubscribe, methods=["POST"]),
-            Route("/u/{token}/language", self.change_language, methods=["POST"]),
+            Route(f"{UNSUBSCRIBE_PATH}{{token}}", self.show, methods=["GET"]),
+            Route(f"{UNSUBSCRIBE_PATH}{{token}}", self.unsubscribe, methods=["POST"]),
+            Route(f"{UNSUBSCRIBE_PATH}{{token}}/language", self.change_language, methods=["POST"]),
         ]
 
     async def show(self, request: Request) -> Response:
@@ -101,7 +102,7 @@ class UnsubscribeEndpoints:
         }
         button, heading, read_in = _("Unsubscribe"), _("Language"), _("Read this page in:")
         receive_in, save = _("Receive the newsletter in:"), _("Save")
-        here = f"/u/{escape(token)}"
+        here = f"{UNSUBSCRIBE_PATH}{escape(token)}"
         status = f'<p role="status" id="notice"><strong>{escape(notice)}</strong></p>' if notice else ""
         body = (
             f"<h1>{escape(title)}</h1>{status}<p>{explain}</p>"

@@ -15,7 +15,7 @@ from newsletter.delivery.outbox import OutboxBackend
 from newsletter.delivery.retry import RetryPolicy
 from newsletter.delivery.sendgrid import SendGridBackend
 from newsletter.delivery.smtp import SmtpBackend
-from newsletter.model import PLACEHOLDER_EMAIL, PLACEHOLDER_UNSUBSCRIBE_URL
+from newsletter.model import LANGUAGE_SECTION, PLACEHOLDER_EMAIL, PLACEHOLDER_UNSUBSCRIBE_URL
 
 from .fake_sendgrid import API_KEY, FakeSendGrid
 from .smtp_server import smtp_server
@@ -115,6 +115,7 @@ def test_each_recipient_gets_one_personalized_message(
         assert url.startswith(PUBLIC_URL + "/u/")
         assert url in message.text
         assert url in message.html
+        assert f'href="{url}#{LANGUAGE_SECTION}"' in message.html
         assert f"Sent to {one.recipient.email}." in message.text
         assert PLACEHOLDER_EMAIL not in message.html + message.text
         assert "%%" not in message.html + message.text
