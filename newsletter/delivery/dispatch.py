@@ -20,7 +20,7 @@ import logging
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
@@ -215,16 +215,13 @@ class _Run:
             raise self.crashed
 
     def _send(self, claimed: send_records.ClaimedBatch) -> BatchResult:
-        """In a sender thread: personalize the batch's active records and hand them over."""
-        people = [
-            self.personalize(r.subscriber_id, r.email, r.name, claimed.locale)
-            for r in claimed.records
-            if r.status == SubscriberStatus.ACTIVE.value
-        ]
+        """In a sender thread: personalize the batch's records and hand them over."""
+        people = [self.personalize(r.subscriber_id, r.email, r.name, claimed.locale) for r in claimed.records]
         return self.backend.send_batch(self.campaigns[claimed.locale], people) if people else BatchResult()
 
     def _claim(self, session: Session, wanted: int) -> list[send_records.ClaimedBatch]:
-        """Up to ``wanted`` new batches, skipping the records of subscribers no longer active."""
+        """Up to ``wanted`` new batches of records whose subscribers are still active; the
+        others are marked skipped here and left out of the batches they were claimed in."""
         batches: list[send_records.ClaimedBatch] = []
         size = self.backend.batch_size
         while len(batches) < wanted and self.locales:
@@ -239,12 +236,13 @@ class _Run:
             batches += claimed
             if not claimed or len(claimed[-1].records) < size:
                 self.locales.pop(0)
-        inactive = [
-            r.send_id for b in batches for r in b.records if r.status != SubscriberStatus.ACTIVE.value
-        ]
+        active = SubscriberStatus.ACTIVE.value
+        inactive = [r.send_id for b in batches for r in b.records if r.status != active]
+        if not inactive:
+            return batches
         send_records.mark(session, inactive, SendStatus.SKIPPED, error="not active at send time")
         self.report.skipped += len(inactive)
-        return batches
+        return [replace(b, records=tuple(r for r in b.records if r.status == active)) for b in batches]
 
     def _record(self, session: Session, returned: list[tuple[send_records.ClaimedBatch, Outcome]]) -> None:
         """Write and count what became of the batches that came back; stop claiming when that
@@ -268,7 +266,7 @@ class _Run:
         """Count one batch's outcome and write what is particular to it; True when the mail
         system took it, and its still-claimed records are to be marked sent."""
         report = self.report
-        active = sum(1 for r in claimed.records if r.status == SubscriberStatus.ACTIVE.value)
+        active = len(claimed.records)
         error = outcome.exception()
         if error is None:
             rejected = outcome.result().rejected
