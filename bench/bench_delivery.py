@@ -18,7 +18,6 @@ Exits non-zero when a target is missed.
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -119,16 +118,12 @@ def own_peak_rss_mb() -> float:
 
     Not ``ru_maxrss``: Linux carries a process's peak across fork and exec, so in a child it
     reports the parent's peak when that is larger, here the benchmark's own memory after
-    populating the store, which grows with the list. VmHWM is the peak of this program alone.
+    populating the store, which grows with the list. VmHWM is the peak of this program alone
+    (Linux, as every figure here assumes).
     """
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with open("/proc/self/status", encoding="ascii") as status:
+        (line,) = (line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
 
 
 def naive(host: str) -> float:
