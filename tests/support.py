@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
+
+from newsletter.store import Database
+from newsletter.store.schema import Base
 
 STRICT_ENV = "NEWSLETTER_TEST_STRICT"
 
@@ -85,3 +90,23 @@ def postgres_schema() -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def state_snapshot(*folders: Path, db: Database | None = None) -> dict[str, object]:
+    """Everything a bad input must leave untouched: every file under ``folders`` (path → SHA-256)
+    and every row of every table in ``db``. Compare a snapshot taken before with one taken after.
+
+    The SQLite file itself is not hashed (WAL mode rewrites it on a mere read); its rows are.
+    """
+    files: dict[str, str] = {}
+    for folder in folders:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file() and not path.name.startswith("newsletter.db"):
+                files[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    rows: dict[str, list[tuple[object, ...]]] = {}
+    if db is not None:
+        with db.engine.connect() as connection:
+            for table in Base.metadata.sorted_tables:
+                ordered = table.select().order_by(*table.primary_key.columns)
+                rows[table.name] = [tuple(row) for row in connection.execute(ordered)]
+    return {"files": files, "rows": rows}
