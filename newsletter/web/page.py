@@ -27,14 +27,16 @@ _STYLE = """
 body{font-family:system-ui,-apple-system,"Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR",sans-serif;
 margin:0;background:#f4f4f5;color:#18181b;line-height:1.55}
 :lang(ko){word-break:keep-all;overflow-wrap:anywhere}
-main{max-width:32rem;margin:3rem auto;padding:2rem;background:#fff;border-radius:8px;
-display:flex;flex-direction:column}
-@media (max-width:600px){main{margin:0;padding:1.5rem 1.25rem;border-radius:0}}
+main{box-sizing:border-box;max-width:34rem;margin:3rem auto;padding:2rem;background:#fff;
+border-radius:8px;display:flex;flex-direction:column}
+@media (max-width:36rem){body{background:#fff}main{margin:0;padding:1.5rem 1.25rem;border-radius:0}}
 h1{font-size:1.4rem;line-height:1.3;margin-top:0}
 h2{font-size:1.1rem;margin-top:0}
 button{font:inherit;padding:.6rem 1.2rem;border:0;border-radius:6px;background:#1d4ed8;color:#fff;
 cursor:pointer}
-select{font:inherit;padding:.4rem;max-width:100%}
+select{font:inherit;padding:.55rem .5rem;border:1px solid #a1a1aa;border-radius:6px;background:#fff;
+color:inherit;max-width:100%}
+.choice{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}
 label{display:block;margin-bottom:.4rem}
 .secondary{background:#e4e4e7;color:#18181b}
 .address{color:#52525b}

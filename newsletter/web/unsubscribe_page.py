@@ -83,7 +83,7 @@ def subscriber_page(
         undo = _undo_form(here, locale, _) if state.can_undo else ""
         body = f"{address}<p>{stopped}</p>{undo}"
     else:
-        kind, title = "stopped", _("No longer receiving mail")
+        kind, title = "stopped", _("This address no longer receives mail")
         nothing = _("There is nothing else you need to do.")
         body = f"{address}<p>{stopped}</p><p>{escape(nothing)}</p>"
     main = f'<div class="state" id="state" data-state="{kind}"><h1>{escape(title)}</h1>{body}</div>{language}'
@@ -143,8 +143,8 @@ def _language_section(here: str, state: LinkState, event: Event, settings: PageS
         f'<h2 id="language-heading">{escape(heading)}</h2>{notice}'
         f'<form method="post" action="{here}/language#{LANGUAGE_SECTION}">'
         f'<label for="locale">{escape(label)}</label>'
-        f'<select id="locale" name="{LOCALE_FIELD}">{options}</select> '
-        f'<button id="save-language" class="secondary" type="submit">{escape(save)}</button>'
+        f'<div class="choice"><select id="locale" name="{LOCALE_FIELD}">{options}</select>'
+        f'<button id="save-language" class="secondary" type="submit">{escape(save)}</button></div>'
         "</form></section>"
     )
 
