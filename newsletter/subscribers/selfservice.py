@@ -13,11 +13,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newsletter.store import audience
 from newsletter.store.audience import Via
-from newsletter.store.schema import Issue, Subscriber, SubscriberStatus
+from newsletter.store.schema import Issue, StatusChange, Subscriber, SubscriberStatus
 from newsletter.unsubscribe import TokenSubject
 
 logger = logging.getLogger(__name__)
@@ -127,8 +128,15 @@ def _state(session: Session, subscriber: Subscriber | None) -> LinkState:
 
 def _left_through_a_link(session: Session, subscriber: Subscriber) -> bool:
     """Whether the change that made the subscriber unsubscribed came through an unsubscribe link."""
-    changes = audience.history(session, subscriber.id)
-    return bool(changes) and (changes[-1].status, changes[-1].via) == (
+    # The last change applied, not the latest by time: a delivery event carries its own, older,
+    # timestamp and may be recorded after an unsubscribe that it then overrides.
+    last = session.scalars(
+        select(StatusChange)
+        .where(StatusChange.subscriber_id == subscriber.id)
+        .order_by(StatusChange.id.desc())
+        .limit(1)
+    ).first()
+    return last is not None and (last.status, last.via) == (
         SubscriberStatus.UNSUBSCRIBED.value,
         Via.UNSUBSCRIBE_LINK.value,
     )
