@@ -27,8 +27,6 @@ def backup_sqlite(db: Database, target: Path, *, folder: bool = False, now: date
     if not db.is_sqlite or not db.url.database or db.url.database == ":memory:":
         raise InputError("backup: only a SQLite store is backed up here; use pg_dump for PostgreSQL")
     source_path = Path(db.url.database)
-    if folder and target.exists() and not target.is_dir():
-        raise InputError(f"backup: {target} is a file, not a folder")
     if folder or target.is_dir():
         stamp = (now or datetime.now(UTC)).astimezone(UTC)
         target = target / f"{source_path.stem}-{stamp:%Y%m%dT%H%M%SZ}.db"
@@ -36,6 +34,9 @@ def backup_sqlite(db: Database, target: Path, *, folder: bool = False, now: date
         raise InputError(f"backup: {target} is the database itself")
     if target.exists() and not target.is_file():
         raise InputError(f"backup: {target} exists and is not a file")
+    nearest = next((path for path in (target.parent, *target.parent.parents) if path.exists()), None)
+    if nearest is not None and not nearest.is_dir():
+        raise InputError(f"backup: {nearest} is a file, not a folder")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import tomllib
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from newsletter.cli import cli
 from newsletter.config import Config, load_config
 from newsletter.errors import ConfigError
 from tests.support import state_snapshot
@@ -459,3 +462,66 @@ def test_a_bad_environment_override_names_the_variable() -> None:
     assert (
         str(caught.value) == "NEWSLETTER_ARXIV__PAGE_SIZE: arxiv.page_size: expected an integer, got 'lots'"
     )
+
+
+# Each row: a command, the file's bad line and the one line it must print. Loading the
+# configuration comes first, so not even the database is created.
+BAD_COMMANDS = [
+    (["status"], "[web]\nport = 99999", "web.port: expected 1 to 65535, got 99999"),
+    (
+        ["schedule", "--next", "3"],
+        '[schedule]\ncron = "61 25 * * *"',
+        "schedule.cron: expected a crontab expression like '0 9 * * *' (error validating expression '25': "
+        "the last value (25) is higher than the maximum value (23)), got '61 25 * * *'",
+    ),
+    (
+        ["schedule", "--next", "3"],
+        '[schedule]\ncron = "0 9 31 2 *"',
+        "schedule.cron: expected a crontab expression that fires at least once every five years, "
+        "got '0 9 31 2 *'",
+    ),
+    (
+        ["backup", "backups/"],
+        '[delivery]\nbackend = "pigeon"',
+        "delivery.backend: expected one of outbox, smtp, sendgrid, got 'pigeon'",
+    ),
+]
+
+
+@pytest.fixture
+def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command runs in ``tmp_path`` with no NEWSLETTER_ variable of the developer's."""
+    monkeypatch.chdir(tmp_path)
+    for name in [name for name in os.environ if name.startswith("NEWSLETTER_")]:
+        monkeypatch.delenv(name)
+
+
+@pytest.mark.usefixtures("clean_env")
+@pytest.mark.parametrize(
+    ("args", "line", "message"), BAD_COMMANDS, ids=[" ".join(r[0]) for r in BAD_COMMANDS]
+)
+def test_a_command_with_a_bad_config_prints_one_line_and_creates_nothing(
+    tmp_path: Path, args: list[str], line: str, message: str
+) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(f'[newsletter]\ndata_dir = "{tmp_path / "var"}"\n{line}\n', encoding="utf-8")
+    before = state_snapshot(tmp_path)
+    result = CliRunner().invoke(cli, ["--config", str(path), *args], prog_name="newsletter")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == f"error: {path}: {message}\n"
+    assert state_snapshot(tmp_path) == before
+    assert not (tmp_path / "var").exists()
+
+
+@pytest.mark.usefixtures("clean_env")
+def test_a_command_with_a_bad_override_names_the_variable(tmp_path: Path) -> None:
+    before = state_snapshot(tmp_path)
+    result = CliRunner().invoke(cli, ["status"], env={"NEWSLETTER_NEWSLETTER__NAME__X": "1"})
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: NEWSLETTER_NEWSLETTER__NAME__X: newsletter.name.x: "
+        "unknown key (newsletter.name is a value, not a table)\n"
+    )
+    assert state_snapshot(tmp_path) == before
+    assert not (tmp_path / "var").exists()
