@@ -76,3 +76,12 @@ def test_schedule_next_wants_a_positive_count() -> None:
     result = CliRunner().invoke(cli, ["schedule", "--next", "0"])
     assert result.exit_code == 2
     assert "0 is not in the range x>=1" in result.stderr
+
+
+@pytest.mark.usefixtures("clean_env")
+@pytest.mark.parametrize("command", ["serve", "preview"])
+def test_a_port_out_of_range_is_refused_before_anything_starts(tmp_path: Path, command: str) -> None:
+    result = CliRunner().invoke(cli, [command, "--port", "99999"])
+    assert result.exit_code == 2
+    assert "'--port': 99999 is not in the range 1<=x<=65535" in result.stderr
+    assert list(tmp_path.iterdir()) == []
