@@ -356,10 +356,16 @@ def _build(cls: type[Any], raw: Any, source: str, prefix: str) -> Any:
     return built
 
 
-def _fields(cls: type[Any]) -> dict[str, Any]:
-    """The keys of a section and their declared types, constraints included."""
-    hints = typing.get_type_hints(cls, include_extras=True)
-    return {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.name != "source"}
+def _fields(cls: type[Any]) -> Mapping[str, Any]:
+    """The keys of a section and their declared types, constraints included (read once per class)."""
+    known = _FIELDS.get(cls)
+    if known is None:
+        hints = typing.get_type_hints(cls, include_extras=True)
+        known = _FIELDS[cls] = {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.name != "source"}
+    return known
+
+
+_FIELDS: dict[type[Any], Mapping[str, Any]] = {}
 
 
 def _is_section(kind: Any) -> bool:
