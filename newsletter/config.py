@@ -1,9 +1,12 @@
 """Configuration: typed sections, loaded from TOML and ``NEWSLETTER_SECTION__KEY`` overrides.
 
-Every key has a default that makes ``newsletter demo`` work with no file at all, and every
-value is validated at load time against the field's type, so a mistake is reported once,
-naming the key and what was expected. Secrets never live here: they are read from the
-environment by :func:`secret` when a backend needs them.
+Every key has a default that makes ``newsletter demo`` work with no file at all. Each field
+declares what it accepts beside it: a type, a ``Literal`` of choices, or an ``Annotated`` type
+carrying constraints from :mod:`newsletter.constraint` (``Annotated[int, Range(1, 65535)]``).
+:func:`load_config` checks every value against its declaration, so a mistake is reported once,
+as one line naming the file or variable, the key and what was expected, before anything runs.
+Secrets never live here: they are read from the environment by :func:`secret` when a backend
+needs them.
 """
 
 from __future__ import annotations
@@ -272,6 +275,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError("file", "not found", source=str(path)) from None
     except IsADirectoryError:
         raise ConfigError("file", "expected a file, got a folder", source=str(path)) from None
+    except OSError as error:
+        raise ConfigError("file", f"cannot read it: {error.strerror}", source=str(path)) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError("syntax", str(error), source=str(path)) from None
     except UnicodeDecodeError as error:

@@ -436,9 +436,32 @@ def test_edge_values_that_are_good_load(key: str, value: object) -> None:
     assert _leaves(Config().replace(**{key: value}))[key] == value
 
 
-def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="not found"):
-        load_config(tmp_path / "nope.toml", env={})
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("nope.toml", None, "file: not found"),
+        ("folder.toml", "", "file: expected a file, got a folder"),
+        (
+            "latin1.toml",
+            b'name = "Caf\xe9"\n',
+            "syntax: expected UTF-8 text: 'utf-8' codec can't decode byte 0xe9 in position 11: "
+            "invalid continuation byte",
+        ),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_one_line(
+    tmp_path: Path, name: str, content: bytes | str | None, message: str
+) -> None:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.mkdir()
+    before = state_snapshot(tmp_path)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    assert str(caught.value) == f"{path}: {message}"
+    assert state_snapshot(tmp_path) == before
 
 
 def test_replace_builds_a_validated_copy() -> None:
