@@ -184,17 +184,18 @@ class ClockTime:
 
 @dataclass(frozen=True, slots=True)
 class Cron:
-    """A five-field crontab expression that fires at least once within :data:`CRON_HORIZON`.
+    """A five-field crontab expression, read as cron reads it (see :mod:`newsletter.scheduler.crontab`),
+    that fires at least once within :data:`CRON_HORIZON`.
 
     Whether an expression ever fires does not depend on the time zone, so it is checked in UTC:
     the display zone is another key, and a constraint sees one value.
     """
 
     def expected(self, value: Any) -> str | None:
-        from apscheduler.triggers.cron import CronTrigger
+        from newsletter.scheduler.crontab import cron_trigger
 
         try:
-            trigger = CronTrigger.from_crontab(value, timezone=UTC)
+            trigger = cron_trigger(value, UTC)
         except ValueError as error:
             return f"a crontab expression like '0 9 * * *' ({_sentence(error)})"
         now = datetime.now(UTC)

@@ -293,9 +293,22 @@ BAD_FILES = [
     # [schedule]
     _row(
         '[schedule]\ncron = "0 9 * *"',
-        "schedule.cron: expected a crontab expression like '0 9 * * *' (wrong number of fields; got 4, "
-        "expected 5), got '0 9 * *'",
+        "schedule.cron: expected a crontab expression like '0 9 * * *' (4 fields instead of 5: "
+        "minute hour day month weekday), got '0 9 * *'",
         id="schedule.cron four fields",
+    ),
+    _row(
+        '[schedule]\ncron = "0 9 * * 8"',
+        "schedule.cron: expected a crontab expression like '0 9 * * *' (day of week: expected 0 to 7 or "
+        "sun to sat, got '8'), got '0 9 * * 8'",
+        id="schedule.cron weekday 8",
+    ),
+    _row(
+        '[schedule]\ncron = "0 9 1 * mon"',
+        "schedule.cron: expected a crontab expression like '0 9 * * *' (a day of month and a day of week "
+        "both set: cron runs on either, this scheduler only on days matching both; keep one and write * "
+        "for the other), got '0 9 1 * mon'",
+        id="schedule.cron day and weekday",
     ),
     _row('[schedule]\napproval = "manual"', "schedule.approval: expected one of auto, review, got 'manual'"),
     _row(
