@@ -326,7 +326,7 @@ def _kind_at(path: list[str], variable: str) -> Any:
 def _variable_for(key: str, overridden: Mapping[str, str]) -> str | None:
     """The variable that set ``key`` or a table around it."""
     for dotted, variable in overridden.items():
-        if key == dotted or key.startswith(dotted + "."):
+        if key == dotted or key.startswith((dotted + ".", dotted + "[")):
             return variable
     return None
 
@@ -385,6 +385,13 @@ def _check(key: str, kind: Any, value: Any, source: str) -> Any:
         if not isinstance(value, list):
             raise ConfigError(key, f"expected a list of {_plural(item)}, got {_shown(value)}", source=source)
         checked: Any = [_check_item(key, index, item, entry, source) for index, entry in enumerate(value)]
+    elif typing.get_origin(base) is dict:
+        _, item = typing.get_args(base)
+        if not isinstance(value, dict):
+            raise ConfigError(key, f"expected a table, got {_shown(value)}", source=source)
+        checked = {name: _check(f"{key}.{name}", item, entry, source) for name, entry in value.items()}
+    elif _is_section(base):
+        checked = _build(base, value, source, key + ".")
     else:
         checked = _check_type(key, base, value, source)
     for constraint in constraints:
@@ -396,6 +403,9 @@ def _check(key: str, kind: Any, value: Any, source: str) -> Any:
 
 def _check_item(key: str, index: int, kind: Any, value: Any, source: str) -> Any:
     """One list item, its position named in the message (counted from 1, as people count)."""
+    if _is_section(_unwrap(kind)[0]):
+        # A table in a list of tables names its own keys: ``newsletter.lists[2].name``.
+        return _check(f"{key}[{index + 1}]", kind, value, source)
     try:
         return _check(key, kind, value, source)
     except ConfigError as error:
@@ -472,10 +482,19 @@ def _plural(kind: Any) -> str:
 
 
 def _to_raw(section: Any) -> dict[str, Any]:
-    raw: dict[str, Any] = {}
-    for f in dataclasses.fields(section):
-        if f.name == "source":
-            continue
-        value = getattr(section, f.name)
-        raw[f.name] = _to_raw(value) if dataclasses.is_dataclass(value) else value
-    return raw
+    return {
+        f.name: _raw_value(getattr(section, f.name))
+        for f in dataclasses.fields(section)
+        if f.name != "source"
+    }
+
+
+def _raw_value(value: Any) -> Any:
+    """A value as TOML would hold it: tables as dicts, at any depth."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _to_raw(value)
+    if isinstance(value, list):
+        return [_raw_value(item) for item in value]
+    if isinstance(value, dict):
+        return {name: _raw_value(item) for name, item in value.items()}
+    return value

@@ -6,13 +6,16 @@ import dataclasses
 import os
 import re
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
 import pytest
 from click.testing import CliRunner
 
 from newsletter.cli import cli
-from newsletter.config import Config, load_config
+from newsletter.config import Config, _build, _to_raw, load_config
+from newsletter.constraint import Range, Text
 from newsletter.errors import ConfigError
 from tests.support import state_snapshot
 
@@ -561,3 +564,39 @@ def test_a_command_with_a_bad_override_names_the_variable(tmp_path: Path) -> Non
     )
     assert state_snapshot(tmp_path) == before
     assert not (tmp_path / "var").exists()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Item:
+    name: Annotated[str, Text()] = "x"
+    size: Annotated[int, Range(1)] = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Shapes:
+    items: list[_Item] = field(default_factory=list)
+    limits: dict[str, Annotated[int, Range(0)]] = field(default_factory=dict)
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"items": [{"name": "a"}, {"name": "b", "size": 0}]}, "items[2].size: expected 1 or more, got 0"),
+        ({"items": [{"nme": "a"}]}, "items[1].nme: unknown key"),
+        ({"items": ["a"]}, "items[1]: expected a table, got 'a'"),
+        ({"limits": {"daily": -1}}, "limits.daily: expected 0 or more, got -1"),
+        ({"limits": 3}, "limits: expected a table, got 3"),
+    ],
+)
+def test_tables_in_lists_and_tables_of_values_are_checked_too(raw: dict[str, object], message: str) -> None:
+    # Keys that other sections add may take these shapes; the loader reads them from the declaration.
+    with pytest.raises(ConfigError) as caught:
+        _build(_Shapes, raw, "shapes.toml", "")
+    assert str(caught.value) == f"shapes.toml: {message}"
+
+
+def test_tables_in_lists_are_built_as_their_dataclass() -> None:
+    built = _build(_Shapes, {"items": [{"name": "a", "size": 2}], "limits": {"daily": 3}}, "shapes.toml", "")
+    assert built == _Shapes(items=[_Item(name="a", size=2)], limits={"daily": 3})
+    # Config.replace goes through the raw form and back.
+    assert _build(_Shapes, _to_raw(built), "shapes.toml", "") == built
