@@ -71,9 +71,10 @@ class Length:
     high: int | None = None
 
     def expected(self, value: Any) -> str | None:
-        count = f"{self.low} to {self.high}" if self.high is not None else f"at least {self.low}"
         if not self.low <= len(value) <= (self.high if self.high is not None else len(value)):
-            return f"a list of {count} items"
+            if self.high is not None:
+                return f"a list of {self.low} to {self.high} items"
+            return "a non-empty list" if self.low == 1 else f"a list of at least {self.low} items"
         if len(set(value)) != len(value):
             return "a list without repeated items"
         return None

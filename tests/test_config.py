@@ -170,7 +170,7 @@ BAD_FILES = [
         "newsletter.default_locale: expected one of newsletter.locales (en), got 'ko'",
         id="newsletter.default_locale not configured",
     ),
-    _row("[newsletter]\nlocales = []", "newsletter.locales: expected a list of at least 1 items, got []"),
+    _row("[newsletter]\nlocales = []", "newsletter.locales: expected a non-empty list, got []"),
     _row(
         '[newsletter]\nlocales = ["en", "en"]',
         "newsletter.locales: expected a list without repeated items, got ['en', 'en']",
@@ -201,7 +201,7 @@ BAD_FILES = [
     ),
     _row(
         "[arxiv]\ncategories = []",
-        "arxiv.categories: expected a list of at least 1 items, got []",
+        "arxiv.categories: expected a non-empty list, got []",
         id="arxiv.categories empty",
     ),
     _row(
