@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import parseaddr
 from functools import partial
+from typing import get_args
 
-from newsletter.config import Config, secret
+from newsletter.config import Config, SmtpSecurity, secret
 from newsletter.delivery import retry
 from newsletter.delivery.base import BatchResult, Campaign, Personalization
 from newsletter.delivery.message import personalize, to_mime
@@ -40,7 +41,7 @@ class SmtpBackend:
         host: str,
         port: int,
         *,
-        security: str = "none",
+        security: SmtpSecurity = "none",
         timeout_seconds: float = 30.0,
         username: str | None = None,
         password: str | None = None,
@@ -49,8 +50,8 @@ class SmtpBackend:
         policy: retry.RetryPolicy | None = None,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        if security not in ("none", "starttls", "ssl"):
-            raise ValueError(f"security must be none, starttls or ssl, not {security!r}")
+        if security not in get_args(SmtpSecurity):
+            raise ValueError(f"security must be one of {', '.join(get_args(SmtpSecurity))}, not {security!r}")
         self.host, self.port, self.security = host, port, security
         self.timeout_seconds = timeout_seconds
         self.batch_size = batch_size
