@@ -41,6 +41,8 @@ class NewsletterSection:
     locales: list[str] = field(default_factory=lambda: ["en", "ko"])
     data_dir: str = "var"
     editor_email: str = "editor@example.org"
+    lists: list[str] = field(default_factory=lambda: ["research-brief"])
+    """The lists an issue is drafted for; ``send --list`` may narrow them, never widen them."""
 
 
 @_section
@@ -120,6 +122,8 @@ class DeliverySection:
     backend: str = "outbox"
     outbox_dir: str = ""
     """Empty means ``outbox`` in ``newsletter.data_dir``."""
+    unsubscribe_mailto: str = ""
+    """An address that reads unsubscribe requests; empty offers only the one-click link."""
     max_retries: int = 5
     failure_threshold: float = 0.2
     smtp: SmtpSection = field(default_factory=SmtpSection)

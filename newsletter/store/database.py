@@ -13,13 +13,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, func, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsletter.errors import ConfigError, StoreError
-from newsletter.store.schema import Base
+from newsletter.store.schema import Base, Issue, MailingList, Subscriber
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,20 @@ class Database:
             Base.metadata.create_all(self.engine)
         except OperationalError as error:
             raise StoreError(f"cannot open the database {self.url!r}: {error.orig}") from None
+
+    def contents(self) -> dict[str, int] | None:
+        """How many lists, subscribers and issues the database holds; None when it has no schema yet."""
+        try:
+            if not inspect(self.engine).has_table(Issue.__tablename__):
+                return None
+        except OperationalError as error:
+            raise StoreError(f"cannot open the database {self.url!r}: {error.orig}") from None
+        with self.transaction() as session:
+            return {
+                "lists": session.scalar(select(func.count()).select_from(MailingList)) or 0,
+                "subscribers": session.scalar(select(func.count()).select_from(Subscriber)) or 0,
+                "issues": session.scalar(select(func.count()).select_from(Issue)) or 0,
+            }
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
