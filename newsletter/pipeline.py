@@ -294,6 +294,15 @@ def deliver_issue(
     return report
 
 
+def check_ready(app: App, issue_id: int, lists: Sequence[str] = ()) -> list[str]:
+    """What :func:`deliver_issue` checks before it changes anything, for callers that change
+    something first (the workers queue the issue); returns the lists the send goes to."""
+    Signer.from_env()
+    chosen = sending_lists(app, issue_id, lists)
+    app.backend().close()
+    return chosen
+
+
 def _unpause(app: App, issue_id: int, *, resume: bool) -> None:
     with app.db.transaction() as session:
         issue = issues.get_issue(session, issue_id)

@@ -214,6 +214,8 @@ BAD = [
         "error: NEWSLETTER_SMTP_PASSWORD: not set, although NEWSLETTER_SMTP_USERNAME is",
     ),
     ("outbox not writable", [], _outbox_is_a_file, "error: delivery.outbox_dir: cannot write to"),
+    ("worker, sendgrid key missing", ["--worker"], SENDGRID, "error: NEWSLETTER_SENDGRID_API_KEY: not set"),
+    ("worker, list widens", ["--worker", "--list", "weekly"], {}, "error: --list weekly: issue #1 goes to"),
 ]
 
 
