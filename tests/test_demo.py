@@ -155,3 +155,31 @@ def test_the_demo_never_touches_a_configured_deployment(
     assert len(_messages(tmp_path / DEMO / "outbox" / "issue-1")) == 6
     assert "Sent 6 messages" in output
     assert f"The demo used only {DEMO}/" in output
+
+
+# (configured through the environment, what the one line says)
+SHARED_FOLDERS = [
+    ({"NEWSLETTER_NEWSLETTER__DATA_DIR": "mine"}, "configured newsletter.data_dir"),
+    ({"NEWSLETTER_DELIVERY__OUTBOX_DIR": "mine"}, "configured delivery.outbox_dir"),
+    ({"NEWSLETTER_DATABASE__URL": "sqlite:///mine/live.db"}, "configured database.url"),
+]
+
+
+@pytest.mark.parametrize(("env", "what"), SHARED_FOLDERS, ids=[w.split()[-1] for _, w in SHARED_FOLDERS])
+def test_the_demo_refuses_a_folder_of_the_configured_deployment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], what: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NEWSLETTER_CONFIG", raising=False)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "kept.txt").write_text("the deployment's own file", encoding="utf-8")
+    before = state_snapshot(tmp_path)
+
+    result = CliRunner().invoke(cli, ["demo", "--data-dir", "mine"], env=env)
+
+    assert result.exit_code == 1
+    assert (
+        result.output
+        == f"error: --data-dir mine: it is the folder of the {what}; give the demo a folder of its own\n"
+    )
+    assert state_snapshot(tmp_path) == before

@@ -28,19 +28,18 @@ def init(path: Path, force: bool) -> None:
     shutil.copyfile(_example_config(), path)
     config = load_config(path)
     database = Database(config.database_url, create=False)
+    # The URL as shown: a PostgreSQL password never reaches the terminal.
+    shown = database.url.render_as_string(hide_password=True)
     try:
         found = database.contents()
         database.create_schema()
     finally:
         database.dispose()
     if found is None:
-        click.echo(f"Wrote {path} and created the database at {config.database_url}.")
+        click.echo(f"Wrote {path} and created the database at {shown}.")
     else:
-        click.echo(
-            f"Wrote {path}. The database at {config.database_url} already exists and was left as it is: "
-            + ", ".join(f"{count} {what}" for what, count in found.items())
-            + "."
-        )
+        held = ", ".join(f"{count} {what if count != 1 else what[:-1]}" for what, count in found.items())
+        click.echo(f"Wrote {path}. The database at {shown} already exists and was left as it is: {held}.")
     click.echo("Set NEWSLETTER_SIGNING_KEY (see `newsletter keygen`) before the first real send.")
 
 
