@@ -79,6 +79,7 @@ def draft(ctx: Context, at: str | None, as_json: bool) -> None:
         return
     verb = "Updated" if result.merged else "Wrote"
     click.echo(f"{verb} the draft of issue #{result.issue_id}: {result.path}")
+    click.echo(f"  Goes to: {', '.join(result.draft.lists)}")
     for place, pick in enumerate(result.draft.picks, start=1):
         click.echo(f"  {place}. {pick.short_name} ({pick.arxiv_id})  score {pick.score:.2f}")
 
