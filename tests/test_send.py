@@ -138,6 +138,13 @@ def test_test_copies_are_marked_apart_and_in_the_locale_asked_for(drafted: Draft
         assert message["Content-Language"] == "ko"
     # A test keeps no record and leaves the issue as it was.
     assert state_snapshot(db=drafted.app.db) == before
+    # Sent again, the copy is a new message beside the first one.
+    code, output = drafted.send("--test-to", "a@example.org")
+    assert code == 0, output
+    again = drafted.messages(f"issue-{drafted.issue_id}-test")
+    assert _recipients(again) == ["a@example.org", "a@example.org", "b@example.org"]
+    assert len({m["Message-ID"] for m in again}) == 3
+    assert {m["Content-Language"] for m in again} == {"en", "ko"}
 
 
 def _set_issue_lists(names: list[str]) -> Callable[[Drafted], None]:
@@ -185,6 +192,7 @@ BAD = [
         {},
         "error: --locale: expected one of en, ko",
     ),
+    ("locale without test-to", ["--locale", "ko"], {}, "error: --locale: applies only to a test copy"),
     (
         "list widens",
         ["--list", "weekly"],

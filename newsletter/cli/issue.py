@@ -14,7 +14,7 @@ from newsletter.cli.common import Context, at_option, echo_json, json_option, pa
 from newsletter.delivery.dispatch import DeliveryReport
 from newsletter.delivery.message import personalize, sample_copy, to_mime
 from newsletter.digest import draft_to_json, read_draft
-from newsletter.errors import DeliveryError
+from newsletter.errors import DeliveryError, InputError
 from newsletter.render import size_warning
 
 
@@ -155,6 +155,8 @@ def send(
     worker: bool,
 ) -> None:
     """Send ISSUE (an id or a date) to its lists; safe to run again: nobody gets it twice."""
+    if locale is not None and not test_to:
+        raise InputError("--locale: applies only to a test copy; add --test-to EMAIL")
     if test_to:
         sent = pipeline.send_test(ctx.app, issue_ref, test_to, locale=locale)
         click.echo(f"Sent a test copy of issue #{sent} to {', '.join(a.strip() for a in test_to)}.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import secrets
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -36,7 +37,11 @@ class OutboxBackend:
         target.mkdir(parents=True, exist_ok=True)
         for person in batch:
             message = to_mime(personalize(campaign, person))
-            path = target / f"{person.recipient.subscriber_id:06d}-{_safe(person.recipient.email)}.eml"
+            name = f"{person.recipient.subscriber_id:06d}-{_safe(person.recipient.email)}"
+            if self.suffix:
+                # Test copies go to the same editors again and again: each keeps a file of its own.
+                name += f"-{secrets.token_hex(4)}"
+            path = target / f"{name}.eml"
             temporary = path.with_suffix(".eml.tmp")
             temporary.write_bytes(bytes(message))
             os.replace(temporary, path)
