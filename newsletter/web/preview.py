@@ -68,6 +68,8 @@ class IssueState:
     issue_id: int
     status: str
     approved_at: datetime | None
+    lists: tuple[str, ...] = ()
+    """The lists the issue goes to."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -130,7 +132,12 @@ class Preview:
             issue = self._issue(session)
             if issue is None:
                 return None
-            return IssueState(issue_id=issue.id, status=issue.status, approved_at=issue.approved_at)
+            return IssueState(
+                issue_id=issue.id,
+                status=issue.status,
+                approved_at=issue.approved_at,
+                lists=tuple(issue.lists or self.config.newsletter.lists),
+            )
 
     def send_test(self, locale: str | None = None) -> str:
         """Send the issue in ``locale`` (default: the default locale) to the editor's address;

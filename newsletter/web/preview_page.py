@@ -145,7 +145,7 @@ class PreviewEndpoints:
         if issue is None:
             state = "no issue in the store uses this draft"
         else:
-            state = f"issue #{issue.issue_id} · {issue.status}"
+            state = f"issue #{issue.issue_id} to {', '.join(issue.lists)} · {issue.status}"
         flag = " · draft approved" if snapshot.draft is not None and snapshot.draft.approved else ""
         editor = escape(self.preview.config.newsletter.editor_email)
         locale = escape(self.preview.config.newsletter.default_locale if side else shown[0])

@@ -49,6 +49,7 @@ def test_every_locale_is_rendered_by_the_real_renderer(
     assert "리서치 브리프" in page  # The Korean email's chrome, from the real catalog.
     assert re.search(r"\d+(\.\d)? KB of the 102 KB", page)
     assert "link warning" not in page
+    assert f"issue #{draft.issue_id} to research-brief · draft" in page
 
 
 def test_send_test_goes_through_the_outbox_and_keeps_no_record(
