@@ -403,7 +403,16 @@ def _sending_lists(app: App, session: Session, issue: Issue, narrowed: Sequence[
         raise InputError(
             f"--list {outside[0]}: issue #{issue.id} goes to {', '.join(own)}; --list can only narrow that"
         )
-    return [audience.get_list(session, name) for name in dict.fromkeys(narrowed or own)]
+    found = []
+    for name in dict.fromkeys(narrowed or own):
+        try:
+            found.append(audience.get_list(session, name))
+        except StoreError:
+            raise StoreError(
+                f"list {name!r}: no such list, but issue #{issue.id} goes to it (newsletter.lists when "
+                f"it was drafted); create it with `newsletter lists create {name}`"
+            ) from None
+    return found
 
 
 def queue_recipients(app: App, issue_id: int, lists: Sequence[str] = ()) -> int:
