@@ -80,6 +80,8 @@ class NewsletterSection:
     locales: Locales = field(default_factory=lambda: ["en", "ko"])
     data_dir: Line = "var"
     editor_email: Annotated[str, Mailbox()] = "editor@example.org"
+    lists: Annotated[list[Line], Length(1)] = field(default_factory=lambda: ["research-brief"])
+    """The lists an issue is drafted for; ``send --list`` may narrow them, never widen them."""
 
 
 @_section
@@ -162,6 +164,8 @@ class DeliverySection:
     backend: Backend = "outbox"
     outbox_dir: Annotated[str, Text(blank=True)] = ""
     """Empty means ``outbox`` in ``newsletter.data_dir``."""
+    unsubscribe_mailto: Annotated[str, OrEmpty(Mailbox())] = ""
+    """An address that reads unsubscribe requests; empty offers only the one-click link."""
     max_retries: Count = 5
     failure_threshold: Share = 0.2
     smtp: SmtpSection = field(default_factory=SmtpSection)

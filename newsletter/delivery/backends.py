@@ -9,12 +9,19 @@ from newsletter.delivery.base import DeliveryBackend
 from newsletter.delivery.outbox import OutboxBackend
 
 
-def create(config: Config) -> DeliveryBackend:
-    """A ready backend for ``config``; its secrets are read from the environment here."""
+def create(config: Config, *, test: bool = False) -> DeliveryBackend:
+    """A ready backend for ``config``; its secrets are read from the environment here.
+
+    Raises ConfigError or DeliveryError when the backend cannot work (a missing key, no SMTP
+    host, an outbox folder that cannot be written), so a send can check before it changes
+    anything. ``test`` is for test copies: the outbox puts them in ``issue-<N>-test/``.
+    """
     # delivery.backend is a Literal checked at load, so mypy sees every choice handled here.
     match config.delivery.backend:
         case "outbox":
-            return OutboxBackend(config.outbox_dir)
+            outbox = OutboxBackend(config.outbox_dir, suffix="-test" if test else "")
+            outbox.check()
+            return outbox
         case "smtp":
             from newsletter.delivery.smtp import SmtpBackend
 

@@ -22,7 +22,7 @@ from newsletter.config import Config, SmtpSecurity, secret
 from newsletter.delivery import retry
 from newsletter.delivery.base import BatchResult, Campaign, Personalization
 from newsletter.delivery.message import personalize, to_mime
-from newsletter.errors import DeliveryError
+from newsletter.errors import ConfigError, DeliveryError
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +66,10 @@ class SmtpBackend:
     @classmethod
     def from_config(cls, config: Config) -> SmtpBackend:
         section = config.delivery.smtp
+        if not section.host.strip():
+            raise ConfigError("delivery.smtp.host", "empty: the smtp backend needs a mail server's host name")
+        if secret("SMTP_USERNAME") and not secret("SMTP_PASSWORD"):
+            raise ConfigError("NEWSLETTER_SMTP_PASSWORD", "not set, although NEWSLETTER_SMTP_USERNAME is")
         return cls(
             section.host,
             section.port,
