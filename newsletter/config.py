@@ -32,6 +32,8 @@ _section = dataclass(frozen=True, slots=True, kw_only=True)
 @_section
 class NewsletterSection:
     name: str = "Research Brief"
+    brand: dict[str, str] = field(default_factory=lambda: {"ko": "리서치 브리프"})
+    """The name per locale (header, footer, From display name); a locale not listed uses ``name``."""
     sender: str = "Research Brief <brief@example.org>"
     reply_to: str = ""
     postal_address: str = "Research Brief, 1 Example Street, Seoul 04524, Republic of Korea"
@@ -128,7 +130,9 @@ class DeliverySection:
 
 @_section
 class ScheduleSection:
-    cron: str = "0 9 * * *"
+    cron: str = ""
+    """Empty follows arXiv: fire ``after_announcement`` minutes after each announcement."""
+    after_announcement: int = 30
     approval: str = "auto"
     review_deadline: str = "11:00"
     on_deadline: str = "skip"

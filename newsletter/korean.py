@@ -26,15 +26,32 @@ import re
 
 _HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
 #: The 28 finals a syllable's ``(ord - 0xAC00) % 28`` names; 0 is none, 8 is ㄹ.
-_FINALS = ("", *"ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ")
+_FINALS: tuple[str, ...] = ("", *"ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ")
 
 #: The two forms of each particle: after a final consonant, after a vowel (or ㄹ for 으로).
 PARTICLES: dict[str, tuple[str, str]] = {}
-for _after_consonant, _after_vowel in (("을", "를"), ("이", "가"), ("은", "는"), ("과", "와"), ("으로", "로")):
+for _after_consonant, _after_vowel in (
+    ("을", "를"),
+    ("이", "가"),
+    ("은", "는"),
+    ("과", "와"),
+    ("으로", "로"),
+):
     PARTICLES[_after_consonant] = PARTICLES[_after_vowel] = (_after_consonant, _after_vowel)
 
 #: The Sino-Korean reading of each digit's last syllable: "" ends in a vowel.
-_DIGIT_FINAL = {"0": "ㅇ", "1": "ㄹ", "2": "", "3": "ㅁ", "4": "", "5": "", "6": "ㄱ", "7": "ㄹ", "8": "ㄹ", "9": ""}
+_DIGIT_FINAL = {
+    "0": "ㅇ",
+    "1": "ㄹ",
+    "2": "",
+    "3": "ㅁ",
+    "4": "",
+    "5": "",
+    "6": "ㄱ",
+    "7": "ㄹ",
+    "8": "ㄹ",
+    "9": "",
+}
 #: Letter names read alone: 엘, 엠, 엔, 알 end in a consonant; 에이, 비, 씨 … do not.
 _LETTER_FINAL = {"L": "ㄹ", "M": "ㅁ", "N": "ㄴ", "R": "ㄹ"}
 #: Symbols read aloud after a number: 4.5× is 4.5배, 78.4% is 78.4퍼센트.

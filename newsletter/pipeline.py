@@ -19,7 +19,7 @@ from newsletter import i18n
 from newsletter.config import Config
 from newsletter.delivery.base import Campaign, DeliveryBackend
 from newsletter.delivery.dispatch import DeliveryReport, dispatch
-from newsletter.delivery.message import Personalizer, personalization
+from newsletter.delivery.message import Personalizer, localized_sender, personalization
 from newsletter.digest import compose_draft, merge_drafts, read_draft, write_draft
 from newsletter.errors import DeliveryError, StoreError
 from newsletter.model import Draft, Paper, Recipient, RenderedEmail, Window
@@ -225,9 +225,12 @@ def _approved(app: App, draft: DraftResult) -> bool:
     return draft.draft.approved or status == IssueStatus.APPROVED.value
 
 
-def render_issue(app: App, draft: Draft, locale: str) -> RenderedEmail:
-    """One locale's email, with the per-recipient placeholders left in."""
-    return render_email(draft, i18n.resolve_locale(locale, app.config), app.config)
+def render_issue(app: App, draft: Draft, locale: str, *, send_time: datetime | None = None) -> RenderedEmail:
+    """One locale's email, with the per-recipient placeholders left in.
+
+    Its header shows ``send_time``; without one, the planned send time (the issue's close).
+    """
+    return render_email(draft, i18n.resolve_locale(locale, app.config), app.config, send_time=send_time)
 
 
 def load_draft(app: App, issue_ref: int | str) -> tuple[int, Draft]:
@@ -352,14 +355,20 @@ def send_counts(app: App, issue_id: int) -> dict[str, int]:
 
 
 def _campaigns(app: App, issue_id: int, draft: Draft) -> Callable[[str], Campaign]:
-    """A locale's campaign, rendered when asked (``dispatch`` asks once per locale)."""
+    """A locale's campaign, rendered when asked (``dispatch`` asks once per locale).
+
+    Its header shows when this send started; its From name is the locale's own brand, when
+    ``newsletter.brand`` names one, else the configured sender's.
+    """
     newsletter = app.config.newsletter
+    started = datetime.now(app.config.tz).replace(second=0, microsecond=0)
 
     def campaign(locale: str) -> Campaign:
+        brand = i18n.locale_brand(app.config, locale)
         return Campaign(
             issue_id=issue_id,
-            email=render_issue(app, draft, locale),
-            sender=newsletter.sender,
+            email=render_issue(app, draft, locale, send_time=started),
+            sender=localized_sender(newsletter.sender, brand) if brand else newsletter.sender,
             reply_to=newsletter.reply_to or None,
             categories=tuple(app.config.delivery.sendgrid.categories),
         )

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from functools import partial
+from zoneinfo import ZoneInfo
+
 import pytest
+from babel.messages.pofile import read_po
 
 from newsletter import korean
+from newsletter.config import Config, RankingSection
+from newsletter.digest import compose_draft
+from newsletter.model import Draft, Window
+from newsletter.ranking import rank
+from newsletter.render import render_email
+from newsletter.render.assets import locales_dir
+from tests.ranking import papers
+from tests.render.sample import sample_draft
 
 # (name, word, 을/를, 이/가, 은/는, 와/과, 으로/로)
 PARTICLE_CASES = [
@@ -54,7 +69,13 @@ PARTICLE_CASES = [
     [pytest.param(*case[1:], id=case[0]) for case in PARTICLE_CASES],
 )
 def test_particles_follow_the_last_sound(word: str, eul: str, i: str, eun: str, wa: str, euro: str) -> None:
-    assert [korean.particle(word, kind) for kind in ("을", "이", "은", "와", "으로")] == [eul, i, eun, wa, euro]
+    assert [korean.particle(word, kind) for kind in ("을", "이", "은", "와", "으로")] == [
+        eul,
+        i,
+        eun,
+        wa,
+        euro,
+    ]
 
 
 @pytest.mark.parametrize("kind", ["을", "를"])
@@ -65,3 +86,74 @@ def test_either_form_names_the_particle(kind: str) -> None:
 
 def test_a_word_without_letters_reads_as_a_vowel() -> None:
     assert korean.particle("—", "이") == "가"
+
+
+# Never both forms of a particle, in any Korean output (KOREAN.md).
+BOTH_FORMS = re.compile(r"을\(를\)|를\(을\)|이\(가\)|가\(이\)|은\(는\)|는\(은\)|와\(과\)|과\(와\)|\(으\)로")
+
+
+def assert_no_particle_placeholder(text: str, where: str) -> None:
+    found = BOTH_FORMS.search(text)
+    assert found is None, (
+        f"{where}: {found.group(0)!r} in …{text[max(0, found.start() - 40) : found.end() + 10]}…"
+    )
+
+
+def test_the_korean_catalog_never_writes_both_forms() -> None:
+    with (locales_dir() / "ko" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale="ko")
+    texts = [m.string if isinstance(m.string, tuple) else (m.string,) for m in catalog if m.id]
+    assert len(texts) > 50
+    for strings in texts:
+        for text in strings:
+            assert_no_particle_placeholder(text, "locales/ko/LC_MESSAGES/messages.po")
+
+
+def _generated_drafts() -> list[Draft]:
+    """Drafts composed from the recorded day, with every kind of pick the phrases distinguish."""
+    picks = rank(papers.DAY, RankingSection())
+    varied = [
+        replace(
+            pick,
+            facts=replace(pick.facts, venue=venue, code_url=code, project_url=project, key_number=number),
+            signals={**pick.signals, "evidence": evidence},
+        )
+        for pick, (venue, code, project, number, evidence) in zip(
+            picks,
+            [
+                ("ECCV 2026", "https://github.com/a/b", "", "4.5×", 0.9),
+                ("", "", "https://example.org/p", "", 0.4),
+                ("NeurIPS 2025", "", "", "HPSv3 5.4 → 9.4", 0.1),
+                ("", "", "", "", 0.0),
+                ("ICLR 2026", "https://github.com/c/d", "", "", 0.5),
+            ],
+            strict=False,
+        )
+    ]
+    window = Window(
+        start=datetime(2026, 6, 30, 0, 20, tzinfo=UTC), end=datetime(2026, 7, 1, 0, 30, tzinfo=UTC)
+    )
+    compose = partial(
+        compose_draft,
+        window=window,
+        issue_date=date(2026, 7, 1),
+        candidates=45,
+        locales=("en", "ko"),
+        tz=ZoneInfo("Asia/Seoul"),
+        topic_terms=RankingSection().topic_terms,
+    )
+    return [compose(picks), compose(varied), compose([])]
+
+
+def test_generated_korean_sentences_and_emails_never_write_both_forms(config: Config) -> None:
+    for draft in (*_generated_drafts(), sample_draft()):
+        texts = [draft.title, draft.intro, *draft.reading_order]
+        for pick in draft.picks:
+            texts += [pick.first_read_reason, pick.evidence_strength, pick.decision, pick.evidence_and_limits]
+        korean = [text["ko"] for text in texts if "ko" in text]
+        assert korean, "the catalog no longer translates the generated text"
+        for text in korean:
+            assert_no_particle_placeholder(text, "generated draft")
+        email = render_email(draft, "ko", config)
+        for part, text in (("subject", email.subject), ("HTML", email.html), ("text", email.text)):
+            assert_no_particle_placeholder(text, f"Korean email {part}")

@@ -98,6 +98,19 @@ def to_mime(message: OutgoingMessage, *, date: datetime | None = None) -> EmailM
     return mime
 
 
+def localized_sender(sender: str, brand: str) -> str:
+    """``sender`` with ``brand`` as its display name: "리서치 브리프 <brief@example.org>".
+
+    Every backend reads the From name from the campaign's sender, so the name is chosen here
+    once per locale; the address stays the configured one.
+    """
+    _, address = parseaddr(sender)
+    user, _, domain = address.rpartition("@")
+    if not user or not brand:
+        return sender
+    return str(Address(display_name=" ".join(brand.split()), username=user, domain=domain))
+
+
 # Parsing the sender was most of the cost of personalizing; it is the same for every recipient.
 @lru_cache(maxsize=16)
 def sender_domain(sender: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
 from functools import partial
 
-from newsletter.digest import areas
+from newsletter.digest import areas, topics
 from newsletter.digest.fingerprint import fingerprints
 from newsletter.digest.phrases import N_, Phrases, localized
 from newsletter.model import ABSENT, Draft, DraftPick, LocalizedText, Pick, Window
@@ -81,7 +81,7 @@ def _issue_topic(picks: Sequence[Pick], terms: Sequence[str]) -> str:
         for i, t in enumerate(terms)
     ]
     best = max(counts, default=(0, 0, ""))
-    return best[2] if best[0] else "research"
+    return best[2] if best[0] else topics.GENERAL
 
 
 def _title(say: Phrases, count: int, topic: str, issue_date: date) -> str:
@@ -92,7 +92,7 @@ def _title(say: Phrases, count: int, topic: str, issue_date: date) -> str:
         N_("{count} {topic} papers: {date}"),
         count,
         count=say.count_word(count),
-        topic=topic,
+        topic=say.topic(topic),
         date=say.date(issue_date),
     )
 
@@ -114,7 +114,7 @@ def _intro(
         N_("Today's digest prioritizes {count} {topic} papers from the {day} arXiv window: {names}."),
         len(picks),
         count=say.count_word(len(picks)).lower(),
-        topic=topic,
+        topic=say.topic(topic),
         day=say.date(window.end.astimezone(tz).date()),
         names=names,
     )
@@ -246,7 +246,7 @@ def _evidence_strength(say: Phrases, pick: DraftPick) -> str:
         level = say(N_("Little quantitative evidence in the abstract"))
     extras = [say(N_("accepted at {venue}"), venue=pick.venue)] if pick.venue != ABSENT else []
     extras.append(_link_phrase(say, pick))
-    return say.join([level, *extras]) + "."
+    return say.noun_list([level, *extras])
 
 
 def _link_phrase(say: Phrases, pick: DraftPick) -> str:

@@ -30,6 +30,8 @@ cursor:pointer}
 .secondary{background:#e4e4e7;color:#18181b}
 section{margin-top:2rem;border-top:1px solid #e4e4e7;padding-top:1rem}
 nav a{margin-right:1rem}
+:lang(ko){font-family:"Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR",system-ui,sans-serif;
+word-break:keep-all;overflow-wrap:anywhere}
 """
 
 
