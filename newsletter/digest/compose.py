@@ -298,13 +298,6 @@ def _evidence_and_limits(say: Phrases, pick: DraftPick) -> str:
         if pick.venue != ABSENT
         else say(N_("The record lists no venue."))
     ]
-    if pick.code_url != ABSENT:
-        parts.append(say(N_("The authors link code at {url}."), url=pick.code_url))
-    elif pick.project_url != ABSENT or pick.demo_url != ABSENT:
-        url = pick.project_url if pick.project_url != ABSENT else pick.demo_url
-        parts.append(say(N_("The authors link a project page at {url}."), url=url))
-    else:
-        parts.append(say(N_("The available record does not list public code.")))
     if pick.key_number != ABSENT:
         parts.append(say(N_("The most telling number: {key_number}."), key_number=pick.key_number))
         parts.append(say(N_("Check whether it holds beyond the settings the abstract names.")))
@@ -312,4 +305,13 @@ def _evidence_and_limits(say: Phrases, pick: DraftPick) -> str:
         parts.append(
             say(N_("The abstract reports no quantitative result; read the evaluation before relying on it."))
         )
+    # Last, because Korean ends this sentence with the URL after a colon (KOREAN.md): another
+    # sentence after it would run on from the address.
+    if pick.code_url != ABSENT:
+        parts.append(say(N_("The authors link code at {url}."), url=pick.code_url))
+    elif pick.project_url != ABSENT or pick.demo_url != ABSENT:
+        url = pick.project_url if pick.project_url != ABSENT else pick.demo_url
+        parts.append(say(N_("The authors link a project page at {url}."), url=url))
+    else:
+        parts.append(say(N_("The available record does not list public code.")))
     return " ".join(parts)
