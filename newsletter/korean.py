@@ -124,3 +124,19 @@ def _latin_final(text: str) -> str:
     if lower[-1] in _VOWEL_LETTERS or lower.endswith(_SILENT_ENDINGS) or lower[-1] in _SCHWA_CONSONANTS:
         return ""
     return _LATIN_FINAL.get(lower[-1], "ㄱ")
+
+
+class Word(str):
+    """A name to insert into a translated phrase; ``{name:을}`` there adds the right particle.
+
+    Translators write the particle's either form as the format spec ("{method:을}",
+    "{language:으로}") where KOREAN.md's rules 1 and 2 do not read well; any other spec formats
+    the text as ``str`` does.
+    """
+
+    __slots__ = ()
+
+    def __format__(self, spec: str) -> str:
+        if spec in PARTICLES:
+            return attach(str(self), spec)
+        return format(str(self), spec)

@@ -364,16 +364,22 @@ def _campaigns(app: App, issue_id: int, draft: Draft) -> Callable[[str], Campaig
     started = datetime.now(app.config.tz).replace(second=0, microsecond=0)
 
     def campaign(locale: str) -> Campaign:
-        brand = i18n.locale_brand(app.config, locale)
         return Campaign(
             issue_id=issue_id,
             email=render_issue(app, draft, locale, send_time=started),
-            sender=localized_sender(newsletter.sender, brand) if brand else newsletter.sender,
+            sender=sender_for(app.config, locale),
             reply_to=newsletter.reply_to or None,
             categories=tuple(app.config.delivery.sendgrid.categories),
         )
 
     return campaign
+
+
+def sender_for(config: Config, locale: str) -> str:
+    """The From of ``locale``'s email: its own brand (``newsletter.brand``) as the display name,
+    when it has one, else ``newsletter.sender`` as configured."""
+    brand = i18n.locale_brand(config, locale)
+    return localized_sender(config.newsletter.sender, brand) if brand else config.newsletter.sender
 
 
 def _personalizer(app: App, issue_id: int, signer: Signer) -> Personalizer:

@@ -123,7 +123,10 @@ def _sample_message(ctx: Context, email: RenderedEmail, locale: str) -> Outgoing
         sample, issue_id=0, signer=PREVIEW_SIGNER, public_url=newsletter.public_url, sender=newsletter.sender
     )
     campaign = Campaign(
-        issue_id=0, email=email, sender=newsletter.sender, reply_to=newsletter.reply_to or None
+        issue_id=0,
+        email=email,
+        sender=pipeline.sender_for(ctx.config, locale),
+        reply_to=newsletter.reply_to or None,
     )
     return personalize(campaign, person)
 

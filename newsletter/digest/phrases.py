@@ -17,6 +17,7 @@ from gettext import NullTranslations
 from babel import dates, lists
 
 from newsletter.errors import NewsletterError
+from newsletter.korean import Word
 from newsletter.model import LocalizedText
 
 logger = logging.getLogger(__name__)
@@ -106,8 +107,10 @@ class Phrases:
         return dates.format_skeleton("MMMMd", local, locale=self.locale) + ", " + local.strftime("%H:%M")
 
     def _fill(self, translated: str, english: str, values: dict[str, object]) -> str:
+        # Names become korean.Word, so a translation may ask for a particle: "{names:을}".
+        words = {key: Word(value) if isinstance(value, str) else value for key, value in values.items()}
         try:
-            return translated.format(**values)
+            return translated.format(**words)
         except (KeyError, IndexError, ValueError):
             logger.warning("the %s translation of %r is broken; using English", self.locale, english)
             return english.format(**values)
