@@ -11,7 +11,7 @@ import os
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -357,22 +357,34 @@ def send_counts(app: App, issue_id: int) -> dict[str, int]:
 def _campaigns(app: App, issue_id: int, draft: Draft) -> Callable[[str], Campaign]:
     """A locale's campaign, rendered when asked (``dispatch`` asks once per locale).
 
-    Its header shows when this send started; its From name is the locale's own brand, when
-    ``newsletter.brand`` names one, else the configured sender's.
+    Its header shows the send time (:func:`send_time`); its From name is the locale's own brand.
     """
     newsletter = app.config.newsletter
-    started = datetime.now(app.config.tz).replace(second=0, microsecond=0)
+    sent_at = send_time(draft.window.end, datetime.now(UTC), app.config.schedule.misfire_grace_seconds)
 
     def campaign(locale: str) -> Campaign:
         return Campaign(
             issue_id=issue_id,
-            email=render_issue(app, draft, locale, send_time=started),
+            email=render_issue(app, draft, locale, send_time=sent_at),
             sender=sender_for(app.config, locale),
             reply_to=newsletter.reply_to or None,
             categories=tuple(app.config.delivery.sendgrid.categories),
         )
 
     return campaign
+
+
+def send_time(close: datetime, started: datetime, grace_seconds: int) -> datetime:
+    """The time an issue's header shows: its scheduled send, unless the send began much later.
+
+    A scheduled run fires at the issue's close, so a send that starts within the scheduler's
+    grace period shows the close: the preview showed the same, and every worker and resumed
+    batch renders the same header. A later send (a late approval, a manual send the next day)
+    shows the minute it started.
+    """
+    if started - close <= timedelta(seconds=grace_seconds):
+        return close
+    return started.replace(second=0, microsecond=0)
 
 
 def sender_for(config: Config, locale: str) -> str:

@@ -134,8 +134,8 @@ def build_view(
 ) -> IssueView:
     """``draft`` as ``locale`` reads it, with ``catalog`` translating the few words chosen here.
 
-    The header shows ``send_time`` (when the send started); before a send, the planned one:
-    the issue's close, which is the time its scheduled run fires.
+    The header shows ``send_time``; before a send, the planned one: the issue's close, which
+    is the time its scheduled run fires.
     """
     tz = config.tz
     width = i18n.date_width(locale, catalog)
