@@ -48,3 +48,15 @@ def test_nothing_overflows_or_is_clipped(
     assert isinstance(height, int)
     browser.screenshot(html, width, height, ARTIFACTS / f"{locale}-{width}.png", tmp_path)
     assert (ARTIFACTS / f"{locale}-{width}.png").stat().st_size > 10_000
+
+
+def test_generated_korean_breaks_between_words_at_375(config: Config, tmp_path: Path) -> None:
+    need(browser.available(), "chromium is not installed (apt-get install -y chromium)")
+    from tests.test_korean import generated_drafts
+
+    for number, draft in enumerate(generated_drafts()):
+        workdir = tmp_path / str(number)
+        workdir.mkdir()
+        figures = browser.measure(render_email(draft, "ko", config).html, 375, workdir)
+        assert figures["brokenKorean"] == [], f"Korean words split across lines: {figures['brokenKorean']}"
+        assert figures["brokenWords"] == [], f"words wrapped mid-word: {figures['brokenWords']}"
