@@ -133,7 +133,7 @@ def compile_mjml(source: str) -> str:
 def subject(draft: Draft, view: IssueView, catalog: Translations) -> str:
     """The editor's title in this locale; a translated generic subject when only English exists."""
     if draft.title.get(view.locale):
-        return view.title
+        return str(view.title)
     count = len(view.picks)
     return catalog.ngettext(
         "%(brand)s: %(num)d paper, %(date)s", "%(brand)s: %(num)d papers, %(date)s", count

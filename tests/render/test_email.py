@@ -209,6 +209,8 @@ def test_the_header_shows_the_send_time_in_the_display_zone(
 def test_the_brand_is_configured_per_locale(draft: Draft, config: Config) -> None:
     branded = config.replace(**{"newsletter.brand": {"ko": "연구 소식", "en": "The Brief"}})
     korean, english = render_email(draft, "ko", branded), render_email(draft, "en", branded)
+    # Plain strings leave the renderer, not the view's language-tagged text.
+    assert type(korean.subject) is str
     assert korean.text.startswith("연구 소식 · ")
     assert "연구 소식 뉴스레터(http://127.0.0.1:8000)를 구독하셔서" in korean.text
     assert english.text.startswith("The Brief · ")
