@@ -29,15 +29,9 @@ _HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
 _FINALS: tuple[str, ...] = ("", *"ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ")
 
 #: The two forms of each particle: after a final consonant, after a vowel (or ㄹ for 으로).
-PARTICLES: dict[str, tuple[str, str]] = {}
-for _after_consonant, _after_vowel in (
-    ("을", "를"),
-    ("이", "가"),
-    ("은", "는"),
-    ("과", "와"),
-    ("으로", "로"),
-):
-    PARTICLES[_after_consonant] = PARTICLES[_after_vowel] = (_after_consonant, _after_vowel)
+_PAIRS = (("을", "를"), ("이", "가"), ("은", "는"), ("과", "와"), ("으로", "로"))
+#: Either form of a particle → both forms, so callers may name it by either.
+PARTICLES: dict[str, tuple[str, str]] = {form: pair for pair in _PAIRS for form in pair}
 
 #: The Sino-Korean reading of each digit's last syllable: "" ends in a vowel.
 _DIGIT_FINAL = {
