@@ -180,7 +180,9 @@ def _area_paragraph(say: Phrases, *, area: str, members: Sequence[DraftPick]) ->
         reports = say(
             # Translators: {name}: a paper's short English name; {key_number}: an English phrase from the
             # abstract.
-            N_("{name}'s key number: {key_number}."), name=first.short_name, key_number=first.key_number
+            N_("{name}'s key number: {key_number}."),
+            name=first.short_name,
+            key_number=first.key_number,
         )
         text = f"{text} {reports}"
     return text
