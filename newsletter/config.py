@@ -71,6 +71,8 @@ Locales = Annotated[list[Annotated[str, Locale()]], Length(1)]
 @_section
 class NewsletterSection:
     name: Line = "Research Brief"
+    brand: dict[str, Line] = field(default_factory=lambda: {"ko": "리서치 브리프"})
+    """The name per locale (header, footer, From display name); a locale not listed uses ``name``."""
     sender: Annotated[str, Mailbox(named=True)] = "Research Brief <brief@example.org>"
     reply_to: Annotated[str, OrEmpty(Mailbox(named=True))] = ""
     postal_address: Line = "Research Brief, 1 Example Street, Seoul 04524, Republic of Korea"
@@ -174,7 +176,9 @@ class DeliverySection:
 
 @_section
 class ScheduleSection:
-    cron: Annotated[str, Cron()] = "0 9 * * *"
+    cron: Annotated[str, OrEmpty(Cron())] = ""
+    """Empty follows arXiv: fire ``after_announcement`` minutes after each announcement."""
+    after_announcement: Annotated[int, Range(0, 1439)] = 30
     approval: Approval = "auto"
     review_deadline: Annotated[str, ClockTime()] = "11:00"
     on_deadline: OnDeadline = "skip"

@@ -12,7 +12,7 @@ import os
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -230,9 +230,12 @@ def _approved(app: App, draft: DraftResult) -> bool:
     return draft.draft.approved or status == IssueStatus.APPROVED.value
 
 
-def render_issue(app: App, draft: Draft, locale: str) -> RenderedEmail:
-    """One locale's email, with the per-recipient placeholders left in."""
-    return render_email(draft, i18n.resolve_locale(locale, app.config), app.config)
+def render_issue(app: App, draft: Draft, locale: str, *, send_time: datetime | None = None) -> RenderedEmail:
+    """One locale's email, with the per-recipient placeholders left in.
+
+    Its header shows ``send_time``; without one, the planned send time (the issue's close).
+    """
+    return render_email(draft, i18n.resolve_locale(locale, app.config), app.config, send_time=send_time)
 
 
 def load_draft(app: App, issue_ref: int | str) -> tuple[int, Draft]:
@@ -435,9 +438,26 @@ def send_counts(app: App, issue_id: int) -> dict[str, int]:
 
 
 def _campaigns(app: App, issue_id: int, draft: Draft) -> Callable[[str], Campaign]:
-    """A locale's campaign, rendered when asked (``dispatch`` asks once per locale)."""
+    """A locale's campaign, rendered when asked (``dispatch`` asks once per locale).
+
+    Its header shows the send time (:func:`send_time`); its From name is the locale's own brand.
+    """
+    sent_at = send_time(draft.window.end, datetime.now(UTC), app.config.schedule.misfire_grace_seconds)
 
     def campaign(locale: str) -> Campaign:
-        return campaign_for(app.config, issue_id, render_issue(app, draft, locale))
+        return campaign_for(app.config, issue_id, render_issue(app, draft, locale, send_time=sent_at))
 
     return campaign
+
+
+def send_time(close: datetime, started: datetime, grace_seconds: int) -> datetime:
+    """The time an issue's header shows: its scheduled send, unless the send began much later.
+
+    A scheduled run fires at the issue's close, so a send that starts within the scheduler's
+    grace period shows the close: the preview showed the same, and every worker and resumed
+    batch renders the same header. A later send (a late approval, a manual send the next day)
+    shows the minute it started.
+    """
+    if started - close <= timedelta(seconds=grace_seconds):
+        return close
+    return started.replace(second=0, microsecond=0)

@@ -77,7 +77,7 @@ class Status:
 
 def collect(config: Config, db: Database, now: datetime, *, limit: int = 10, upcoming: int = 3) -> Status:
     """Everything ``newsletter status`` shows, as of ``now``."""
-    trigger = timing.daily_trigger(config.schedule.cron, config.tz)
+    trigger = timing.schedule_trigger(config.schedule, config.tz)
     with db.transaction() as session:
         latest = issues.latest_issues(session, limit)
         summaries = tuple(_summary(session, issue, config.newsletter.lists) for issue in latest)

@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from functools import lru_cache
 
+from newsletter import i18n
 from newsletter.config import Config
 from newsletter.delivery.base import Campaign, Personalization
 from newsletter.errors import DeliveryError
@@ -95,10 +96,17 @@ def campaign_for(config: Config, issue_id: int, email: RenderedEmail) -> Campaig
     return Campaign(
         issue_id=issue_id,
         email=email,
-        sender=newsletter.sender,
+        sender=sender_for(config, email.locale),
         reply_to=newsletter.reply_to or None,
         categories=tuple(config.delivery.sendgrid.categories),
     )
+
+
+def sender_for(config: Config, locale: str) -> str:
+    """The From of ``locale``'s email: its own brand (``newsletter.brand``) as the display name,
+    when it has one, else ``newsletter.sender`` as configured."""
+    brand = i18n.locale_brand(config, locale)
+    return localized_sender(config.newsletter.sender, brand) if brand else config.newsletter.sender
 
 
 def sample_copy(
@@ -187,6 +195,19 @@ def to_mime(message: OutgoingMessage, *, date: datetime | None = None) -> EmailM
     # After the parts: set_content() drops every Content-* header already on the message.
     mime["Content-Language"] = message.recipient.locale
     return mime
+
+
+def localized_sender(sender: str, brand: str) -> str:
+    """``sender`` with ``brand`` as its display name: "리서치 브리프 <brief@example.org>".
+
+    Every backend reads the From name from the campaign's sender, so the name is chosen here
+    once per locale; the address stays the configured one.
+    """
+    _, address = parseaddr(sender)
+    user, _, domain = address.rpartition("@")
+    if not user or not brand:
+        return sender
+    return str(Address(display_name=" ".join(brand.split()), username=user, domain=domain))
 
 
 # Parsing the sender was most of the cost of personalizing; it is the same for every recipient.

@@ -41,7 +41,8 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
 dt{font-weight:600}
 .over{color:#b91c1c;font-weight:700}
 meter{width:12rem}
-pre{white-space:pre-wrap;background:#fff;padding:1rem;max-width:70ch;border:1px solid #d4d4d8}
+pre{white-space:pre-wrap;background:#fff;padding:1rem;max-width:70ch;border:1px solid #d4d4d8;
+word-break:keep-all;overflow-wrap:anywhere}
 """
 
 _RELOAD = """
