@@ -29,14 +29,15 @@ COLUMNS = (
     "status_changed_at",
     "created_at",
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: What makes a spreadsheet read a cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Rows fetched per round trip: the export streams, so memory stays flat on any list size.
 _FETCH = 1000
 
 
 def safe_cell(value: str) -> str:
     """``value`` as a spreadsheet will show it, never run it."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def export_csv(
