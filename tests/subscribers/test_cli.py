@@ -5,40 +5,12 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from newsletter.store import Database
-from tests.support import need
-
-Run = Callable[..., Result]
-
-
-@pytest.fixture
-def run(db: Database, tmp_path: Path) -> Run:
-    """Run ``newsletter --config <a file for this test's store> ARGS``; fails the test on a crash."""
-    try:
-        from newsletter.cli import cli
-    except ImportError as error:
-        need(False, f"the newsletter CLI does not import yet: {error}")
-    config = tmp_path / "config.toml"
-    url = db.url.render_as_string(hide_password=False)
-    config.write_text(
-        f'[newsletter]\ndata_dir = "{tmp_path / "var"}"\n[database]\nurl = "{url}"\n', encoding="utf-8"
-    )
-
-    def invoke(*args: str, ok: bool = True, stdin: str | None = None) -> Result:
-        result = CliRunner().invoke(cli, ["--config", str(config), *args], input=stdin)
-        if result.exception and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        assert (result.exit_code == 0) == ok, result.output
-        return result
-
-    return invoke
+from .conftest import Run
 
 
 def _json(result: Result) -> Any:
