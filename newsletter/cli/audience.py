@@ -304,7 +304,11 @@ def export(ctx: Context, list_name: str | None, status: str | None, output: Path
 @subscribers.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--list", "list_name", required=True, help="The list every row joins.")
-@click.option("--encoding", default=None, help="The file's encoding (default: detected), e.g. cp949.")
+@click.option(
+    "--encoding",
+    default=None,
+    help="The file's encoding, e.g. big5. Default: UTF-8, UTF-16 with a BOM or CP949; never guessed.",
+)
 @click.option("--dry-run", is_flag=True, help="Check everything and report; change nothing.")
 @click.option(
     "--errors-out",

@@ -198,8 +198,8 @@ def _scan(handle: BinaryIO, source: str) -> str:
     if rare is not None:
         number, characters = rare
         raise InputError(
-            f"not UTF-8, and as CP949 it holds characters outside KS X 1001 ({characters}), as Big5 "
-            "and Shift-JIS text does; give the file's encoding with --encoding (cp949 if it is Korean)",
+            f"not UTF-8; as CP949 it has rare characters outside KS X 1001 ({characters}), as Big5 or "
+            "Shift-JIS text would; give the file's encoding with --encoding (cp949 if it is Korean)",
             source=source,
             line=number,
         )

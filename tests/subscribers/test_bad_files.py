@@ -122,16 +122,16 @@ CASES = [
     pytest.param(
         Case(
             data="email,name\na@example.org,陳大文\n".encode("big5"),
-            error="{path}:2: not UTF-8, and as CP949 it holds characters outside KS X 1001 (쨓), as Big5 "
-            "and Shift-JIS text does; give the file's encoding with --encoding (cp949 if it is Korean)",
+            error="{path}:2: not UTF-8; as CP949 it has rare characters outside KS X 1001 (쨓), as Big5 or "
+            "Shift-JIS text would; give the file's encoding with --encoding (cp949 if it is Korean)",
         ),
         id="Big5 that CP949 decodes",
     ),
     pytest.param(
         Case(
             data="email,name\na@example.org,山田太郎\n".encode("shift_jis"),
-            error="{path}:2: not UTF-8, and as CP949 it holds characters outside KS X 1001 (랹밹뫞쁚), as "
-            "Big5 and Shift-JIS text does; give the file's encoding with --encoding (cp949 if it is Korean)",
+            error="{path}:2: not UTF-8; as CP949 it has rare characters outside KS X 1001 (랹밹뫞쁚), as "
+            "Big5 or Shift-JIS text would; give the file's encoding with --encoding (cp949 if it is Korean)",
         ),
         id="Shift-JIS",
     ),

@@ -75,10 +75,10 @@ def test_utf16_with_a_byte_order_mark_is_read(write_csv: WriteCsv, codec: str) -
     ("name", "codec", "line", "message"),
     [
         ("林志玲", "big5", 2, "not UTF-8 or CP949; give the file's encoding with --encoding"),
-        ("陳大文", "big5", 2, "not UTF-8, and as CP949 it holds characters outside KS X 1001 (쨓)"),
-        ("山田太郎", "shift_jis", 2, "as CP949 it holds characters outside KS X 1001"),
+        ("陳大文", "big5", 2, "not UTF-8; as CP949 it has rare characters outside KS X 1001 (쨓)"),
+        ("山田太郎", "shift_jis", 2, "as CP949 it has rare characters outside KS X 1001"),
         ("José", "latin-1", 2, "not UTF-8 or CP949; give the file's encoding with --encoding"),
-        ("Åsa", "latin-1", 2, "as CP949 it holds characters outside KS X 1001 (흒)"),
+        ("Åsa", "latin-1", 2, "as CP949 it has rare characters outside KS X 1001 (흒)"),
         ("똠방각하", "cp949", 2, "give the file's encoding with --encoding (cp949 if it is Korean)"),
     ],
 )
