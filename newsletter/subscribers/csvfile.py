@@ -322,19 +322,26 @@ def _check_span(record: Record, cells: list[str], positions: dict[str, int], nam
     whole unless the lines it read hold an address: those would otherwise vanish into the note.
     """
     known = {index: column for column, index in positions.items()}
-    broken: str | None = None
-    swallowed: list[Swallowed] = []
+    first_break: str | None = None
+    known_break: str | None = None
+    later: dict[int, list[str]] = {}
     line = record.line
     for index, cell in enumerate(cells):
         pieces = _LINE_BREAK.split(cell)
-        if len(pieces) > 1 and broken is None and index in known:
-            broken = known[index]
-        for offset, piece in enumerate(pieces[1:], start=1):
-            if _ADDRESS_LIKE.search(piece):
-                swallowed.append(Swallowed(line=line + offset, text=printable(piece.strip())[:_MAX_SHOWN]))
-                if broken is None:
-                    broken = known.get(index) or (names[index] if index < len(names) else f"cell {index + 1}")
+        if len(pieces) > 1:
+            label = known.get(index) or (names[index] if index < len(names) else f"cell {index + 1}")
+            first_break = first_break or label
+            known_break = known_break or known.get(index)
+        for offset, piece in enumerate(pieces):
+            if line + offset > record.line:
+                later.setdefault(line + offset, []).append(piece)
         line += len(pieces) - 1
+    swallowed = tuple(
+        Swallowed(line=number, text=printable(",".join(pieces).strip())[:_MAX_SHOWN])
+        for number, pieces in later.items()
+        if any(_ADDRESS_LIKE.search(piece) for piece in pieces)
+    )
+    broken = known_break or (first_break if swallowed else None)
     if broken is None:
         return record
     return Record(
@@ -343,5 +350,5 @@ def _check_span(record: Record, cells: list[str], positions: dict[str, int], nam
         values=record.values,
         undecodable=record.undecodable,
         broken=broken,
-        swallowed=tuple(swallowed),
+        swallowed=swallowed,
     )

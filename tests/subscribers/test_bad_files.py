@@ -8,17 +8,23 @@ and every physical line that holds an address is either in the store or named in
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import json
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
-from newsletter.store import Database
+from newsletter.config import Config
+from newsletter.store import Database, audience
 from newsletter.store.schema import Subscriber
+from newsletter.subscribers.importer import import_csv
 from tests.support import state_snapshot
 
 from .conftest import Run
@@ -296,3 +302,32 @@ def _every_address_line_is_accounted_for(
         if number == 1 or not found:
             continue
         assert number in named or any(address in stored for address in found), (number, line)
+
+
+_CELLS = st.one_of(
+    st.sampled_from(["Ada", "김민지", "", "en", "ko-KR", "fr", "a note", "=1+2"]),
+    st.integers(0, 30).map(lambda i: f"u{i}@example.org"),
+    st.sampled_from(
+        ['"Lovelace, Ada"', '"two\nlines"', '"cr\rcell"', 'v@x.org"', '"Bob', 'Bob"', '""', '"', '"x""y"']
+    ),
+)
+_ROWS = st.lists(st.lists(_CELLS, min_size=1, max_size=4), max_size=12)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=_ROWS, newline=st.sampled_from(["\n", "\r\n"]))
+def test_no_address_line_is_ever_lost_whatever_the_quotes(
+    tmp_path: Path, config: Config, rows: list[list[str]], newline: str
+) -> None:
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    path = folder / "people.csv"
+    lines = ["email,name,locale,notes", *(",".join(cells) for cells in rows)]
+    path.write_text(newline.join(lines) + newline, encoding="utf-8")
+    db = Database(f"sqlite:///{folder / 'store.db'}")
+    try:
+        with db.transaction() as session:
+            audience.ensure_list(session, "brief")
+        report = import_csv(db, path, list_name="brief", config=config)
+        _every_address_line_is_accounted_for(path, dataclasses.asdict(report), _stored(db))
+    finally:
+        db.dispose()
