@@ -21,26 +21,24 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newsletter.config import Config
 from newsletter.errors import InputError
-from newsletter.store import Database
-from newsletter.store.audience import email_hash, get_list
+from newsletter.store import Database, audience
+from newsletter.store.audience import NewSubscriber, Via, email_hash, get_list
 from newsletter.store.schema import (
     MailingList,
     Membership,
-    StatusChange,
     Subscriber,
     SubscriberStatus,
     Suppression,
     utcnow,
 )
 from newsletter.subscribers.address import Address, AddressError, clean_name, normalize_locale, parse_address
-from newsletter.subscribers.bulk import db_value, insert_rows
 from newsletter.subscribers.csvfile import Record, open_csv, printable
 from newsletter.subscribers.export import FORMULA_STARTS, safe_cell
 
@@ -49,10 +47,6 @@ logger = logging.getLogger(__name__)
 #: Rows applied per round of bulk statements: small enough for every database's parameter limit.
 CHUNK_ROWS = 2000
 _LIST_SEPARATORS = str.maketrans({";": ",", "|": ","})
-# Core tables rather than ORM entities: bulk statements skip the per-row ORM bookkeeping.
-_SUBSCRIBERS = cast(Table, Subscriber.__table__)
-_MEMBERSHIPS = cast(Table, Membership.__table__)
-_STATUS_CHANGES = cast(Table, StatusChange.__table__)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -208,8 +202,6 @@ class _Import:
         self.consent = self.consent_source or f"import of {self.path.name}"
         # Most stores have no erased address yet: then no row needs hashing.
         self.any_suppressed = self.session.scalar(select(Suppression.email_hash).limit(1)) is not None
-        # Every row of an import shares one time, converted for the driver once.
-        self.stamp = db_value(self.session, _SUBSCRIBERS.c.created_at, self.now)
 
     def report(self, *, encoding: str, ignored: tuple[str, ...], dry_run: bool) -> ImportReport:
         return ImportReport(
@@ -240,7 +232,7 @@ class _Import:
         joined = self._joined([item.id for item in known.values()])
         fresh: list[_Row] = []
         changes: list[dict[str, Any]] = []
-        memberships: list[dict[str, Any]] = []
+        memberships: list[tuple[int, int]] = []
         for row in rows:
             if row.key in suppressed:
                 self._reject(row.line, "email", row.email, "the address was erased; it is never added again")
@@ -249,10 +241,9 @@ class _Import:
                 self._warn_locale(row, f"subscribed in {self.default_locale}, the list's default")
             else:
                 self._merge(row, known[row.key], joined, changes, memberships)
-        memberships += self._insert(fresh)
-        if changes:
-            self.session.execute(update(Subscriber), changes)
-        insert_rows(self.session, _MEMBERSHIPS, [{**item, "added_at": self.stamp} for item in memberships])
+        self._insert(fresh)
+        audience.update_details(self.session, changes)
+        audience.join_many(self.session, memberships, at=self.now)
 
     def _check(self, record: Record) -> _Row | None:
         """The row made ready to store, or None after recording why it was rejected."""
@@ -351,7 +342,7 @@ class _Import:
         known: _Known,
         joined: set[tuple[int, int]],
         changes: list[dict[str, Any]],
-        memberships: list[dict[str, Any]],
+        memberships: list[tuple[int, int]],
     ) -> None:
         """Update an address already in the store, unless it left: an import never re-activates."""
         if known.status != SubscriberStatus.ACTIVE.value:
@@ -370,7 +361,7 @@ class _Import:
         if row.locale is not None and row.locale != known.locale:
             change["locale"] = row.locale
         missing = [lid for lid in sorted(row.list_ids) if (known.id, lid) not in joined]
-        memberships += [{"list_id": lid, "subscriber_id": known.id} for lid in missing]
+        memberships += [(known.id, lid) for lid in missing]
         if change:
             changes.append({"id": known.id, **change})
         if change or missing:
@@ -382,53 +373,25 @@ class _Import:
             note = f"already in the store as {known.email}: nothing to change"
         self.existing.append(RowProblem(line=row.line, field="email", value=row.email, reason=note))
 
-    def _insert(self, rows: list[_Row]) -> list[dict[str, Any]]:
-        """Insert new subscribers with their consent and first status; returns their memberships."""
-        if not rows:
-            return []
-        now = self.stamp
-        insert_rows(
+    def _insert(self, rows: list[_Row]) -> None:
+        """Insert new subscribers with their consent, first status and memberships."""
+        audience.subscribe_many(
             self.session,
-            _SUBSCRIBERS,
             [
-                {
-                    "email": row.email,
-                    "email_key": row.key,
-                    "name": row.name or "",
-                    "locale": row.locale or self.default_locale,
-                    "status": SubscriberStatus.ACTIVE.value,
-                    "status_changed_at": now,
-                    "consent_source": self.consent,
-                    "consent_at": now,
-                    "soft_bounces": 0,
-                    "created_at": now,
-                }
+                NewSubscriber(
+                    email=row.email,
+                    key=row.key,
+                    name=row.name or "",
+                    locale=row.locale or self.default_locale,
+                    list_ids=tuple(sorted(row.list_ids)),
+                )
                 for row in rows
             ],
-        )
-        found = self.session.execute(
-            select(Subscriber.email_key, Subscriber.id).where(Subscriber.email_key.in_([r.key for r in rows]))
-        )
-        ids: dict[str, int] = {key: sid for key, sid in found}  # noqa: C416 - typed unpacking.
-        reason = f"subscribed ({self.consent})"
-        insert_rows(
-            self.session,
-            _STATUS_CHANGES,
-            [
-                {
-                    "subscriber_id": ids[row.key],
-                    "status": "active",
-                    "reason": reason,
-                    "via": "import",
-                    "at": now,
-                }
-                for row in rows
-            ],
+            consent_source=self.consent,
+            at=self.now,
+            via=Via.IMPORT,
         )
         self.added += len(rows)
-        return [
-            {"list_id": lid, "subscriber_id": ids[row.key]} for row in rows for lid in sorted(row.list_ids)
-        ]
 
     def _suppressed(self, rows: list[_Row]) -> set[str]:
         if not self.any_suppressed:
