@@ -69,7 +69,7 @@ class ImportReport:
     list_name: str
     dry_run: bool
     rows: int
-    """Records read, not counting the header and blank lines."""
+    """Rows read, not counting the header and blank lines; each line a broken row swallowed is one."""
     added: int
     updated: int
     unchanged: int
