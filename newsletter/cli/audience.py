@@ -193,7 +193,9 @@ def list_subscribers(ctx: Context, list_name: str | None, status: str | None, as
             # An array written item by item: valid JSON without holding the list in memory.
             click.echo("[", nl=False)
             for count, item in enumerate(found, start=1):
-                data = json.dumps(_subscriber_data(item), ensure_ascii=False)
+                # No history key: the listing does not load it, and [] would read as "none".
+                fields = {key: value for key, value in _subscriber_data(item).items() if key != "history"}
+                data = json.dumps(fields, ensure_ascii=False)
                 click.echo(("," if count > 1 else "") + "\n  " + data, nl=False)
             click.echo("\n]" if count else "]")
             return

@@ -128,6 +128,7 @@ def test_subscribers_list_shows_full_addresses_by_list_and_status(run: Run) -> N
     assert [(item["email"], item["name"], item["lists"]) for item in active] == [
         ("ada@example.org", "Ada", ["brief", "weekly"])
     ]
+    assert "history" not in active[0]
     assert _json(run("subscribers", "list", "--status", "bounced", "--json")) == []
     refused = run("subscribers", "list", "--list", "nope", "--json", ok=False)
     assert (refused.stdout, refused.stderr) == ("", "error: list 'nope': no such list\n")
