@@ -13,6 +13,7 @@ from newsletter.errors import InputError, StoreError
 from newsletter.store import Database, audience
 from newsletter.store.schema import Membership, StatusChange, Subscriber, SubscriberStatus
 from newsletter.subscribers import importer
+from newsletter.subscribers.export import export_csv
 from newsletter.subscribers.importer import ImportReport, import_csv, write_errors
 
 from .conftest import WriteCsv
@@ -214,8 +215,6 @@ def test_an_existing_subscriber_keeps_their_language_when_the_file_names_another
 
 
 def test_an_export_imports_again_unchanged(db: Database, config: Config, brief: str, tmp_path: Path) -> None:
-    from newsletter.subscribers.export import export_csv
-
     with db.transaction() as session:
         audience.subscribe(
             session,
