@@ -243,6 +243,8 @@ def subscribe_many(
     if not subscribers:
         return {}
     now = db_value(session, _SUBSCRIBERS.c.created_at, at)
+    # Looked up once: an enum member's value is a descriptor call, and this runs per row.
+    active = SubscriberStatus.ACTIVE.value
     insert_rows(
         session,
         _SUBSCRIBERS,
@@ -252,7 +254,7 @@ def subscribe_many(
                 "email_key": item.key,
                 "name": item.name,
                 "locale": item.locale,
-                "status": SubscriberStatus.ACTIVE.value,
+                "status": active,
                 "status_changed_at": now,
                 "consent_source": consent_source,
                 "consent_at": now,
@@ -275,7 +277,7 @@ def subscribe_many(
         [
             {
                 "subscriber_id": ids[item.key],
-                "status": SubscriberStatus.ACTIVE.value,
+                "status": active,
                 "reason": reason,
                 "via": via,
                 "at": now,
