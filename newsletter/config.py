@@ -91,6 +91,12 @@ class RankingSection:
     """arXiv categories that count toward topic relevance (primary fully, cross-list half)."""
     min_topic: float = 0.3
     """Papers less on topic than this are picked only when too few others are left."""
+    institution_names: list[str] = field(default_factory=list)
+    """Short forms of institutions beyond the built-in map, as "Long name = Short" entries."""
+    interests: list[str] = field(default_factory=list)
+    """arXiv ids, or paths of BibTeX/CSV exports, of papers that stand for what the editor wants."""
+    weight_interest: float = 0.15
+    """The weight of the sixth signal: closeness to the editor's interests and past picks."""
 
 
 @_section

@@ -60,7 +60,7 @@ def _pick(paper: Paper, settings: RankingSection) -> Pick:
         paper=paper,
         score=round(weighted(signals, settings), 4),
         signals={name: round(signals[name], 4) for name in SIGNALS},
-        facts=extract_facts(paper, settings.labs),
+        facts=extract_facts(paper, settings.labs, settings.institution_names),
     )
 
 
