@@ -81,8 +81,8 @@ class RankingSection:
     )
     labs: list[str] = field(default_factory=list)
     weight_topic: float = 0.35
-    weight_novelty: float = 0.2
-    weight_venue: float = 0.15
+    weight_novelty: float = 0.25
+    weight_venue: float = 0.1
     weight_evidence: float = 0.2
     weight_code: float = 0.1
     diversity: float = 0.3
