@@ -45,7 +45,14 @@ def _figures(name: str, *scores: DayScore) -> tuple[str, ...]:
     def mean(field: str) -> str:
         return f"{sum(getattr(s, field) for s in scores) / len(scores):.2f}"
 
-    return (name, mean("precision"), mean("key_facts"), mean("short_names"), mean("institutions"), mean("venues"))
+    return (
+        name,
+        mean("precision"),
+        mean("key_facts"),
+        mean("short_names"),
+        mean("institutions"),
+        mean("venues"),
+    )
 
 
 def _row(cells: tuple[str, ...]) -> str:

@@ -217,7 +217,8 @@ def find_key_number(abstract: str) -> str | None:
 
 _RESULTS = ("change", "comparison", "value")
 _SMALL_SCALE = re.compile(
-    r"\b(?:CIFAR-?10{1,2}|(?:Fashion-)?MNIST|SVHN|CelebA(?:-64)?|toy|synthetic|two-dimensional|2D Gaussians?)\b"
+    r"\b(?:CIFAR-?10{1,2}|(?:Fashion-)?MNIST|SVHN|CelebA(?:-64)?|toy|synthetic|two-dimensional|"
+    r"2D Gaussians?)\b"
 )
 
 
@@ -281,7 +282,9 @@ def find_summary(abstract: str) -> str | None:
     return " ".join(parts[start : start + _SUMMARY_SENTENCES])
 
 
-def find_institution(paper: Paper, labs: Sequence[str] = (), institution_names: Sequence[str] = ()) -> str | None:
+def find_institution(
+    paper: Paper, labs: Sequence[str] = (), institution_names: Sequence[str] = ()
+) -> str | None:
     """The authors' institutions in short form and in order, else institutions named in the comment."""
     return _institution_and_source(paper, labs, institution_names)[0]
 
@@ -289,7 +292,9 @@ def find_institution(paper: Paper, labs: Sequence[str] = (), institution_names: 
 def _institution_and_source(
     paper: Paper, labs: Sequence[str], institution_names: Sequence[str]
 ) -> tuple[str | None, str]:
-    affiliations = list(dict.fromkeys(squash(a) for author in paper.authors for a in author.affiliations if a))
+    affiliations = list(
+        dict.fromkeys(squash(a) for author in paper.authors for a in author.affiliations if a)
+    )
     if affiliations:
         names = institutions.short_forms(affiliations, institution_names)
         return "; ".join(names) or None, "; ".join(affiliations)

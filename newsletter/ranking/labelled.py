@@ -11,17 +11,18 @@ result: precision at 5, key-fact completeness, short-name, institution and venue
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newsletter.config import ArxivSection, RankingSection
+from newsletter.config import Config, RankingSection
 from newsletter.errors import ConfigError
 from newsletter.model import Paper, Pick
 from newsletter.ranking.facts import extract_facts
 from newsletter.ranking.ranker import rank
 
+FLOOR_NOTE = "a change that helps one labelled day and hurts another is not an improvement"
 _ALL_TIME = (datetime(1991, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 _LABEL_KEYS = ("arxiv_id", "why", "short_name", "key_facts", "institutions", "venue")
 
@@ -101,10 +102,10 @@ def read_papers(day: LabelledDay, categories: list[str] | None = None) -> list[P
     from newsletter.sources.replay import ArxivReplayServer
 
     with ArxivReplayServer(day.feed) as server:
-        settings = ArxivSection(base_url=server.url, delay_seconds=0.0, retries=0, page_size=500)
+        overrides: dict[str, object] = {"arxiv.base_url": server.url, "arxiv.delay_seconds": 0.0}
         if categories:
-            settings = replace(settings, categories=categories)
-        source = ArxivSource(settings)
+            overrides["arxiv.categories"] = categories
+        source = ArxivSource(Config().replace(**overrides).arxiv)
         return source.fetch(submitted_after=_ALL_TIME[0], submitted_before=_ALL_TIME[1])
 
 

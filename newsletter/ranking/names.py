@@ -29,7 +29,9 @@ _TITLE_JOINS = re.compile(r"\s+(?:via|with|using|through)\s+", re.IGNORECASE)
 _NO_LEAD = re.compile(r"^(?:A|An|The|On|Towards?|Toward|Why|How|What|When)\b")
 _SMALL_WORDS = frozenset({"of", "and", "for", "the", "a", "an", "in", "on", "to", "with"})
 # Nouns that may follow the words an acronym spells: "reweighted flow matching loss (RFM)".
-_TRAILING = frozenset({"loss", "objective", "method", "model", "models", "framework", "algorithm", "approach"})
+_TRAILING = frozenset(
+    {"loss", "objective", "method", "model", "models", "framework", "algorithm", "approach"}
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -30,7 +30,8 @@ METRIC = re.compile(rf"(?<![\w-])(?:{METRIC_NAMES})(?![\w-])")
 BENCHMARK = re.compile(
     r"(?<![\w-])(?:ImageNet(?:[- ]\d+|-\w+)?|MS-?COCO|COCO|LAION(?:-\w+)?|CIFAR-?10{1,2}|CelebA(?:-HQ)?|FFHQ|"
     r"UCF-?101|Kinetics(?:-\d+)?|GenEval|VBench|T2I-CompBench|DPG-Bench|DrawBench|PartiPrompts|GSM8K|"
-    r"HumanEval|MMLU|MBPP|LSUN|ShapeNet|Objaverse|FLUX(?:\.1)?(?: \[dev\]| \[schnell\])?|SDXL|SD ?\d(?:\.\d)?|"
+    r"HumanEval|MMLU|MBPP|LSUN|ShapeNet|Objaverse|FLUX(?:\.1)?(?: \[dev\]| \[schnell\])?|SDXL|"
+    r"SD ?\d(?:\.\d)?|"
     r"Stable Diffusion(?: \d(?:\.\d)?)?|PixArt-\w+|"
     r"Qwen-Image|HunyuanVideo(?:-\w+)?|Wan(?:-\w+|\d\.\d)?|LLaDA[\w-]*|DiT-XL/2|SiT-XL/2)(?![\w-])"
 )
@@ -42,8 +43,14 @@ _VALUE = rf"{_NUM}(?:\s?%|\s?{_TIMES}|\s(?:{METRIC_NAMES})(?![\w-]))?"
 _ARROW = r"(?:→|->|⟶|⇒|\$?\\(?:rightarrow|to)\$?)"
 # A benchmark or model name: "ImageNet 256", "FLUX.1 [dev]", "SD 1.5"; never its sentence's full stop.
 _NAME_WORD = r"[\w\-/]*(?:\.\w+)*"
-_BENCH_NAME = rf"(?:the\s+)?[A-Z0-9]{_NAME_WORD}(?:\s(?:\[\w+\]|\d+(?:\.\d+)?(?:\s?[x×]\s?\d+)?|[A-Z]{_NAME_WORD}))*"
-_END = r"(?=\s*(?:[,;()]|\.(?:\s|$)|$|\s(?:with|while|and|against|compared|versus|vs|for|at|using|in|improving|over|without|than|across|when)\b))"
+_BENCH_NAME = (
+    rf"(?:the\s+)?[A-Z0-9]{_NAME_WORD}(?:\s(?:\[\w+\]|\d+(?:\.\d+)?(?:\s?[x×]\s?\d+)?|[A-Z]{_NAME_WORD}))*"
+)
+# Where a named result ends: punctuation, or a word that starts the next clause.
+_END = (
+    r"(?=\s*(?:[,;()]|\.(?:\s|$)|$|\s(?:with|while|and|against|compared|versus|vs|for|at|using|in|"
+    r"improving|over|without|than|across|when)\b))"
+)
 _WHO = r"(?:the\s+|its\s+|their\s+|a\s+|our\s+)?(?P<who>[\w-]+(?:\s[\w-]+)?)"
 
 _CHANGE = re.compile(
@@ -79,7 +86,9 @@ _PERCENT = re.compile(
     r"(?<![\w.])(?P<n>\d+(?:\.\d+)?)\s?%(?P<noun>\s+(?:relative\s+)?(?:gain|improvement|reduction|increase|"
     r"decrease|fewer|less|lower|higher|more|faster|speed-?up|better|drop)\b(?:\s+(?:in|on|of)?\s*[\w-]+)?)?"
 )
-_GAIN = re.compile(rf",?\s+(?:a|an|or)\s+(?P<p>[-+]?\d+(?:\.\d+)?%)\s+(?:relative\s+)?(?:gain|improvement|increase)")
+_GAIN = re.compile(
+    r",?\s+(?:a|an|or)\s+(?P<p>[-+]?\d+(?:\.\d+)?%)\s+(?:relative\s+)?(?:gain|improvement|increase)"
+)
 _LATEX_TIMES = re.compile(r"\s?\$?\\times\$?")
 
 
@@ -172,12 +181,16 @@ def _with_quality(claims: list[Claim]) -> list[Claim]:
     if len(speedups) != 1 or len(compared) != 1:
         return claims
     fast, kept = speedups[0], compared[0]
-    paired = replace(fast, text=f"{fast.text}; {kept.text}", kind="speedup", strength=6, values=fast.values + 1)
+    paired = replace(
+        fast, text=f"{fast.text}; {kept.text}", kind="speedup", strength=6, values=fast.values + 1
+    )
     return [c for c in claims if c not in (fast, kept)] + [paired]
 
 
 def _reach(sentence: str, match: re.Match[str], add: _Add) -> None:
-    metric = match.group("m") or (match.groupdict().get("m2") or "") or _metric_before(sentence, match.start())
+    metric = (
+        match.group("m") or (match.groupdict().get("m2") or "") or _metric_before(sentence, match.start())
+    )
     value = match.group("a")
     # "reaches 4.5× on FLUX.1" is a speed-up, read with the others of its sentence.
     if _is_year(value) or (not metric and not match.group("bench")) or re.search(_TIMES + "$", value):
@@ -189,13 +202,19 @@ def _reach(sentence: str, match: re.Match[str], add: _Add) -> None:
         add(match, f"{text} (from {previous})", "change", 5)
     elif tail:
         who = tail.group("who")
-        add(match, f"{text} ({who}: {tail.group('b')})" if who else f"{text} vs {tail.group('b')}", "comparison", 5)
+        add(
+            match,
+            f"{text} ({who}: {tail.group('b')})" if who else f"{text} vs {tail.group('b')}",
+            "comparison",
+            5,
+        )
     else:
         add(match, text, "value", 4 if metric and match.group("bench") else 3)
 
 
 _VERSUS_TAIL = re.compile(
-    rf"(?:\s+(?:with|using|at)\s+[^,;.]{{1,40}}?)?,?\s+(?:vs\.?|versus|against|compared (?:to|with))\s+(?P<b>{_VALUE})(?:\s+(?:for|of|by)\s+{_WHO})?"
+    rf"(?:\s+(?:with|using|at)\s+[^,;.]{{1,40}}?)?,?\s+(?:vs\.?|versus|against|compared (?:to|with))\s+"
+    rf"(?P<b>{_VALUE})(?:\s+(?:for|of|by)\s+{_WHO})?"
 )
 
 
@@ -241,7 +260,9 @@ def _speedups(sentence: str, add: _Add) -> None:
     index = 0
     while index < len(matches):
         group = [matches[index]]
-        while index + len(group) < len(matches) and _adjacent(sentence, group[-1], matches[index + len(group)]):
+        while index + len(group) < len(matches) and _adjacent(
+            sentence, group[-1], matches[index + len(group)]
+        ):
             group.append(matches[index + len(group)])
         parts = [_speedup_text(m) for m in group]
         strength = 4 if any(m.group("target") for m in group) else 3
@@ -305,7 +326,9 @@ def _subject(sentence: str, start: int) -> str:
     return match.group("s") if match and match.group("s").lower() not in _NOT_SUBJECTS else ""
 
 
-_NOT_SUBJECTS = frozenset({"it", "this", "that", "which", "score", "performance", "quality", "result", "model"})
+_NOT_SUBJECTS = frozenset(
+    {"it", "this", "that", "which", "score", "performance", "quality", "result", "model"}
+)
 
 
 def _metric_after(sentence: str, end: int) -> str:

@@ -32,7 +32,8 @@ _ABSTRACT_SATURATION = 3.0
 # … and so do terms in two of five sentences: a passing mention in one sentence is not a topic.
 _COVERAGE_SATURATION = 0.4
 _COMPARED = re.compile(
-    r"\b(?:unlike|outperform\w*|than|instead of|compared (?:to|with)|in contrast to|beat(?:s|ing)?|versus|vs\.?|"
+    r"\b(?:unlike|outperform\w*|than|instead of|compared (?:to|with)|in contrast to|beat(?:s|ing)?|"
+    r"versus|vs\.?|"
     r"rather than|surpass\w*)\b[^,.;:]*",
     re.IGNORECASE,
 )
@@ -65,12 +66,14 @@ _THEORY_RESULTS = tuple(
         r"\bequivalent\b|\bequivalence\b",
         r"\bcertif(?:y|ies|icate|ied)",
         r"\b(?:minimax|optimal rate|information-theoretic|identifiab)",
-        r"\b(?:theorem|lemma|closed[- ]form|optimality conditions?|convex|unbiased|consisten(?:t|cy) estimator)",
+        r"\b(?:theorem|lemma|closed[- ]form|optimality conditions?|convex|unbiased|"
+        r"consisten(?:t|cy) estimator)",
         r"\b(?:lipschitz|stability|well-posed|existence and uniqueness)",
     )
 )
 _PROVES = re.compile(
-    r"\bwe (?:also |further |then )?(?:prove|show that|derive|establish|characteri[sz]e)|\bwe give (?:a )?proofs?"
+    r"\bwe (?:also |further |then )?(?:prove|show that|derive|establish|characteri[sz]e)"
+    r"|\bwe give (?:a )?proofs?"
     r"|\bprovabl|\btheorem"
 )
 _CODE_PROMISE = re.compile(
