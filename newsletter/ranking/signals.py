@@ -6,7 +6,9 @@
 ``venue``     acceptance at a named venue, or a configured lab among the affiliations;
 ``evidence``  quantitative results in the abstract (speed-ups, metric changes, benchmarks) or,
               for theory, what it proves: guarantees, bounds, rates, equivalences;
-``code``      public code, a demo or a project page.
+``code``      public code, a demo or a project page;
+``interest``  closeness to the editor's interests and past picks (:mod:`.interest`), only
+              when there are any.
 
 The weights come from ``ranking.weight_<signal>``; a paper's score is their weighted sum.
 """
@@ -93,8 +95,8 @@ def score_signals(paper: Paper, settings: RankingSection) -> dict[str, float]:
 
 
 def weighted(signals: Mapping[str, float], settings: RankingSection) -> float:
-    """The score: each signal times its ``ranking.weight_<name>``, summed."""
-    return sum(signals[name] * float(getattr(settings, f"weight_{name}")) for name in SIGNALS)
+    """The score: each signal present times its ``ranking.weight_<name>``, summed."""
+    return sum(value * float(getattr(settings, f"weight_{name}")) for name, value in signals.items())
 
 
 def topic(paper: Paper, settings: RankingSection) -> float:
