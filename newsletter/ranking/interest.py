@@ -26,7 +26,9 @@ _NEGATIVE_SHARE = 0.5
 #: Below this the candidate is not "close to" anything worth saying.
 REASON_FLOOR = 0.5
 _BIB_ENTRY = re.compile(r"@\w+\s*\{", re.IGNORECASE)
-_BIB_FIELD = re.compile(r"(?P<key>\w+)\s*=\s*(?:\{(?P<braced>(?:[^{}]|\{[^{}]*\})*)\}|\"(?P<quoted>[^\"]*)\")", re.S)
+_BIB_FIELD = re.compile(
+    r"(?P<key>\w+)\s*=\s*(?:\{(?P<braced>(?:[^{}]|\{[^{}]*\})*)\}|\"(?P<quoted>[^\"]*)\")", re.S
+)
 _CSV_TITLE = ("title", "Title")
 _CSV_ABSTRACT = ("abstract", "Abstract", "Abstract Note", "abstractNote")
 _ARXIV_ID = re.compile(r"^\d{4}\.\d{4,5}$")
@@ -89,8 +91,8 @@ def read_interests(
     at hand offline. A file that cannot be read raises :class:`ConfigError`.
     """
     found: list[Example] = []
-    for entry in entries:
-        entry = entry.strip()
+    for written in entries:
+        entry = written.strip()
         if _ARXIV_ID.match(entry):
             if entry in known:
                 found.append(known[entry])
