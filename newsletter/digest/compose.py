@@ -273,7 +273,8 @@ def _technical_read(pick: Pick, summary: str) -> str:
     """The abstract's most technical sentences beyond the summary, in the abstract's order."""
     used = set(sentences(summary))
     rest = [s for s in sentences(pick.paper.abstract) if s not in used]
-    number = pick.facts.key_number or "\0"
+    # The sentence the key number was read from; the number itself is written the editor's way.
+    number = pick.facts.sources.get("key_number") or "\0"
     scored = sorted(
         range(len(rest)),
         key=lambda i: (-(2 * (number in rest[i]) + bool(_TECHNICAL_CUE.search(rest[i]))), i),

@@ -222,13 +222,18 @@ _SMALL_SCALE = re.compile(
 )
 
 
+@lru_cache(maxsize=8192)
+def _small_scale(sentence: str) -> bool:
+    return _SMALL_SCALE.search(sentence) is not None
+
+
 def count_claims(abstract: str) -> tuple[float, float, float, int]:
     """Speed-ups, measured changes or results, percentages, and distinct named metrics or benchmarks."""
     claims = numbers.find_claims(abstract)
     speedups = sum(c.values for c in claims if c.kind == "speedup")
     # A result only on a small-scale benchmark (CIFAR-10, MNIST, toy data) says less about
     # whether a generative method works than one on ImageNet or a released model.
-    results = sum(0.5 if _SMALL_SCALE.search(c.source) else 1.0 for c in claims if c.kind in _RESULTS)
+    results = sum(0.5 if _small_scale(c.source) else 1.0 for c in claims if c.kind in _RESULTS)
     percentages = sum(1 for c in claims if c.kind == "percent")
     # A benchmark counts as evidence where results are reported: in sentences with numbers.
     reported = " ".join(s for s in sentences(abstract) if any(c.isdigit() for c in s))

@@ -89,6 +89,7 @@ _PERCENT = re.compile(
 _GAIN = re.compile(
     r",?\s+(?:a|an|or)\s+(?P<p>[-+]?\d+(?:\.\d+)?%)\s+(?:relative\s+)?(?:gain|improvement|increase)"
 )
+_DIGIT = re.compile(r"\d")
 _LATEX_TIMES = re.compile(r"\s?\$?\\times\$?")
 
 
@@ -138,7 +139,7 @@ def _claims(text: str) -> tuple[Claim, ...]:
     for sentence in sentences(text):
         start = text.find(sentence, offset)
         offset = max(offset, start)
-        if any(ch.isdigit() for ch in sentence):
+        if _DIGIT.search(sentence):
             found.extend(_in_sentence(sentence, max(start, 0)))
     return tuple(sorted(found, key=lambda c: c.position))
 

@@ -58,19 +58,36 @@ _NEW_IDEA = re.compile(r"\b(?:novel|new (?:paradigm|framework|method|approach|fo
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*\b")
 _LAB_SHARE = 0.6
 # What a theory paper establishes; each kind found counts once.
-_THEORY_RESULTS = tuple(
-    re.compile(pattern)
-    for pattern in (
-        r"\bguarantee",
-        r"\b(?:upper|lower|tight|error|generalization|regret|density-floor|sample[- ]complexity)[- ]bounds?\b"
-        r"|\bbounds? (?:on|for)\b",
-        r"\bconvergence (?:rate|guarantee|analysis)|\bconverges? (?:at|to|in)\b|[-‐ ]converges?\b",
-        r"\bequivalent\b|\bequivalence\b",
-        r"\bcertif(?:y|ies|icate|ied)",
-        r"\b(?:minimax|optimal rate|information-theoretic|identifiab)",
-        r"\b(?:theorem|lemma|closed[- ]form|optimality conditions?|convex|unbiased|"
-        r"consisten(?:t|cy) estimator)",
-        r"\b(?:lipschitz|stability|well-posed|existence and uniqueness)",
+# What a theory paper establishes, each kind with the words that must be there before its
+# pattern is tried (most abstracts have none of them); each kind found counts once.
+_THEORY_KINDS = tuple(
+    (needles, re.compile(pattern))
+    for needles, pattern in (
+        (("guarantee",), r"\bguarantee"),
+        (
+            ("bound",),
+            r"\b(?:upper|lower|tight|error|generalization|regret|density-floor|sample[- ]complexity)"
+            r"[- ]bounds?\b|\bbounds? (?:on|for)\b",
+        ),
+        (
+            ("converge",),
+            r"\bconvergence (?:rate|guarantee|analysis)|\bconverges? (?:at|to|in)\b|[-‐ ]converges?\b",
+        ),
+        (("equivalen",), r"\bequivalen(?:t|ce)\b"),
+        (("certif",), r"\bcertif(?:y|ies|icate|ied)"),
+        (
+            ("minimax", "optimal rate", "information-theor", "identifiab"),
+            r"\b(?:minimax|optimal rate|information-theoretic|identifiab)",
+        ),
+        (
+            ("theorem", "lemma", "closed", "optimality", "convex", "unbiased", "consisten"),
+            r"\b(?:theorem|lemma|closed[- ]form|optimality conditions?|convex|unbiased"
+            r"|consisten(?:t|cy) estimator)",
+        ),
+        (
+            ("lipschitz", "stability", "well-posed", "existence and"),
+            r"\b(?:lipschitz|stability|well-posed|existence and uniqueness)",
+        ),
     )
 )
 _PROVES = re.compile(
@@ -167,7 +184,7 @@ def evidence(paper: Paper) -> float:
 def theory(paper: Paper) -> float:
     """How much the abstract proves: kinds of theoretical result, more when claimed as proven."""
     text = paper.abstract.lower()
-    kinds = sum(1 for pattern in _THEORY_RESULTS if pattern.search(text))
+    kinds = sum(1 for needles, pattern in _THEORY_KINDS if _cue(text, pattern, needles))
     if not kinds:
         return 0.0
     proven = _PROVES.search(text) is not None
