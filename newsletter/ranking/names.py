@@ -45,7 +45,8 @@ def find_short_name(paper: Paper) -> ShortName:
     """How an issue names ``paper``; see the module's docstring for the order."""
     title = squash(paper.title)
     head, colon, _ = title.partition(": ")
-    if colon and len(head.split()) <= _HEAD_WORDS:
+    # "Why Guidance Overshoots: …" is a question, not a name; a defined acronym names it better.
+    if colon and len(head.split()) <= _HEAD_WORDS and not _NO_LEAD.match(head):
         return ShortName(name=head, source=title)
     found = _defined_acronym(paper, title) or _named_after_proposal(paper)
     if found:
@@ -73,8 +74,12 @@ def _defined_acronym(paper: Paper, title: str) -> ShortName | None:
 
 
 def _spelled_by(before: str, acronym: str) -> list[str]:
-    """The words just before ``(ACRONYM)`` whose initials spell its capitals, or ``[]``."""
-    letters = [c for c in acronym if c.isupper()]
+    """The words just before ``(ACRONYM)`` whose initials spell its capitals, or ``[]``.
+
+    A part of the acronym with a digit ("3D" in "CTD-3D") is spelled by that very word.
+    """
+    units = [u for part in acronym.split("-") for u in ([part] if any(c.isdigit() for c in part) else part)]
+    letters = [u for u in units if len(u) > 1 or u.isupper()]
     words = [w for w in re.split(r"[\s-]+", before.strip()) if w]
     if len(letters) < 2:
         return []
@@ -86,7 +91,8 @@ def _spelled_by(before: str, acronym: str) -> list[str]:
     for word in reversed(words):
         if index < 0:
             break
-        if word[:1].upper() == letters[index]:
+        unit = letters[index]
+        if word.upper() == unit.upper() if len(unit) > 1 else word[:1].upper() == unit:
             taken.append(word)
             index -= 1
         elif word.lower() not in _SMALL_WORDS:

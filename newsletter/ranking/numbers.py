@@ -59,7 +59,7 @@ _CHANGE = re.compile(
 )
 # The quantity named as the subject of "… rises from X to Y": "drift falls from 5.2 to 0.9".
 _SUBJECT = re.compile(
-    r"(?P<s>[A-Za-z][\w-]*)\s+(?:rises|rose|falls|fell|drops|dropped|improves|improved|increases|increased|"
+    r"(?P<s>(?:[A-Za-z][\w-]*\s+){0,2}[A-Za-z][\w-]*)\s+(?:rises|rose|falls|fell|drops|dropped|improves|improved|increases|increased|"
     r"decreases|decreased|goes|went|grows|grew|shrinks|climbs|declines|declined|is\s+reduced|is\s+cut)\s+$"
 )
 _VERSUS = re.compile(
@@ -177,11 +177,16 @@ def _with_quality(claims: list[Claim]) -> list[Claim]:
     "3.8× faster … and scores 84.1 on VBench against 84.3 for the teacher" reads
     "3.8×; VBench 84.1 (teacher: 84.3)": the speed-up is the news, the comparison its price.
     """
-    speedups = [c for c in claims if c.kind == "speedup"]
+    speedups = sorted((c for c in claims if c.kind == "speedup"), key=lambda c: c.position)
     compared = [c for c in claims if c.kind in ("comparison", "change") and c.strength >= 5]
-    if len(speedups) != 1 or len(compared) != 1:
+    if len(compared) != 1 or not speedups:
         return claims
-    fast, kept = speedups[0], compared[0]
+    kept = compared[0]
+    # The speed-up the comparison qualifies: the nearest one before it, else the only one.
+    before = [c for c in speedups if c.position < kept.position]
+    if not before and len(speedups) > 1:
+        return claims
+    fast = before[-1] if before else speedups[0]
     paired = replace(
         fast, text=f"{fast.text}; {kept.text}", kind="speedup", strength=6, values=fast.values + 1
     )
@@ -323,13 +328,24 @@ def _named(metric: str, value: str, bench: str | None) -> str:
 
 
 def _subject(sentence: str, start: int) -> str:
-    match = _SUBJECT.search(sentence[max(0, start - 40) : start])
-    return match.group("s") if match and match.group("s").lower() not in _NOT_SUBJECTS else ""
+    """The quantity that changes: "the motion smoothness score rises" → "motion smoothness score"."""
+    match = _SUBJECT.search(sentence[max(0, start - 50) : start])
+    if not match:
+        return ""
+    words = match.group("s").split()
+    # Keep the words after the last one that cannot be part of the quantity's name.
+    cut = max((i + 1 for i, w in enumerate(words) if w.lower() in _NOT_NAMES), default=0)
+    words = words[cut:]
+    if not words or all(w.lower() in _GENERIC for w in words):
+        return ""
+    return " ".join(words)
 
 
-_NOT_SUBJECTS = frozenset(
-    {"it", "this", "that", "which", "score", "performance", "quality", "result", "model"}
+_NOT_NAMES = frozenset(
+    {"the", "a", "an", "its", "their", "our", "and", "while", "on", "in", "with", "of", "it", "this", "that"}
+    | {"which", "whereas", "but", "then", "when", "so", "as", "at", "for", "to", "by", "from", "is", "are"}
 )
+_GENERIC = frozenset({"score", "performance", "quality", "result", "results", "model", "value", "number"})
 
 
 def _metric_after(sentence: str, end: int) -> str:

@@ -39,8 +39,9 @@ def by_name(name: str) -> LabelledDay:
     return next(day for day in ALL_DAYS if day.name == name)
 
 
-def test_there_are_three_labelled_days_with_five_picks_each() -> None:
-    assert [day.name for day in ALL_DAYS] == ["2026-07-01", "2026-07-08-theory", "2026-07-15-off-topic"]
+def test_there_are_four_labelled_days_with_five_picks_each() -> None:
+    names = ["2026-07-01", "2026-07-08-theory", "2026-07-15-off-topic", "2026-07-22-mixed"]
+    assert [day.name for day in ALL_DAYS] == names
     assert all(len(day.picks) == 5 for day in ALL_DAYS)
 
 
