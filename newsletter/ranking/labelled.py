@@ -18,7 +18,7 @@ from typing import Any
 
 from newsletter.config import Config, RankingSection
 from newsletter.errors import ConfigError
-from newsletter.model import Paper, Pick
+from newsletter.model import Paper
 from newsletter.ranking.facts import extract_facts
 from newsletter.ranking.ranker import rank
 
@@ -146,8 +146,3 @@ def _same(facts: dict[str, Any], label: LabelledPick, name: str) -> bool:
     if name == "institution":
         return tuple(v for v in value.split("; ") if v) == label.institutions
     return bool(value == (label.venue if name == "venue" else label.short_name))
-
-
-def picks_of(day: LabelledDay, picks: list[Pick]) -> set[str]:
-    """The ids of ``picks`` that the editor also picked on ``day``."""
-    return {pick.paper.arxiv_id for pick in picks} & {label.arxiv_id for label in day.picks}

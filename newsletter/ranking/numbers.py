@@ -54,13 +54,15 @@ _END = (
 _WHO = r"(?:the\s+|its\s+|their\s+|a\s+|our\s+)?(?P<who>[\w-]+(?:\s[\w-]+)?)"
 
 _CHANGE = re.compile(
-    rf"(?<![\w.])(?:from\s+(?P<a>{_VALUE})\s+to\s+(?P<b>{_VALUE})|(?P<c>{_VALUE})\s*{_ARROW}\s*(?P<d>{_VALUE}))"
+    rf"(?<![\w.])(?:from\s+(?P<a>{_VALUE})\s+to\s+(?P<b>{_VALUE})"
+    rf"|(?P<c>{_VALUE})\s*{_ARROW}\s*(?P<d>{_VALUE}))"
     rf"(?P<at>\s+at\s+{_NUM}\s?(?:s|ms|seconds|minutes|steps|NFEs?|frames|fps)\b)?"
 )
 # The quantity named as the subject of "… rises from X to Y": "drift falls from 5.2 to 0.9".
 _SUBJECT = re.compile(
-    r"(?P<s>(?:[A-Za-z][\w-]*\s+){0,2}[A-Za-z][\w-]*)\s+(?:rises|rose|falls|fell|drops|dropped|improves|improved|increases|increased|"
-    r"decreases|decreased|goes|went|grows|grew|shrinks|climbs|declines|declined|is\s+reduced|is\s+cut)\s+$"
+    r"(?P<s>(?:[A-Za-z][\w-]*\s+){0,2}[A-Za-z][\w-]*)\s+"
+    r"(?:rises|rose|falls|fell|drops|dropped|improves|improved|increases|increased|decreases|decreased|"
+    r"goes|went|grows|grew|shrinks|climbs|declines|declined|is\s+reduced|is\s+cut)\s+$"
 )
 _VERSUS = re.compile(
     rf"(?<![\w.])(?P<a>{_VALUE})(?:\s+on\s+(?P<bench>{_BENCH_NAME}))?,?\s+"
@@ -70,17 +72,20 @@ _REACH = re.compile(
     rf"\b(?:reach|achiev|attain|obtain|score|deliver|yield|record|hit)\w*\s+"
     rf"(?:(?:an?|the)\s+)?(?:(?:new\s+)?state-of-the-art\s+)?(?:(?P<m>{METRIC_NAMES})\s+(?:of\s+)?)?"
     rf"(?P<a>{_VALUE})(?:\s+(?P<m2>{METRIC_NAMES}))?(?:\s+(?:on|in)\s+(?P<bench>{_BENCH_NAME}))?{_END}"
-    rf"(?:,?\s+(?:improving|up|down|improved|lowering|reducing|rising|falling)\s+(?:on\s+|from\s+)(?P<prev>{_VALUE}))?"
+    rf"(?:,?\s+(?:improving|up|down|improved|lowering|reducing|rising|falling)\s+(?:on\s+|from\s+)"
+    rf"(?P<prev>{_VALUE}))?"
 )
 _OF = re.compile(
-    rf"\b(?:an?|the)\s+(?P<m>{METRIC_NAMES})\s+of\s+(?P<a>{_VALUE})(?:\s+(?:on|in)\s+(?P<bench>{_BENCH_NAME}))?{_END}"
+    rf"\b(?:an?|the)\s+(?P<m>{METRIC_NAMES})\s+of\s+(?P<a>{_VALUE})"
+    rf"(?:\s+(?:on|in)\s+(?P<bench>{_BENCH_NAME}))?{_END}"
 )
 _SPEEDUP = re.compile(
     rf"(?<![\w.])(?P<n>\d+(?:\.\d+)?)\s?{_TIMES}"
     r"(?P<noun>\s+(?:lossless\s+)?(?:speed-?ups?|acceleration|faster|fewer\s+[\w-]+|less\s+[\w-]+|"
     r"smaller|cheaper|higher\s+throughput))?"
     rf"(?:\s+(?:on|for|in|with)\s+(?P<target>{_BENCH_NAME}))?"
-    r"(?=\s*(?:,|;|\(|$|\.(?:\s|$)|\s+(?:and|with|while|without|at|compared|over|versus|vs\.?|than|across)\b))"
+    r"(?=\s*(?:,|;|\(|$|\.(?:\s|$)|\s+(?:and|with|while|without|at|compared|over|versus|vs\.?|than|"
+    r"across)\b))"
 )
 _PERCENT = re.compile(
     r"(?<![\w.])(?P<n>\d+(?:\.\d+)?)\s?%(?P<noun>\s+(?:relative\s+)?(?:gain|improvement|reduction|increase|"
