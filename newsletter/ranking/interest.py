@@ -11,6 +11,7 @@ arxiv-sanity do for one reader, but here for an editor serving a whole list.
 from __future__ import annotations
 
 import csv
+import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from pathlib import Path
 from newsletter.errors import ConfigError
 from newsletter.model import Paper
 from newsletter.ranking.diversity import cosine, tfidf
+
+logger = logging.getLogger(__name__)
 
 #: A cosine this high (title and abstract, TF-IDF) means a clearly related paper.
 _SATURATION = 0.3
@@ -96,6 +99,8 @@ def read_interests(
         if _ARXIV_ID.match(entry):
             if entry in known:
                 found.append(known[entry])
+            else:
+                logger.warning("ranking.interests: %s is not among the papers past issues considered", entry)
             continue
         path = Path(entry) if base is None or Path(entry).is_absolute() else base / entry
         found.extend(read_export(path))
