@@ -24,8 +24,10 @@ METRIC_NAMES = (
     r"FID|FVD|KID|IS|CLIP[- ]?(?:Score|score|T|I)?|HPS(?:v\d)?|LPIPS|PSNR|SSIM|GenEval|VBench|"
     r"ImageReward|PickScore|Aesthetic(?: score)?|BLEU|ROUGE(?:-\w+)?|TPF|TPS|accuracy|Accuracy|top-1|"
     r"mAP|mIoU|AP|NFEs?|perplexity|pass@\d+|win rate|latency|throughput|WER|MOS|CER|F1|R@\d+|Recall@\d+|"
-    r"success rate|Chamfer distance|bits per dimension|BPD|NLL|dB|ms|seconds|s"
+    r"success rate|Chamfer distance|bits per dimension|BPD|NLL|MAE|RMSE|CRPS|AUROC|AUC|Dice|PESQ|MPJPE"
 )
+# Units follow a number ("32.1 dB", "0.4 s") but never name the quantity on their own.
+_UNITS = r"dB|ms|s|seconds|fps|GB|mm|m|GPU-days|GPU-hours|A100-days"
 METRIC = re.compile(rf"(?<![\w-])(?:{METRIC_NAMES})(?![\w-])")
 BENCHMARK = re.compile(
     r"(?<![\w-])(?:ImageNet(?:[- ]\d+|-\w+)?|MS-?COCO|COCO|LAION(?:-\w+)?|CIFAR-?10{1,2}|CelebA(?:-HQ)?|FFHQ|"
@@ -39,7 +41,7 @@ BENCHMARK = re.compile(
 _NUM = r"[-+]?\d+(?:[.,]\d+)*"
 _TIMES = r"(?:×|x(?![\w])|X(?![\w])|\$?\\times\$?)"
 # A value: a number, maybe a percentage, a multiple, or a unit named right after it.
-_VALUE = rf"{_NUM}(?:\s?%|\s?{_TIMES}|\s(?:{METRIC_NAMES})(?![\w-]))?"
+_VALUE = rf"{_NUM}(?:\s?%|\s?{_TIMES}|\s(?:{METRIC_NAMES}|{_UNITS})(?![\w-]))?"
 _ARROW = r"(?:→|->|⟶|⇒|\$?\\(?:rightarrow|to)\$?)"
 # A benchmark or model name: "ImageNet 256", "FLUX.1 [dev]", "SD 1.5"; never its sentence's full stop.
 _NAME_WORD = r"[\w\-/]*(?:\.\w+)*"
@@ -64,6 +66,10 @@ _SUBJECT = re.compile(
     r"(?:rises|rose|falls|fell|drops|dropped|improves|improved|increases|increased|decreases|decreased|"
     r"goes|went|grows|grew|shrinks|climbs|declines|declined|is\s+reduced|is\s+cut)\s+$"
 )
+_OBJECT = re.compile(
+    r"\b(?:reduc|cut|lower|rais|increas|improv|boost|bring|brings|decreas)\w*\s+(?:the\s+)?"
+    r"(?P<s>(?:[A-Za-z][\w-]*\s+){0,3}[A-Za-z][\w-]*)\s+$"
+)
 _VERSUS = re.compile(
     rf"(?<![\w.])(?P<a>{_VALUE})(?:\s+on\s+(?P<bench>{_BENCH_NAME}))?,?\s+"
     rf"(?:vs\.?|versus|against|compared (?:to|with))\s+(?P<b>{_VALUE})(?:\s+(?:for|of|by)\s+{_WHO})?"
@@ -85,7 +91,16 @@ _SPEEDUP = re.compile(
     r"smaller|cheaper|higher\s+throughput))?"
     rf"(?:\s+(?:on|for|in|with)\s+(?P<target>{_BENCH_NAME}))?"
     r"(?=\s*(?:,|;|\(|$|\.(?:\s|$)|\s+(?:and|with|while|without|at|compared|over|versus|vs\.?|than|"
-    r"across)\b))"
+    r"across|in|on|for|during)\b))"
+)
+# "accelerates SDXL by 2.3×": the model comes before the multiple.
+_SPEEDS_UP = re.compile(
+    rf"\b(?:accelerat\w*|speed(?:s|ing)? up)\s+(?P<target>{_BENCH_NAME})\s+by\s+(?P<n>\d+(?:\.\d+)?)\s?{_TIMES}"
+)
+# "reduces memory by 45%": the quantity and the direction come before the percentage.
+_BY_PERCENT = re.compile(
+    r"\b(?P<verb>reduc|cut|lower|decreas|shrink|improv|increas|boost|rais)\w*\s+(?:the\s+)?"
+    r"(?P<what>[a-zA-Z][\w-]*(?:\s[a-zA-Z][\w-]*)?)\s+by\s+(?P<n>\d+(?:\.\d+)?\s?%)"
 )
 _PERCENT = re.compile(
     r"(?<![\w.])(?P<n>\d+(?:\.\d+)?)\s?%(?P<noun>\s+(?:relative\s+)?(?:gain|improvement|reduction|increase|"
@@ -169,7 +184,12 @@ def _in_sentence(sentence: str, at: int) -> list[Claim]:
         _change(sentence, match, add)
     for match in _VERSUS.finditer(sentence):
         _versus(sentence, match, add)
+    for match in _SPEEDS_UP.finditer(sentence):
+        add(match, f"{match.group('n')}× on {match.group('target')}", "speedup", 4)
     _speedups(sentence, add)
+    for match in _BY_PERCENT.finditer(sentence):
+        sign = "−" if match.group("verb") in ("reduc", "cut", "lower", "decreas", "shrink") else "+"
+        add(match, f"{match.group('what')} {sign}{match.group('n').replace(' ', '')}", "percent", 2)
     for match in _PERCENT.finditer(sentence):
         noun = match.group("noun")
         add(match, match.group(0), "percent", 2 if noun else 1)
@@ -315,8 +335,9 @@ def _is_dimension(sentence: str, match: re.Match[str]) -> bool:
 
 
 def _metric_before(sentence: str, start: int) -> str:
+    """The metric, or else the benchmark, named just before ``start`` in the same clause."""
     window = sentence[max(0, start - 40) : start]
-    found = list(METRIC.finditer(window))
+    found = list(METRIC.finditer(window)) or list(BENCHMARK.finditer(window))
     if not found:
         return ""
     last = found[-1]
@@ -333,8 +354,10 @@ def _named(metric: str, value: str, bench: str | None) -> str:
 
 
 def _subject(sentence: str, start: int) -> str:
-    """The quantity that changes: "the motion smoothness score rises" → "motion smoothness score"."""
-    match = _SUBJECT.search(sentence[max(0, start - 50) : start])
+    """The quantity that changes: "the motion smoothness score rises" → "motion smoothness score",
+    "we reduce the number of function evaluations" → "number of function evaluations"."""
+    window = sentence[max(0, start - 60) : start]
+    match = _SUBJECT.search(window) or _OBJECT.search(window)
     if not match:
         return ""
     words = match.group("s").split()

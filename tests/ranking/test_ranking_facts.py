@@ -82,6 +82,18 @@ def test_absent_facts_stay_absent(papers: ModuleType) -> None:
             "motion smoothness score 97.1 → 98.6 on VBench",
             id="the quantity named before the change",
         ),
+        pytest.param(
+            "We reduce the number of function evaluations from 50 to 4.",
+            "function evaluations 50 → 4",
+            id="the quantity reduced from X to Y",
+        ),
+        pytest.param(
+            "Our 1.3B model surpasses a larger one on DPG-Bench (84.2 vs. 83.4).",
+            "DPG-Bench 84.2 vs 83.4",
+            id="X vs. Y after a benchmark",
+        ),
+        pytest.param("Our approach accelerates SDXL by 2.3x.", "2.3× on SDXL", id="accelerates B by N×"),
+        pytest.param("It reduces memory by 45% and latency by 38%.", "memory −45%", id="reduces Q by X%"),
         pytest.param("It lowers FID 20.13 → 12.91 on ImageNet.", "FID 20.13 → 12.91", id="X→Y"),
         pytest.param(r"It cuts FID 9.1 $\rightarrow$ 7.4 on COCO.", "FID 9.1 → 7.4", id="LaTeX arrow"),
         pytest.param("Our sampler is 3.1× faster on SD3.", "3.1× on SD3", id="N× faster on B"),
