@@ -95,7 +95,8 @@ _SPEEDUP = re.compile(
 )
 # "accelerates SDXL by 2.3×": the model comes before the multiple.
 _SPEEDS_UP = re.compile(
-    rf"\b(?:accelerat\w*|speed(?:s|ing)? up)\s+(?P<target>{_BENCH_NAME})\s+by\s+(?P<n>\d+(?:\.\d+)?)\s?{_TIMES}"
+    rf"\b(?:accelerat\w*|speed(?:s|ing)? up)\s+(?P<target>{_BENCH_NAME})\s+by\s+"
+    rf"(?P<n>\d+(?:\.\d+)?)\s?{_TIMES}"
 )
 # "reduces memory by 45%": the quantity and the direction come before the percentage.
 _BY_PERCENT = re.compile(
