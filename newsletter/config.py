@@ -125,8 +125,8 @@ class RankingSection:
     )
     labs: Annotated[list[Line], Length()] = field(default_factory=list)
     weight_topic: Share = 0.35
-    weight_novelty: Share = 0.2
-    weight_venue: Share = 0.15
+    weight_novelty: Share = 0.25
+    weight_venue: Share = 0.1
     weight_evidence: Share = 0.2
     weight_code: Share = 0.1
     diversity: Share = 0.3
@@ -135,6 +135,12 @@ class RankingSection:
     """arXiv categories that count toward topic relevance (primary fully, cross-list half)."""
     min_topic: Share = 0.3
     """Papers less on topic than this are picked only when too few others are left."""
+    institution_names: Annotated[list[Line], Length()] = field(default_factory=list)
+    """Short forms of institutions beyond the built-in map, as "Long name = Short" entries."""
+    interests: Annotated[list[Line], Length()] = field(default_factory=list)
+    """arXiv ids, or paths of BibTeX/CSV exports, of papers that stand for what the editor wants."""
+    weight_interest: Share = 0.15
+    """The weight of the sixth signal: closeness to the editor's interests and past picks."""
 
 
 @_section

@@ -25,6 +25,7 @@ from newsletter.delivery.dispatch import DeliveryReport, dispatch
 from newsletter.delivery.message import campaign_for, personalizer_for, sample_copy
 from newsletter.digest import compose_draft, merge_drafts, read_draft, write_draft
 from newsletter.errors import ConfigError, DeliveryError, InputError, StoreError
+from newsletter.history import check_interests, editor_interests
 from newsletter.model import Draft, Paper, RenderedEmail, Window
 from newsletter.ranking import rank
 from newsletter.render import render_email
@@ -125,6 +126,8 @@ def gather(app: App, at: datetime) -> Gathering:
 
 def build_draft(app: App, at: datetime, gathering: Gathering | None = None) -> DraftResult:
     """Gather, rank and write the issue's draft file, keeping an editor's earlier edits."""
+    # Read first: a broken export in ranking.interests must fail before anything is recorded.
+    interests = editor_interests(app.db, app.config, before=at)
     gathering = gathering or gather(app, at)
     path = app.draft_path(gathering.issue_date)
     edited = read_draft(path) if path.exists() else None
@@ -133,6 +136,7 @@ def build_draft(app: App, at: datetime, gathering: Gathering | None = None) -> D
         app.config.ranking,
         pinned=edited.pinned if edited else (),
         excluded=edited.excluded if edited else (),
+        interests=interests,
     )
     fresh = compose_draft(
         picks,
@@ -187,6 +191,8 @@ def run_cycle(
     done = _decided_issue(app, at)
     if done is not None:
         return done
+    # A broken export in ranking.interests must fail before the window is recorded.
+    check_interests(app.config)
     gathering = gather(app, at)
     if not gathering.candidates and app.config.schedule.empty_window == "skip":
         reason = "no new papers in the window; it folds into the next issue"

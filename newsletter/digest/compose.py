@@ -35,8 +35,6 @@ _TECHNICAL_CUE = re.compile(
     re.IGNORECASE,
 )
 _TECHNICAL_SENTENCES = 2
-_SHORT_NAME_WORDS = 5
-_ACRONYM_IN_PARENS = re.compile(r"\(([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)\)")
 
 
 def compose_draft(
@@ -206,6 +204,8 @@ def _draft_pick(pick: Pick, place: int, candidates: int, locales: Sequence[str])
         area=areas.area_of(paper),
         score=pick.score,
         signals=dict(pick.signals),
+        sources=dict(facts.sources),
+        reasons=tuple(pick.reasons),
     )
     return _with_text(base, pick, place, candidates, locales)
 
@@ -224,16 +224,8 @@ def _with_text(base: DraftPick, pick: Pick, place: int, candidates: int, locales
 
 
 def short_name(pick: Pick) -> str:
-    """How the issue names a paper: the title's lead-in, its acronym, or its first words."""
-    title = squash(pick.paper.title)
-    head = title.split(": ", 1)[0]
-    if ": " in title and len(head.split()) <= _SHORT_NAME_WORDS:
-        return head
-    acronym = _ACRONYM_IN_PARENS.search(title)
-    if acronym:
-        return acronym.group(1)
-    words = title.split()
-    return title if len(words) <= _SHORT_NAME_WORDS else " ".join(words[:_SHORT_NAME_WORDS]) + "…"
+    """How the issue names a paper: the name the ranking found (coined name, acronym, title lead-in)."""
+    return pick.facts.short_name or squash(pick.paper.title)
 
 
 def _first_read_reason(say: Phrases, pick: DraftPick) -> str:
@@ -302,7 +294,8 @@ def _technical_read(pick: Pick, summary: str) -> str:
     """The abstract's most technical sentences beyond the summary, in the abstract's order."""
     used = set(sentences(summary))
     rest = [s for s in sentences(pick.paper.abstract) if s not in used]
-    number = pick.facts.key_number or "\0"
+    # The sentence the key number was read from; the number itself is written the editor's way.
+    number = pick.facts.sources.get("key_number") or "\0"
     scored = sorted(
         range(len(rest)),
         key=lambda i: (-(2 * (number in rest[i]) + bool(_TECHNICAL_CUE.search(rest[i]))), i),

@@ -25,8 +25,11 @@ Layout (every key is written; an editor may change any value)::
     project_url  key_number  core_method  area  score            ("—" marks an absent fact)
     decision = "…"                   # first_read_reason, evidence_strength, what_it_does,
                                      # technical_read, evidence_and_limits likewise
+    reasons = ["close to …"]         # why the ranking chose it beyond its signals
     [picks.signals]                  # the score's breakdown, each in [0, 1]
     topic = 1.0
+    [picks.sources]                  # the phrase of the paper's record each fact came from
+    key_number = "…"
 
     [generated]                      # hashes of the generated text: leave alone
     "picks/2607.00103/decision/en" = "…"
@@ -124,7 +127,9 @@ def _pick_table(pick: DraftPick) -> dict[str, Any]:
     data.update({name: getattr(pick, name) for name in PLAIN_FIELDS if name not in data})
     data["score"] = pick.score
     data.update({name: _text_value(getattr(pick, name)) for name in LOCALIZED_FIELDS})
+    data["reasons"] = list(pick.reasons)
     data["signals"] = dict(pick.signals)
+    data["sources"] = dict(pick.sources)
     return data
 
 
@@ -298,6 +303,9 @@ class _Reader:
             evidence_and_limits=text("evidence_and_limits"),
             score=self.number(f"{where}.score", value.get("score", 0.0), index),
             signals=self.signals(f"{where}.signals", value.get("signals", {}), index),
+            # Drafts written before facts kept their sources have neither table; both stay empty.
+            sources=self.pick_strings(f"{where}.sources", value.get("sources", {}), index),
+            reasons=self.text_list(f"{where}.reasons", value.get("reasons", []), index),
         )
 
     def plain(self, field: str, value: dict[str, Any], name: str, pick: int) -> str:
@@ -306,6 +314,16 @@ class _Reader:
         if not isinstance(found, str):
             raise self.fail(field, f"expected a string, got {found!r}", pick)
         return found
+
+    def text_list(self, field: str, value: Any, pick: int) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(field, 'expected a list of strings such as ["close to …"]', pick)
+        return tuple(value)
+
+    def pick_strings(self, field: str, value: Any, pick: int) -> dict[str, str]:
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise self.fail(field, 'expected a table of strings such as key_number = "…"', pick)
+        return dict(value)
 
     def number(self, field: str, value: Any, pick: int) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):

@@ -14,6 +14,7 @@ from starlette.routing import Route
 from newsletter.errors import NewsletterError
 from newsletter.web.form import read_form
 from newsletter.web.preview import GMAIL_CLIP_BYTES, IssueState, LocaleView, Preview, Snapshot
+from newsletter.web.preview_facts import facts_section
 
 #: How often the page asks whether the files changed.
 POLL_MILLISECONDS = 700
@@ -129,6 +130,7 @@ class PreviewEndpoints:
         body += self._warnings(snapshot) if not snapshot.error else ""
         views = [v for v in (snapshot.view(locale) for locale in shown) if v is not None]
         body += f'<div class="columns">{"".join(self._locale(view, side) for view in views)}</div>'
+        body += facts_section(snapshot.draft) if snapshot.draft is not None else ""
         script = _RELOAD % (json.dumps(snapshot.version), POLL_MILLISECONDS, POLL_MILLISECONDS)
         return (
             f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
