@@ -122,6 +122,9 @@ class DeliverySection:
     """Empty means ``outbox`` in ``newsletter.data_dir``."""
     max_retries: int = 5
     failure_threshold: float = 0.2
+    lease_seconds: float = 60.0
+    """How long a sending process's claim on its batches lasts unless renewed (every third of
+    it): a sender silent for longer is taken for dead and its batches become unknown."""
     smtp: SmtpSection = field(default_factory=SmtpSection)
     sendgrid: SendgridSection = field(default_factory=SendgridSection)
 

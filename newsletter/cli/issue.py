@@ -18,6 +18,8 @@ from newsletter.digest import draft_to_json, read_draft
 from newsletter.errors import DeliveryError
 from newsletter.model import OutgoingMessage, Recipient, RenderedEmail
 from newsletter.render import size_warning
+from newsletter.status import unknown_advice
+from newsletter.store.schema import SendStatus
 from newsletter.unsubscribe import PREVIEW_SIGNER
 
 
@@ -142,7 +144,15 @@ def _sample_message(ctx: Context, email: RenderedEmail, locale: str) -> Outgoing
     help="Share the issue's batches with other --worker processes (PostgreSQL); stops cleanly on SIGTERM.",
 )
 @click.option(
-    "--resend-unknown", is_flag=True, help="Re-send batches whose outcome is unknown after a crash."
+    "--resend-unknown",
+    is_flag=True,
+    help="Re-send the batches already listed with an unknown outcome (after a sender died).",
+)
+@click.option(
+    "--settle-unknown",
+    type=click.Choice(["sent", "failed"]),
+    default=None,
+    help="Record the listed unknown batches as sent or failed, as the provider's log shows; sends nothing.",
 )
 @pass_context
 def send(
@@ -153,9 +163,13 @@ def send(
     locale: str | None,
     resume: bool,
     resend_unknown: bool,
+    settle_unknown: str | None,
     worker: bool,
 ) -> None:
     """Send ISSUE (an id or a date) to its lists; safe to run again: nobody gets it twice."""
+    if settle_unknown:
+        _settle_unknown(ctx, issue_ref, settle_unknown, clashes=test_to or resume or resend_unknown or worker)
+        return
     if test_to:
         sent = pipeline.send_test(ctx.app, issue_ref, test_to, locale=locale)
         click.echo(f"Sent a test copy of issue #{sent} to {', '.join(test_to)}.")
@@ -176,13 +190,46 @@ def send(
             on_batch=progress.update,
         )
     _print_report(report)
-    if report.unknown_batches:
-        click.echo(
-            f"Outcome unknown for batches {', '.join(map(str, report.unknown_batches))}: check the "
-            "provider's activity log, then run again with --resend-unknown to send them."
-        )
     if report.paused:
         raise DeliveryError(f"issue {report.paused}")
+
+
+def _print_report(report: DeliveryReport) -> None:
+    """The run's counts, the issue's totals, and what the operator has to decide."""
+    totals = report.totals
+    click.echo(
+        f"This run: {report.sent} sent, {report.skipped} skipped, {report.failed} failed, "
+        f"{report.unknown} unknown. Issue totals: " + ", ".join(f"{n} {s}" for s, n in sorted(totals.items()))
+    )
+    if report.resent_batches:
+        click.echo(
+            f"Sent again: the {report.resent} records of batches "
+            f"{', '.join(map(str, report.resent_batches))}, whose outcome was unknown."
+        )
+    if report.unknown_batches:
+        advice = unknown_advice(report.issue_id, report.unknown_batches, report.unknown)
+        click.echo(f"Outcome unknown: {advice}.")
+
+
+def _settle_unknown(ctx: Context, issue_ref: str, outcome: str, *, clashes: object) -> None:
+    if clashes:
+        raise click.UsageError(
+            "--settle-unknown sends nothing: use it without --test-to, --resume, --resend-unknown or --worker"
+        )
+    done = pipeline.settle_unknown(ctx.app, issue_ref, SendStatus(outcome))
+    if done.settled:
+        click.echo(
+            f"Recorded {done.settled} records of batches {', '.join(map(str, done.batches))} of issue "
+            f"#{done.issue_id} as {outcome}; nothing was sent. The issue is {done.issue_status}."
+        )
+    else:
+        click.echo(f"Issue #{done.issue_id} had no batch listed with an unknown outcome; nothing changed.")
+    if done.found_unknown:
+        found = ", ".join(map(str, done.found_unknown))
+        click.echo(
+            f"Found just now with an unknown outcome, so not settled: batches {found}; "
+            "look them up in the provider's log, then run this again."
+        )
 
 
 class _Progress:
@@ -230,14 +277,6 @@ def _print_gathering(found: pipeline.Gathering) -> None:
     click.echo(
         f"Issue #{found.issue_id}: window {found.window.start.isoformat()} → {found.window.end.isoformat()}, "
         f"{len(found.candidates)} candidates ({found.fetched} fetched)"
-    )
-
-
-def _print_report(report: DeliveryReport) -> None:
-    totals = report.totals
-    click.echo(
-        f"This run: {report.sent} sent, {report.skipped} skipped, {report.failed} failed, "
-        f"{report.unknown} unknown. Issue totals: " + ", ".join(f"{n} {s}" for s, n in sorted(totals.items()))
     )
 
 
