@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from newsletter import pipeline, workers
 from newsletter.cli.common import Context, at_option, echo_json, json_option, parse_at, pass_context
 from newsletter.delivery.base import Campaign
 from newsletter.delivery.dispatch import DeliveryReport
-from newsletter.delivery.message import personalization, personalize, to_mime
+from newsletter.delivery.message import check_headers, personalization, personalize, to_mime
 from newsletter.digest import draft_to_json, read_draft
 from newsletter.errors import DeliveryError
 from newsletter.model import OutgoingMessage, Recipient, RenderedEmail
@@ -100,22 +101,37 @@ def render(ctx: Context, draft_file: Path, locales: tuple[str, ...], out_dir: Pa
 
 
 def render_draft(ctx: Context, draft_file: Path, locales: tuple[str, ...], out_dir: Path) -> dict[str, Path]:
-    """Write each locale's files; with several locales, each goes in its own sub-folder."""
+    """Write each locale's files; with several locales, each goes in its own sub-folder.
+
+    Every file of every locale is rendered in memory first, so a failure writes nothing, and
+    each is then written whole (a temporary file renamed over the old one): a reader never
+    sees half a file, nor an HTML part beside the text part of an older rendering.
+    """
     parsed = read_draft(draft_file)
     chosen = locales or tuple(ctx.config.newsletter.locales)
-    written: dict[str, Path] = {}
+    rendered: dict[str, tuple[Path, dict[str, bytes]]] = {}
     for locale in chosen:
         email = pipeline.render_issue(ctx.app, parsed, locale)
-        folder = out_dir if len(chosen) == 1 else out_dir / locale
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "issue.html").write_text(email.html, encoding="utf-8")
-        (folder / "issue.txt").write_text(email.text, encoding="utf-8")
-        (folder / "issue.eml").write_bytes(bytes(to_mime(_sample_message(ctx, email, locale))))
+        files = {
+            "issue.html": email.html.encode("utf-8"),
+            "issue.txt": email.text.encode("utf-8"),
+            "issue.eml": bytes(to_mime(_sample_message(ctx, email, locale))),
+        }
         warning = size_warning(email)
         if warning:
             click.secho(f"warning: {locale}: {warning}", fg="yellow", err=True)
-        written[locale] = folder
-    return written
+        rendered[locale] = (out_dir if len(chosen) == 1 else out_dir / locale, files)
+    for folder, files in rendered.values():
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            _write_whole(folder / name, data)
+    return {locale: folder for locale, (folder, _) in rendered.items()}
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
 
 
 def _sample_message(ctx: Context, email: RenderedEmail, locale: str) -> OutgoingMessage:
@@ -127,7 +143,7 @@ def _sample_message(ctx: Context, email: RenderedEmail, locale: str) -> Outgoing
     campaign = Campaign(
         issue_id=0, email=email, sender=newsletter.sender, reply_to=newsletter.reply_to or None
     )
-    return personalize(campaign, person)
+    return personalize(check_headers(campaign), person)
 
 
 @click.command()

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from newsletter.delivery import senders
 from newsletter.delivery.base import BatchResult, Campaign, DeliveryBackend, Personalization
+from newsletter.delivery.message import check_headers
 from newsletter.errors import DeliveryError
 from newsletter.store import Database
 from newsletter.store import sends as send_records
@@ -134,8 +135,9 @@ def _dispatch(
         db=db,
         backend=backend,
         issue_id=issue_id,
-        # Rendered before anything is claimed, so a broken template strands no batch.
-        campaigns={locale: campaigns(locale) for locale in locales},
+        # Rendered and checked before anything is claimed, so a broken template or a subject
+        # with a line break strands no batch.
+        campaigns={locale: check_headers(campaigns(locale)) for locale in locales},
         personalize=personalize,
         worker=worker,
         locales=locales,
