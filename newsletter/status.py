@@ -195,13 +195,18 @@ def _attention(
 
 def unknown_advice(issue_id: int, batches: Sequence[int], records: int) -> str:
     """What an operator does with unknown batches: look them up, then settle or re-send them."""
-    listed = f" in batches {', '.join(map(str, batches))}" if batches else ""
+    listed = f" in {batch_list(batches)}" if batches else ""
     return (
         f"{records} sends{listed} with unknown outcome; look them up in the provider's activity log, "
         f"then `newsletter send {issue_id} --settle-unknown sent` if they went out, "
         f"`--settle-unknown failed` if they did not, or `newsletter send {issue_id} --resend-unknown` "
         "to send them again"
     )
+
+
+def batch_list(ids: Sequence[int]) -> str:
+    """``batch 3`` or ``batches 3, 4``."""
+    return ("batch " if len(ids) == 1 else "batches ") + ", ".join(map(str, ids))
 
 
 def to_json(status: Status) -> dict[str, object]:

@@ -19,7 +19,7 @@ from newsletter.digest import draft_to_json, read_draft
 from newsletter.errors import DeliveryError
 from newsletter.model import OutgoingMessage, Recipient, RenderedEmail
 from newsletter.render import size_warning
-from newsletter.status import unknown_advice
+from newsletter.status import batch_list, unknown_advice
 from newsletter.store.schema import SendStatus
 from newsletter.unsubscribe import PREVIEW_SIGNER
 
@@ -219,8 +219,8 @@ def _print_report(report: DeliveryReport) -> None:
     )
     if report.resent_batches:
         click.echo(
-            f"Sent again: the {report.resent} records of batches "
-            f"{', '.join(map(str, report.resent_batches))}, whose outcome was unknown."
+            f"Sent again: the {report.resent} records of {batch_list(report.resent_batches)}, "
+            "whose outcome was unknown."
         )
     if report.unknown_batches:
         advice = unknown_advice(report.issue_id, report.unknown_batches, report.unknown)
@@ -235,15 +235,14 @@ def _settle_unknown(ctx: Context, issue_ref: str, outcome: str, *, clashes: obje
     done = pipeline.settle_unknown(ctx.app, issue_ref, SendStatus(outcome))
     if done.settled:
         click.echo(
-            f"Recorded {done.settled} records of batches {', '.join(map(str, done.batches))} of issue "
+            f"Recorded {done.settled} records of {batch_list(done.batches)} of issue "
             f"#{done.issue_id} as {outcome}; nothing was sent. The issue is {done.issue_status}."
         )
     else:
         click.echo(f"Issue #{done.issue_id} had no batch listed with an unknown outcome; nothing changed.")
     if done.found_unknown:
-        found = ", ".join(map(str, done.found_unknown))
         click.echo(
-            f"Found just now with an unknown outcome, so not settled: batches {found}; "
+            f"Found just now with an unknown outcome, so not settled: {batch_list(done.found_unknown)}; "
             "look them up in the provider's log, then run this again."
         )
 
