@@ -160,11 +160,11 @@ class _Reader:
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
-        self.lines = text.splitlines()
+        # TOML ends lines at LF only; str.splitlines would also split at U+2028, U+0085 …
+        self.lines = text.split("\n")
 
-    def fail(self, field: str, message: str, pick: int | None = None, *, at: str | None = None) -> DraftError:
-        """The error for ``field``, at the line where ``at`` (default ``field``) is written."""
-        return DraftError(str(self.path), field, message, line=self.line_of(at or field, pick))
+    def fail(self, field: str, message: str, pick: int | None = None) -> DraftError:
+        return DraftError(str(self.path), field, message, line=self.line_of(field, pick))
 
     def clean(
         self,
@@ -173,7 +173,7 @@ class _Reader:
         pick: int | None = None,
         *,
         paragraphs: bool = False,
-        at: str | None = None,
+        locale: str | None = None,
     ) -> str:
         """``value`` when it holds no control character or line separator; paragraphs may hold
         line feeds, tabs and separators."""
@@ -184,14 +184,28 @@ class _Reader:
                 continue
             if category in _LINE_BREAKING:
                 expected = "text with line feeds and tabs only" if paragraphs else "one line of text"
-                raise self.fail(
-                    field,
+                line = self.line_of(field, pick)
+                named = f"{field}.{locale}" if locale else field
+                raise DraftError(
+                    str(self.path),
+                    named,
                     f"expected {expected}, found the control character {_control_name(char)} "
                     f"at character {position}",
-                    pick,
-                    at=at,
+                    line=self.locale_line(line, locale) if locale else line,
                 )
         return value
+
+    def locale_line(self, line: int | None, locale: str) -> int | None:
+        """The line of ``locale``'s text in the table that starts at ``line``, inline or not."""
+        if line is None or re.search(rf"\b{re.escape(locale)}\s*=", self.lines[line - 1]):
+            return line
+        key = re.compile(rf"^\s*{re.escape(locale)}\s*=")
+        for number in range(line, len(self.lines)):
+            if self.lines[number].lstrip().startswith("["):
+                break
+            if key.match(self.lines[number]):
+                return number + 1
+        return line
 
     def line_of(self, field: str, pick: int | None) -> int | None:
         """The line where ``field`` (``picks[2].decision``, ``window.start``) is written."""
@@ -265,7 +279,7 @@ class _Reader:
             if "en" not in value:
                 raise self.fail(field, "expected an English text under en", pick)
             return {
-                locale: self.clean(f"{field}.{locale}", text, pick, paragraphs=paragraphs, at=field)
+                locale: self.clean(field, text, pick, paragraphs=paragraphs, locale=locale)
                 for locale, text in value.items()
             }
         raise self.fail(field, 'expected a string or a table such as { en = "…", ko = "…" }', pick)
