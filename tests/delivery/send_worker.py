@@ -44,7 +44,12 @@ def main() -> None:
     )
     print(
         json.dumps(
-            {"sent": report.sent, "unknown": report.unknown, "unknown_batches": list(report.unknown_batches)}
+            {
+                "sent": report.sent,
+                "unknown": report.unknown,
+                "unknown_batches": list(report.unknown_batches),
+                "resent_batches": list(report.resent_batches),
+            }
         )
     )
 
