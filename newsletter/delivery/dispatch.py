@@ -148,9 +148,9 @@ def _dispatch(
     run.report.resent_batches, run.report.resent = resent
     with (
         _heap_frozen(),
-        ThreadPoolExecutor(max(1, backend.concurrency), thread_name_prefix="send") as senders,
+        ThreadPoolExecutor(max(1, backend.concurrency), thread_name_prefix="send") as threads,
     ):
-        run.drive(senders)
+        run.drive(threads)
     if run.fatal is not None:
         raise run.fatal
     return _summarize(db, issue_id, run.report)
