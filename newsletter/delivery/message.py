@@ -97,14 +97,16 @@ def personalize(campaign: Campaign, person: Personalization) -> OutgoingMessage:
 def to_mime(message: OutgoingMessage, *, date: datetime | None = None) -> EmailMessage:
     """A multipart/alternative message: text/plain first, then text/html, both UTF-8."""
     mime = EmailMessage()
-    mime["Subject"] = message.subject
-    mime["From"] = message.sender
+    # The email package refuses a line break with a ValueError, which would leave a batch
+    # looking unknown; this says which value it was, as a permanent delivery error.
+    mime["Subject"] = one_line("subject", message.subject)
+    mime["From"] = one_line("newsletter.sender", message.sender)
     mime["To"] = _address(message.recipient)
     if message.reply_to:
-        mime["Reply-To"] = message.reply_to
+        mime["Reply-To"] = one_line("newsletter.reply_to", message.reply_to)
     mime["Date"] = format_datetime(date or datetime.now(UTC))
     for name, value in message.headers.items():
-        mime[name] = value
+        mime[name] = one_line(name, value)
     mime.set_content(message.text, subtype="plain", charset="utf-8")
     mime.add_alternative(message.html, subtype="html", charset="utf-8")
     # After the parts: set_content() drops every Content-* header already on the message.

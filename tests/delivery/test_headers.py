@@ -16,6 +16,7 @@ from newsletter.delivery import senders
 from newsletter.delivery.base import Campaign
 from newsletter.delivery.dispatch import dispatch
 from newsletter.delivery.message import check_headers
+from newsletter.delivery.outbox import OutboxBackend
 from newsletter.delivery.retry import RetryPolicy
 from newsletter.delivery.sendgrid import SendGridBackend, request_body
 from newsletter.errors import DeliveryError
@@ -115,3 +116,20 @@ def test_render_writes_nothing_when_a_locale_cannot_be_made_into_a_message(
     ]
     assert state_snapshot(tmp_path / "var", out) == before
     assert not out.exists() or not any(out.rglob("*"))
+
+
+def test_every_backend_refuses_a_line_break_in_a_header_as_a_permanent_delivery_error(
+    tmp_path: Path, fake: FakeSendGrid
+) -> None:
+    bad = with_subject(campaign("en"), "Five papers\r\nBcc: victim@example.org")
+    people = [personalizer(1)(1, "ada@example.org")]
+    outbox = OutboxBackend(tmp_path / "outbox")
+    sendgrid = SendGridBackend(API_KEY, api_host=fake.url, batch_size=5, policy=RetryPolicy(retries=1))
+
+    for backend in (outbox, sendgrid):
+        with pytest.raises(DeliveryError, match=r"^subject.*: expected one line") as caught:
+            backend.send_batch(bad, people)
+        assert caught.value.permanent
+
+    assert not any((tmp_path / "outbox").rglob("*.eml"))
+    assert fake.requests == 0
