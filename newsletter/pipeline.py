@@ -260,6 +260,8 @@ def deliver_issue(
     is sending the issue; workers that share the issue on purpose pass False (see
     :mod:`newsletter.workers`). Either way only a dead sender's batches are marked unknown.
     """
+    if app.config.delivery.lease_seconds <= 0:
+        raise ConfigError("delivery.lease_seconds", "expected a positive number of seconds")
     issue_id, draft = load_draft(app, issue_ref)
     if exclusive:
         _refuse_if_sending(app, issue_id)
@@ -269,8 +271,6 @@ def deliver_issue(
     logger.info("queued %d new recipients for issue %s", queued, issue_id)
     if on_start is not None:
         on_start(send_counts(app, issue_id).get(SendStatus.PENDING.value, 0))
-    if app.config.delivery.lease_seconds <= 0:
-        raise ConfigError("delivery.lease_seconds", "expected a positive number of seconds")
     backend = app.backend()
     try:
         report = dispatch(
