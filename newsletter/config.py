@@ -176,6 +176,9 @@ class DeliverySection:
     """An address that reads unsubscribe requests; empty offers only the one-click link."""
     max_retries: Count = 5
     failure_threshold: Share = 0.2
+    lease_seconds: Timeout = 60.0
+    """How long a sending process's claim on its batches lasts unless renewed (every third of
+    it): a sender silent for longer is taken for dead and its batches become unknown."""
     smtp: SmtpSection = field(default_factory=SmtpSection)
     sendgrid: SendgridSection = field(default_factory=SendgridSection)
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
-import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -20,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from newsletter import i18n
 from newsletter.config import Config
+from newsletter.delivery import senders
 from newsletter.delivery.base import Campaign, DeliveryBackend
 from newsletter.delivery.dispatch import DeliveryReport, dispatch
 from newsletter.delivery.message import campaign_for, personalizer_for, sample_copy
@@ -263,7 +262,7 @@ def deliver_issue(
     signer: Signer | None = None,
     on_batch: Callable[[int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
-    settle_abandoned: bool = True,
+    exclusive: bool = True,
 ) -> DeliveryReport:
     """Send the issue to every subscriber of its lists who has no record yet.
 
@@ -272,10 +271,15 @@ def deliver_issue(
     before the issue or any record changes. Safe to run again at any time: it resumes where
     the last run stopped and never sends an issue twice to the same person. A paused issue
     is sent only with ``resume``. ``on_start`` gets how many records are waiting,
-    ``on_batch`` how many this run has settled so far. Workers sharing the issue pass
-    ``settle_abandoned=False`` (see :mod:`newsletter.workers`).
+    ``on_batch`` how many this run has settled so far.
+
+    With ``exclusive`` (a plain ``send``) it refuses, changing nothing, while another process
+    is sending the issue; workers that share the issue on purpose pass False (see
+    :mod:`newsletter.workers`). Either way only a dead sender's batches are marked unknown.
     """
     issue_id, draft = load_draft(app, issue_ref)
+    if exclusive:
+        _refuse_if_sending(app, issue_id)
     signer = signer or Signer.from_env()
     chosen = sending_lists(app, issue_id, lists)
     backend = app.backend()
@@ -291,11 +295,11 @@ def deliver_issue(
             issue_id,
             _campaigns(app, issue_id, draft),
             personalizer_for(app.config, issue_id, signer, own_lists(app, issue_id)),
-            worker=f"{socket.gethostname()}:{os.getpid()}",
+            worker=senders.holder_id(),
             resend_unknown=resend_unknown,
             failure_threshold=app.config.delivery.failure_threshold,
             on_batch=on_batch,
-            settle_abandoned=settle_abandoned,
+            lease_seconds=app.config.delivery.lease_seconds,
         )
     finally:
         backend.close()
@@ -310,6 +314,62 @@ def check_ready(app: App, issue_id: int, lists: Sequence[str] = ()) -> list[str]
     chosen = sending_lists(app, issue_id, lists)
     app.backend().close()
     return chosen
+
+
+def _refuse_if_sending(app: App, issue_id: int) -> None:
+    with app.db.transaction() as session:
+        live = senders.live_senders(session, issue_id)
+    if live:
+        raise DeliveryError(
+            f"{senders.describe(issue_id, live)}; wait for it to finish, or add --worker to share its batches"
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settlement:
+    """What ``send ISSUE --settle-unknown`` recorded."""
+
+    issue_id: int
+    settled: int
+    """Records whose unknown outcome was recorded as ``outcome``."""
+    batches: tuple[int, ...]
+    """The batches they were in."""
+    outcome: SendStatus
+    found_unknown: tuple[int, ...]
+    """Batches of a dead sender found only now: listed, left unknown for a later decision."""
+    issue_status: str
+
+
+def settle_unknown(app: App, issue_ref: int | str, outcome: SendStatus) -> Settlement:
+    """Record what the provider's activity log says of the issue's unknown batches, sending nothing.
+
+    Only batches already listed as unknown are settled; a dead sender's batches found now are
+    marked unknown and listed, for the operator to check first. The issue becomes sent once
+    no record is left without a final outcome.
+    """
+    if outcome not in (SendStatus.SENT, SendStatus.FAILED):
+        raise DeliveryError(f"--settle-unknown: expected sent or failed, got {outcome.value!r}")
+    how = "went out" if outcome == SendStatus.SENT else "did not go out"
+    with app.db.transaction() as session:
+        issue = issues.get_issue(session, issue_ref)
+        listed = tuple(batch.id for batch, _ in send_records.unknown_batches(session, issue.id))
+        settled = send_records.settle_unknown(
+            session, issue.id, outcome, error=f"the operator found that it {how} (--settle-unknown)"
+        )
+        found = tuple(senders.settle_abandoned(session, issue.id))
+        totals = send_records.counts(session, issue.id)
+        unsettled = any(totals.get(status) for status in send_records.UNSETTLED)
+        if issue.status == IssueStatus.SENDING.value and not unsettled:
+            issue.status = IssueStatus.SENT.value
+            issue.sent_at = datetime.now(app.config.tz)
+        return Settlement(
+            issue_id=issue.id,
+            settled=settled,
+            batches=listed,
+            outcome=outcome,
+            found_unknown=found,
+            issue_status=issue.status,
+        )
 
 
 def _unpause(app: App, issue_id: int, *, resume: bool) -> None:
