@@ -112,7 +112,8 @@ BAD_FILES = [
     _row("[web]\nport = 99999", "web.port: expected 1 to 65535, got 99999"),
     _row(
         '[schedule]\ncron = "61 25 * * *"',
-        "schedule.cron: expected empty or a crontab expression like '0 9 * * *' (error validating expression '25': "
+        "schedule.cron: expected empty or a crontab expression like '0 9 * * *' "
+        "(error validating expression '25': "
         "the last value (25) is higher than the maximum value (23)), got '61 25 * * *'",
     ),
     _row(
@@ -296,19 +297,22 @@ BAD_FILES = [
     # [schedule]
     _row(
         '[schedule]\ncron = "0 9 * *"',
-        "schedule.cron: expected empty or a crontab expression like '0 9 * * *' (4 fields instead of 5: "
+        "schedule.cron: expected empty or a crontab expression like '0 9 * * *' "
+        "(4 fields instead of 5: "
         "minute hour day month weekday), got '0 9 * *'",
         id="schedule.cron four fields",
     ),
     _row(
         '[schedule]\ncron = "0 9 * * 8"',
-        "schedule.cron: expected empty or a crontab expression like '0 9 * * *' (day of week: expected 0 to 7 or "
+        "schedule.cron: expected empty or a crontab expression like '0 9 * * *' "
+        "(day of week: expected 0 to 7 or "
         "sun to sat, got '8'), got '0 9 * * 8'",
         id="schedule.cron weekday 8",
     ),
     _row(
         '[schedule]\ncron = "0 9 1 * mon"',
-        "schedule.cron: expected empty or a crontab expression like '0 9 * * *' (a day of month and a day of week "
+        "schedule.cron: expected empty or a crontab expression like '0 9 * * *' "
+        "(a day of month and a day of week "
         "both set: cron runs on either, this scheduler only on days matching both; keep one and write * "
         "for the other), got '0 9 1 * mon'",
         id="schedule.cron day and weekday",
@@ -510,7 +514,8 @@ BAD_COMMANDS = [
     (
         ["schedule", "--next", "3"],
         '[schedule]\ncron = "61 25 * * *"',
-        "schedule.cron: expected empty or a crontab expression like '0 9 * * *' (error validating expression '25': "
+        "schedule.cron: expected empty or a crontab expression like '0 9 * * *' "
+        "(error validating expression '25': "
         "the last value (25) is higher than the maximum value (23)), got '61 25 * * *'",
     ),
     (

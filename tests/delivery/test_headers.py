@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from newsletter import pipeline
 from newsletter.cli import cli
 from newsletter.delivery import senders
 from newsletter.delivery.base import Campaign
@@ -19,7 +20,8 @@ from newsletter.delivery.message import check_headers
 from newsletter.delivery.outbox import OutboxBackend
 from newsletter.delivery.retry import RetryPolicy
 from newsletter.delivery.sendgrid import SendGridBackend, request_body
-from newsletter.errors import DeliveryError
+from newsletter.errors import DeliveryError, RenderError
+from newsletter.model import Draft, RenderedEmail
 from newsletter.store import Database
 from newsletter.store.schema import Batch, Send
 from tests.support import state_snapshot
@@ -97,23 +99,23 @@ def test_render_writes_nothing_when_a_locale_cannot_be_made_into_a_message(
     config = write_config(tmp_path, f"sqlite:///{tmp_path / 'store.db'}")
     drafted_issue(config, 0)
     draft = tmp_path / "var" / "drafts" / "2026-07-01.toml"
-    text = config.read_text(encoding="utf-8")
-    config.write_text(
-        text.replace(
-            "[newsletter]\n", '[newsletter]\nreply_to = "editor@example.org\\r\\nBcc: x@example.org"\n'
-        ),
-        encoding="utf-8",
-    )
+    # The config and the draft refuse line breaks when they are read, so a locale that fails is
+    # simulated: English renders, Korean does not, and nothing of English may be written either.
+    real_render = pipeline.render_issue
+
+    def render_issue(app: pipeline.App, parsed: Draft, locale: str, **kwargs: object) -> RenderedEmail:
+        if locale == "ko":
+            raise RenderError("ko: the template failed")
+        return real_render(app, parsed, locale, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "render_issue", render_issue)
     out = tmp_path / "out"
     before = state_snapshot(tmp_path / "var", out)
 
     result = CliRunner().invoke(cli, ["--config", str(config), "render", str(draft), "--out", str(out)])
 
     assert result.exit_code == 1
-    assert result.output.splitlines() == [
-        "error: newsletter.reply_to: expected one line of text for a mail header, found the control "
-        "character U+000D in 'editor@example.org\\r\\nBcc: x@example.org'"
-    ]
+    assert result.output.splitlines() == ["error: ko: the template failed"]
     assert state_snapshot(tmp_path / "var", out) == before
     assert not out.exists() or not any(out.rglob("*"))
 
