@@ -1,0 +1,122 @@
+"""Bounded request bodies for every route: a size limit per path and a total read deadline.
+
+Starlette's ``request.body()`` and ``request.form()`` read whatever the client sends, and a
+size check after the fact comes too late: a 300 MB post has already been held in memory. So
+the limit sits below the routes, as ASGI middleware that every app here installs:
+
+- a ``Content-Length`` above the path's limit is refused with 413 before a byte is read;
+- a body sent without one (chunked) or longer than it claimed is counted as it streams in,
+  and the read stops with 413 as soon as the count passes the limit;
+- a body still arriving ``deadline_seconds`` after the request began (a client dripping
+  bytes to hold a worker) is refused with 408.
+
+Either refusal closes the connection, so the rest of the body is never read. A handler reads
+its body with ``await request.body()`` as usual and never sees more than its limit; a new POST
+route gets the default limit without doing anything, and a larger one by naming its path.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+
+import anyio
+from starlette.datastructures import Headers
+from starlette.responses import PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+logger = logging.getLogger(__name__)
+
+#: Enough for every form here (one or two short fields); a route that needs more names its path.
+DEFAULT_BODY_BYTES = 16 * 1024
+#: How long a whole request body may take to arrive; a genuine client needs well under a second.
+BODY_DEADLINE_SECONDS = 30.0
+
+
+class BodyRefusedError(Exception):
+    """Raised inside a handler's body read; the middleware answers with ``status``."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        self.status = status
+        self.reason = reason
+        super().__init__(reason)
+
+
+class BodyLimit:
+    """ASGI middleware bounding every request body by size (per path) and by time."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        default_bytes: int = DEFAULT_BODY_BYTES,
+        path_bytes: Mapping[str, int] | None = None,
+        deadline_seconds: float = BODY_DEADLINE_SECONDS,
+    ) -> None:
+        self.app = app
+        self.default_bytes = default_bytes
+        self.path_bytes = dict(path_bytes or {})
+        """Exact request paths with a limit of their own."""
+        self.deadline_seconds = deadline_seconds
+
+    def limit_for(self, path: str) -> int:
+        return self.path_bytes.get(path, self.default_bytes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope["path"])
+        declared = Headers(scope=scope).get("content-length", "")
+        # The server has already checked the header's syntax; only its size matters here.
+        if declared.isdigit() and int(declared) > limit:
+            await _refuse(scope, receive, send, BodyRefusedError(413, f"Content-Length {declared} > {limit}"))
+            return
+        started = False
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        bounded = _BoundedReceive(receive, limit=limit, deadline=time.monotonic() + self.deadline_seconds)
+        try:
+            await self.app(scope, bounded, tracked_send)
+        except BodyRefusedError as refusal:
+            if started:
+                raise
+            await _refuse(scope, receive, send, refusal)
+
+
+class _BoundedReceive:
+    """The server's ``receive``, counting body bytes against a limit and a deadline."""
+
+    def __init__(self, receive: Receive, *, limit: int, deadline: float) -> None:
+        self.receive = receive
+        self.limit = limit
+        self.deadline = deadline
+        self.received = 0
+
+    async def __call__(self) -> Message:
+        remaining = self.deadline - time.monotonic()
+        message: Message | None = None
+        if remaining > 0:
+            with anyio.move_on_after(remaining):
+                message = await self.receive()
+        if message is None:
+            raise BodyRefusedError(408, f"the body was still arriving after {self.received} bytes")
+        if message["type"] == "http.request":
+            self.received += len(message.get("body", b""))
+            if self.received > self.limit:
+                raise BodyRefusedError(413, f"the body passed {self.limit} bytes")
+        return message
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send, refusal: BodyRefusedError) -> None:
+    logger.warning("refused %s %s: %s", scope.get("method"), scope.get("path"), refusal.reason)
+    text = "request body too large" if refusal.status == 413 else "request body too slow"
+    # Closing the connection is what stops the read: the server would otherwise go on reading
+    # the rest of the body to reach the next request on the connection.
+    response = PlainTextResponse(text, status_code=refusal.status, headers={"Connection": "close"})
+    await response(scope, receive, send)
