@@ -59,6 +59,8 @@ class ArxivSection:
     delay_seconds: float = 3.0
     retries: int = 4
     timeout_seconds: float = 30.0
+    request_deadline_seconds: float = 120.0
+    """The most one request to arXiv may take in all: connection, retries, waits and body."""
     lookback_days: int = 4
     first_window_hours: int = 24
 
