@@ -97,8 +97,13 @@ class _BoundedReceive:
         self.limit = limit
         self.deadline = deadline
         self.received = 0
+        self.complete = False
 
     async def __call__(self) -> Message:
+        if self.complete:
+            # After the body, receive only waits for the client to disconnect (a streamed
+            # response listens for that), which no body deadline should cut short.
+            return await self.receive()
         remaining = self.deadline - time.monotonic()
         message: Message | None = None
         if remaining > 0:
@@ -110,6 +115,7 @@ class _BoundedReceive:
             self.received += len(message.get("body", b""))
             if self.received > self.limit:
                 raise BodyRefusedError(413, f"the body passed {self.limit} bytes")
+        self.complete = message["type"] != "http.request" or not message.get("more_body", False)
         return message
 
 

@@ -16,7 +16,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+import anyio
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+from starlette.testclient import TestClient
 
 from newsletter.config import Config
 from newsletter.store import Database
@@ -188,3 +194,17 @@ def test_a_body_dripping_past_the_deadline_gets_408_and_changes_nothing(
             answer = connection.recv(4096)
     assert answer.startswith(b"HTTP/1.1 408 "), answer[:80]
     assert state_snapshot(config.data_dir, db=db) == before
+
+
+def test_the_deadline_ends_with_the_body(config: Config) -> None:
+    """A handler may go on listening for the client after its body arrived (a streamed
+    response does): the body's deadline no longer applies then."""
+
+    async def slow(request: Request) -> Response:
+        body = await request.body()
+        await anyio.sleep(0.5)
+        return PlainTextResponse(f"{len(body)} {await request.is_disconnected()}")
+
+    app = BodyLimit(Starlette(routes=[Route("/", slow, methods=["POST"])]), deadline_seconds=0.2)
+    response = TestClient(app).post("/", content=b"12345")
+    assert (response.status_code, response.text) == (200, "5 False")
