@@ -55,6 +55,8 @@ _DROP_REASONS = {
     "spam reporting address": SubscriberStatus.COMPLAINED,
 }
 _MAX_ID = 200
+#: The longest address SMTP can carry (RFC 5321: a 64-character local part, @, 255 for the domain).
+_MAX_EMAIL = 320
 #: The largest row id the store holds: ids are INTEGER columns, 32-bit on PostgreSQL.
 MAX_ROW_ID = 2**31 - 1
 #: Every event SendGrid's Event Webhook documents; anything else is not SendGrid's and is
@@ -170,17 +172,19 @@ def _event(item: Any, place: int) -> ProviderEvent:
         event_id=event_id,
         kind=kind,
         occurred_at=occurred_at,
-        email=_text(item, "email", where),
+        email=_text(item, "email", where, limit=_MAX_EMAIL),
         issue_id=_optional_id(item, "issue_id", where),
         subscriber_id=_optional_id(item, "subscriber_id", where),
         reason=_text(item, "reason", where)[:500],
     )
 
 
-def _text(item: dict[str, Any], key: str, where: str) -> str:
+def _text(item: dict[str, Any], key: str, where: str, *, limit: int | None = None) -> str:
     value = item.get(key, "")
     if not isinstance(value, str):
         raise InputError(f"{where}: expected '{key}' to be text")
+    if limit is not None and len(value) > limit:
+        raise InputError(f"{where}: expected '{key}' of at most {limit} characters")
     return value
 
 

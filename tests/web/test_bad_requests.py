@@ -27,6 +27,7 @@ from tests.support import postgres_schema, state_snapshot
 
 from .keys import WebhookKey, event
 
+MB = 1024 * 1024
 ONE_CLICK = b"List-Unsubscribe=One-Click"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
@@ -100,6 +101,7 @@ ATTACKS = {
     "event name unknown": signed(events(spam(event="explode"))),
     "event name an object": signed(events(spam(event={"spamreport": 1}))),
     "email a number": signed(events(spam(email=5))),
+    "email of a megabyte": signed(events(spam(subscriber_id="", email="a" * MB + "@example.org"))),
     "sg_event_id too long": signed(events(spam(sg_event_id="x" * 201))),
     "a good event then a bad one": signed(events(spam(), spam(sg_event_id="e2", subscriber_id=-5))),
     "not a list": signed(b'{"event": "spamreport"}'),
