@@ -50,6 +50,7 @@ class PoliteRetry(Retry):
 
     urllib3 retries the first failure at once; arXiv asks for one request every few seconds,
     so every retry here waits at least ``backoff_factor``, doubling each time, plus jitter.
+    No retry starts, and no wait begins, that the request's deadline would cut short.
     """
 
     def get_backoff_time(self) -> float:
@@ -83,10 +84,14 @@ class PoliteRetry(Retry):
 
     def _sleep_backoff(self) -> None:
         wait = self.get_backoff_time()
-        last = self.history[-1] if self.history else None
-        why = f"HTTP {last.status}" if last and last.status else type(last and last.error).__name__
-        _check_wait_fits(wait, f"arXiv's try {len(self.history)} failed ({why})")
+        _check_wait_fits(wait, f"arXiv's try {len(self.history)} failed ({self._last_failure()})")
         time.sleep(wait)
+
+    def _last_failure(self) -> str:
+        last = self.history[-1] if self.history else None
+        if last is not None and last.status:
+            return f"HTTP {last.status}"
+        return type(last.error).__name__ if last is not None and last.error else "no answer"
 
 
 def _check_wait_fits(wait: float, what: str) -> None:

@@ -62,13 +62,18 @@ def test_a_retry_after_past_the_deadline_fails_at_once(config: Config, replay: A
     assert len(replay.requests) == 1
 
 
-def test_a_backoff_past_the_deadline_fails_at_once(config: Config, replay: ArxivReplayServer) -> None:
-    replay.script(*[Fault(status=503)] * 3)
+@pytest.mark.parametrize(
+    ("fault", "failure"),
+    [(Fault(status=503), "HTTP 503"), (Fault(reset=True), "ProtocolError")],
+    ids=["503", "reset"],
+)
+def test_a_backoff_past_the_deadline_fails_at_once(
+    config: Config, replay: ArxivReplayServer, fault: Fault, failure: str
+) -> None:
+    replay.script(*[fault] * 3)
     source = fast_source(config, replay, request_deadline_seconds=2.0, delay_seconds=3.0, retries=2)
-    with pytest.raises(
-        SourceError,
-        match=r"try 1 failed \(HTTP 503\); waiting [34] s for another try would pass the 2 s deadline",
-    ):
+    message = rf"try 1 failed \({failure}\); waiting [34] s for another try would pass the 2 s deadline"
+    with pytest.raises(SourceError, match=message):
         source.fetch(submitted_after=AFTER, submitted_before=BEFORE)
     assert len(replay.requests) == 1
 
