@@ -5,14 +5,15 @@ size check after the fact comes too late: a 300 MB post has already been held in
 the limit sits below the routes, as ASGI middleware that every app here installs:
 
 - a ``Content-Length`` above the path's limit is refused with 413 before a byte is read;
-- a body sent without one (chunked) or longer than it claimed is counted as it streams in,
-  and the read stops with 413 as soon as the count passes the limit;
+- a chunked body, whose size nobody knows in advance, is counted as it streams in, and the
+  read stops with 413 as soon as the count passes the limit;
 - a body still arriving ``deadline_seconds`` after the request began (a client dripping
   bytes to hold a worker) is refused with 408.
 
-Either refusal closes the connection, so the rest of the body is never read. A handler reads
-its body with ``await request.body()`` as usual and never sees more than its limit; a new POST
-route gets the default limit without doing anything, and a larger one by naming its path.
+Either refusal closes the connection, so the rest of the body is never read; so does any
+answer given before the body was read, such as a 400 for a bad token. A handler reads its body
+with ``await request.body()`` as usual and never sees more than its limit; a new POST route
+gets the default limit without doing anything, and a larger one by naming its path.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_BODY_BYTES = 16 * 1024
 #: How long a whole request body may take to arrive; a genuine client needs well under a second.
 BODY_DEADLINE_SECONDS = 30.0
+_CLOSE = (b"connection", b"close")
 
 
 class BodyRefusedError(Exception):
@@ -68,19 +70,27 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope["path"])
-        declared = Headers(scope=scope).get("content-length", "")
+        headers = Headers(scope=scope)
+        declared = headers.get("content-length", "")
         # The server has already checked the header's syntax; only its size matters here.
         if declared.isdigit() and int(declared) > limit:
             await _refuse(scope, receive, send, BodyRefusedError(413, f"Content-Length {declared} > {limit}"))
             return
+        has_body = "transfer-encoding" in headers or declared not in ("", "0")
+        deadline = time.monotonic() + self.deadline_seconds
+        bounded = _BoundedReceive(receive, limit=limit, deadline=deadline, complete=not has_body)
         started = False
 
         async def tracked_send(message: Message) -> None:
             nonlocal started
-            started = started or message["type"] == "http.response.start"
+            if message["type"] == "http.response.start":
+                started = True
+                if not bounded.complete:
+                    # Answered before the body was read (a bad token, a missing key): the server
+                    # would go on reading the unread rest, at whatever pace the client likes.
+                    message = {**message, "headers": [*message.get("headers", []), _CLOSE]}
             await send(message)
 
-        bounded = _BoundedReceive(receive, limit=limit, deadline=time.monotonic() + self.deadline_seconds)
         try:
             await self.app(scope, bounded, tracked_send)
         except BodyRefusedError as refusal:
@@ -92,12 +102,13 @@ class BodyLimit:
 class _BoundedReceive:
     """The server's ``receive``, counting body bytes against a limit and a deadline."""
 
-    def __init__(self, receive: Receive, *, limit: int, deadline: float) -> None:
+    def __init__(self, receive: Receive, *, limit: int, deadline: float, complete: bool) -> None:
         self.receive = receive
         self.limit = limit
         self.deadline = deadline
         self.received = 0
-        self.complete = False
+        self.complete = complete
+        """Whether the whole body has arrived (at once for a request without one)."""
 
     async def __call__(self) -> Message:
         if self.complete:

@@ -208,3 +208,21 @@ def test_the_deadline_ends_with_the_body(config: Config) -> None:
     app = BodyLimit(Starlette(routes=[Route("/", slow, methods=["POST"])]), deadline_seconds=0.2)
     response = TestClient(app).post("/", content=b"12345")
     assert (response.status_code, response.text) == (200, "5 False")
+
+
+def test_an_answer_before_the_body_closes_the_connection(
+    config: Config, db: Database, signer: Signer, subscriber_ids: dict[str, int]
+) -> None:
+    """A bad token is refused before the form is read; the server must then hang up rather
+    than wait for the promised rest of the body, which this client never sends."""
+    before = state_snapshot(config.data_dir, db=db)
+    with serving(public_app(config, db=db, signer=signer)) as base:
+        port = int(base.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+            connection.sendall(head("/u/not-a-token", "Content-Length: 1000") + b"List-Unsub")
+            answer = b""
+            while piece := connection.recv(65536):
+                answer += piece
+    assert answer.startswith(b"HTTP/1.1 400 "), answer[:80]
+    assert b"\r\nconnection: close\r\n" in answer.lower()
+    assert state_snapshot(config.data_dir, db=db) == before
