@@ -74,7 +74,9 @@ class BodyLimit:
         declared = headers.get("content-length", "")
         # The server has already checked the header's syntax; only its size matters here.
         if declared.isdigit() and int(declared) > limit:
-            await _refuse(scope, receive, send, BodyRefusedError(413, f"Content-Length {declared} > {limit}"))
+            await self._refuse(
+                scope, receive, send, BodyRefusedError(413, f"Content-Length {declared} > {limit}")
+            )
             return
         has_body = "transfer-encoding" in headers or declared not in ("", "0")
         deadline = time.monotonic() + self.deadline_seconds
@@ -96,7 +98,18 @@ class BodyLimit:
         except BodyRefusedError as refusal:
             if started:
                 raise
-            await _refuse(scope, receive, send, refusal)
+            await self._refuse(scope, receive, send, refusal)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, refusal: BodyRefusedError) -> None:
+        path = str(scope.get("path", ""))
+        # Only a path named here is logged whole: others may carry a secret, such as a token.
+        shown = path if path in self.path_bytes else "/".join(path.split("/")[:2]) + "/…"
+        logger.warning("refused %s %s: %s", scope.get("method"), shown, refusal.reason)
+        text = "request body too large" if refusal.status == 413 else "request body too slow"
+        # Closing the connection is what stops the read: the server would otherwise go on reading
+        # the rest of the body to reach the next request on the connection.
+        response = PlainTextResponse(text, status_code=refusal.status, headers={"Connection": "close"})
+        await response(scope, receive, send)
 
 
 class _BoundedReceive:
@@ -128,12 +141,3 @@ class _BoundedReceive:
                 raise BodyRefusedError(413, f"the body passed {self.limit} bytes")
         self.complete = message["type"] != "http.request" or not message.get("more_body", False)
         return message
-
-
-async def _refuse(scope: Scope, receive: Receive, send: Send, refusal: BodyRefusedError) -> None:
-    logger.warning("refused %s %s: %s", scope.get("method"), scope.get("path"), refusal.reason)
-    text = "request body too large" if refusal.status == 413 else "request body too slow"
-    # Closing the connection is what stops the read: the server would otherwise go on reading
-    # the rest of the body to reach the next request on the connection.
-    response = PlainTextResponse(text, status_code=refusal.status, headers={"Connection": "close"})
-    await response(scope, receive, send)

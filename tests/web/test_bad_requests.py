@@ -43,6 +43,8 @@ class Attack:
     status: int = 400
     headers: dict[str, str] = field(default_factory=dict)
     signed: bool = False
+    chunked: bool = False
+    """Send the body without a Content-Length, so only its count can stop it."""
 
 
 def events(*items: dict[str, Any]) -> bytes:
@@ -65,6 +67,12 @@ ATTACKS = {
         "POST", WEBHOOK_PATH, b"[" + b" " * MAX_BODY_BYTES + b"]", 413
     ),
     "webhook signed body past the limit": signed(b"[" + b" " * MAX_BODY_BYTES + b"]", 413),
+    "webhook chunked past the limit": Attack(
+        "POST", WEBHOOK_PATH, b"[" + b" " * MAX_BODY_BYTES + b"]", 413, signed=True, chunked=True
+    ),
+    "unsubscribe form chunked past the limit": Attack(
+        "POST", "/u/{token}", ONE_CLICK + b"&x=" + b"a" * DEFAULT_BODY_BYTES, 413, FORM, chunked=True
+    ),
     "unsubscribe form past the limit": Attack(
         "POST", "/u/{token}", ONE_CLICK + b"&x=" + b"a" * DEFAULT_BODY_BYTES, 413, FORM
     ),
@@ -170,7 +178,8 @@ def test_a_bad_request_gets_its_status_and_changes_nothing(
     headers = {**attack.headers, **(key.headers(body) if attack.signed else {})}
     before = state_snapshot(config.data_dir, db=db)
 
-    response = client.request(attack.method, path, content=body, headers=headers)
+    content = iter([body[:1000], body[1000:]]) if attack.chunked else body
+    response = client.request(attack.method, path, content=content, headers=headers)
 
     assert response.status_code == attack.status, response.text[:200]
     assert state_snapshot(config.data_dir, db=db) == before
