@@ -1,9 +1,12 @@
 """Configuration: typed sections, loaded from TOML and ``NEWSLETTER_SECTION__KEY`` overrides.
 
-Every key has a default that makes ``newsletter demo`` work with no file at all, and every
-value is validated at load time against the field's type, so a mistake is reported once,
-naming the key and what was expected. Secrets never live here: they are read from the
-environment by :func:`secret` when a backend needs them.
+Every key has a default that makes ``newsletter demo`` work with no file at all. Each field
+declares what it accepts beside it: a type, a ``Literal`` of choices, or an ``Annotated`` type
+carrying constraints from :mod:`newsletter.constraint` (``Annotated[int, Range(1, 65535)]``).
+:func:`load_config` checks every value against its declaration, so a mistake is reported once,
+as one line naming the file or variable, the key and what was expected, before anything runs.
+Secrets never live here: they are read from the environment by :func:`secret` when a backend
+needs them.
 """
 
 from __future__ import annotations
@@ -16,9 +19,27 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
+from newsletter.constraint import (
+    Category,
+    ClockTime,
+    Constraint,
+    Cron,
+    DatabaseUrl,
+    Host,
+    Length,
+    Locale,
+    Mailbox,
+    OrEmpty,
+    Range,
+    Text,
+    TimeZone,
+    Url,
+    WebhookKey,
+    finite,
+)
 from newsletter.errors import ConfigError
 
 ENV_PREFIX = "NEWSLETTER_"
@@ -28,47 +49,68 @@ SIGNING_KEY_ENV = "NEWSLETTER_SIGNING_KEY"
 
 _section = dataclass(frozen=True, slots=True, kw_only=True)
 
+# The choices of a few keys, as types: mypy checks every comparison with them, and the loader
+# refuses any other value.
+Backend = Literal["outbox", "smtp", "sendgrid"]
+SmtpSecurity = Literal["none", "starttls", "ssl"]
+Approval = Literal["auto", "review"]
+OnDeadline = Literal["skip", "send"]
+EmptyWindow = Literal["skip", "note"]
+
+# Shapes that several keys share.
+Port = Annotated[int, Range(1, 65535)]
+Timeout = Annotated[float, Range(0, above=True)]
+Share = Annotated[float, Range(0, 1)]
+Count = Annotated[int, Range(0)]
+Positive = Annotated[int, Range(1)]
+Line = Annotated[str, Text()]
+Categories = Annotated[list[Annotated[str, Category()]], Length()]
+Locales = Annotated[list[Annotated[str, Locale()]], Length(1)]
+
 
 @_section
 class NewsletterSection:
-    name: str = "Research Brief"
-    sender: str = "Research Brief <brief@example.org>"
-    reply_to: str = ""
-    postal_address: str = "Research Brief, 1 Example Street, Seoul 04524, Republic of Korea"
-    public_url: str = "http://127.0.0.1:8000"
-    timezone: str = "Asia/Seoul"
-    default_locale: str = "en"
-    locales: list[str] = field(default_factory=lambda: ["en", "ko"])
-    data_dir: str = "var"
-    editor_email: str = "editor@example.org"
+    name: Line = "Research Brief"
+    sender: Annotated[str, Mailbox(named=True)] = "Research Brief <brief@example.org>"
+    reply_to: Annotated[str, OrEmpty(Mailbox(named=True))] = ""
+    postal_address: Line = "Research Brief, 1 Example Street, Seoul 04524, Republic of Korea"
+    public_url: Annotated[str, Url()] = "http://127.0.0.1:8000"
+    timezone: Annotated[str, TimeZone()] = "Asia/Seoul"
+    default_locale: Annotated[str, Locale()] = "en"
+    locales: Locales = field(default_factory=lambda: ["en", "ko"])
+    data_dir: Line = "var"
+    editor_email: Annotated[str, Mailbox()] = "editor@example.org"
+    lists: Annotated[list[Line], Length(1)] = field(default_factory=lambda: ["research-brief"])
+    """The lists an issue is drafted for; ``send --list`` may narrow them, never widen them."""
 
 
 @_section
 class DatabaseSection:
-    url: str = ""
+    url: Annotated[str, OrEmpty(DatabaseUrl())] = ""
     """Empty means a SQLite file in ``newsletter.data_dir``."""
 
 
 @_section
 class ArxivSection:
-    base_url: str = "https://export.arxiv.org/api/query"
-    categories: list[str] = field(default_factory=lambda: ["cs.CV", "cs.LG", "cs.AI"])
-    query: str = ""
+    base_url: Annotated[str, Url()] = "https://export.arxiv.org/api/query"
+    categories: Annotated[Categories, Length(1)] = field(default_factory=lambda: ["cs.CV", "cs.LG", "cs.AI"])
+    query: Annotated[str, Text(blank=True)] = ""
     include_cross_lists: bool = True
-    page_size: int = 200
-    delay_seconds: float = 3.0
-    retries: int = 4
-    timeout_seconds: float = 30.0
-    request_deadline_seconds: float = 120.0
+    page_size: Annotated[int, Range(1, 2000)] = 200
+    """arXiv's API returns at most 2000 results per request."""
+    delay_seconds: Annotated[float, Range(0)] = 3.0
+    retries: Count = 4
+    timeout_seconds: Timeout = 30.0
+    request_deadline_seconds: Timeout = 120.0
     """The most one request to arXiv may take in all: connection, retries, waits and body."""
-    lookback_days: int = 4
-    first_window_hours: int = 24
+    lookback_days: Positive = 4
+    first_window_hours: Positive = 24
 
 
 @_section
 class RankingSection:
-    picks: int = 5
-    topic_terms: list[str] = field(
+    picks: Positive = 5
+    topic_terms: Annotated[list[Line], Length()] = field(
         default_factory=lambda: [
             "diffusion",
             "flow matching",
@@ -81,68 +123,72 @@ class RankingSection:
             "caching",
         ]
     )
-    labs: list[str] = field(default_factory=list)
-    weight_topic: float = 0.35
-    weight_novelty: float = 0.2
-    weight_venue: float = 0.15
-    weight_evidence: float = 0.2
-    weight_code: float = 0.1
-    diversity: float = 0.3
+    labs: Annotated[list[Line], Length()] = field(default_factory=list)
+    weight_topic: Share = 0.35
+    weight_novelty: Share = 0.2
+    weight_venue: Share = 0.15
+    weight_evidence: Share = 0.2
+    weight_code: Share = 0.1
+    diversity: Share = 0.3
     """0 ranks by score alone; higher values trade score for variety between picks."""
-    topic_categories: list[str] = field(default_factory=lambda: ["cs.CV", "cs.LG"])
+    topic_categories: Categories = field(default_factory=lambda: ["cs.CV", "cs.LG"])
     """arXiv categories that count toward topic relevance (primary fully, cross-list half)."""
-    min_topic: float = 0.3
+    min_topic: Share = 0.3
     """Papers less on topic than this are picked only when too few others are left."""
 
 
 @_section
 class SmtpSection:
-    host: str = "127.0.0.1"
-    port: int = 25
-    security: str = "none"
-    """``none``, ``starttls`` or ``ssl``; credentials come from NEWSLETTER_SMTP_USERNAME/PASSWORD."""
-    timeout_seconds: float = 30.0
+    host: Annotated[str, Host()] = "127.0.0.1"
+    port: Port = 25
+    security: SmtpSecurity = "none"
+    """Credentials come from NEWSLETTER_SMTP_USERNAME/PASSWORD."""
+    timeout_seconds: Timeout = 30.0
 
 
 @_section
 class SendgridSection:
-    api_host: str = "https://api.sendgrid.com"
-    batch_size: int = 1000
-    concurrency: int = 4
-    timeout_seconds: float = 30.0
-    categories: list[str] = field(default_factory=lambda: ["newsletter"])
-    webhook_public_key: str = ""
-    webhook_tolerance_seconds: int = 600
-    soft_bounce_threshold: int = 3
+    api_host: Annotated[str, Url()] = "https://api.sendgrid.com"
+    batch_size: Annotated[int, Range(1, 1000)] = 1000
+    """SendGrid takes at most 1000 personalizations per request."""
+    concurrency: Positive = 4
+    timeout_seconds: Timeout = 30.0
+    categories: Annotated[list[Line], Length(0, 10)] = field(default_factory=lambda: ["newsletter"])
+    """SendGrid takes at most 10 categories per message."""
+    webhook_public_key: Annotated[str, OrEmpty(WebhookKey())] = ""
+    webhook_tolerance_seconds: Positive = 600
+    soft_bounce_threshold: Positive = 3
     """Consecutive soft bounces (``blocked``) after which a subscriber is suspended as bounced."""
 
 
 @_section
 class DeliverySection:
-    backend: str = "outbox"
-    outbox_dir: str = ""
+    backend: Backend = "outbox"
+    outbox_dir: Annotated[str, Text(blank=True)] = ""
     """Empty means ``outbox`` in ``newsletter.data_dir``."""
-    max_retries: int = 5
-    failure_threshold: float = 0.2
+    unsubscribe_mailto: Annotated[str, OrEmpty(Mailbox())] = ""
+    """An address that reads unsubscribe requests; empty offers only the one-click link."""
+    max_retries: Count = 5
+    failure_threshold: Share = 0.2
     smtp: SmtpSection = field(default_factory=SmtpSection)
     sendgrid: SendgridSection = field(default_factory=SendgridSection)
 
 
 @_section
 class ScheduleSection:
-    cron: str = "0 9 * * *"
-    approval: str = "auto"
-    review_deadline: str = "11:00"
-    on_deadline: str = "skip"
-    empty_window: str = "skip"
-    misfire_grace_seconds: int = 3600
+    cron: Annotated[str, Cron()] = "0 9 * * *"
+    approval: Approval = "auto"
+    review_deadline: Annotated[str, ClockTime()] = "11:00"
+    on_deadline: OnDeadline = "skip"
+    empty_window: EmptyWindow = "skip"
+    misfire_grace_seconds: Count = 3600
 
 
 @_section
 class WebSection:
-    host: str = "127.0.0.1"
-    port: int = 8000
-    preview_port: int = 8001
+    host: Annotated[str, Host()] = "127.0.0.1"
+    port: Port = 8000
+    preview_port: Port = 8001
 
 
 @_section
@@ -194,19 +240,11 @@ class Config:
         return rebuilt
 
 
-_CHOICES: dict[str, tuple[str, ...]] = {
-    "delivery.backend": ("outbox", "smtp", "sendgrid"),
-    "delivery.smtp.security": ("none", "starttls", "ssl"),
-    "schedule.approval": ("auto", "review"),
-    "schedule.on_deadline": ("skip", "send"),
-    "schedule.empty_window": ("skip", "note"),
-}
-
-
 def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
     """Load the configuration from ``path``, ``$NEWSLETTER_CONFIG`` or ``./config.toml``.
 
     With none of them present the defaults are used. Environment overrides apply last.
+    Every key is checked here, so a bad value stops the program before anything is written.
     """
     env = os.environ if env is None else env
     chosen = path or env.get(CONFIG_ENV)
@@ -217,13 +255,14 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
     if chosen is not None:
         source = str(chosen)
         raw = _read_toml(Path(chosen))
-    overridden = _apply_env(raw, env)
+    overridden = _apply_env(raw, env, source)
     try:
         config: Config = _build(Config, raw, source, "")
     except ConfigError as error:
-        if error.key in overridden:
+        variable = _variable_for(error.key, overridden)
+        if variable is not None:
             # The bad value came from the environment, not the file: say which variable.
-            raise ConfigError(error.key, error.detail, source=overridden[error.key]) from None
+            raise ConfigError(error.key, error.detail, source=variable) from None
         raise
     return config
 
@@ -240,116 +279,228 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except FileNotFoundError:
         raise ConfigError("file", "not found", source=str(path)) from None
+    except IsADirectoryError:
+        raise ConfigError("file", "expected a file, got a folder", source=str(path)) from None
+    except OSError as error:
+        raise ConfigError("file", f"cannot read it: {error.strerror}", source=str(path)) from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError("syntax", str(error), source=str(path)) from None
+    except UnicodeDecodeError as error:
+        raise ConfigError("syntax", f"expected UTF-8 text: {error}", source=str(path)) from None
 
 
-def _apply_env(raw: dict[str, Any], env: Mapping[str, str]) -> dict[str, str]:
+def _apply_env(raw: dict[str, Any], env: Mapping[str, str], source: str) -> dict[str, str]:
     """Fold ``NEWSLETTER_A__B__C=value`` into ``raw["a"]["b"]["c"]``; returns dotted key → variable.
 
-    Values are parsed as JSON when they parse (lists, numbers, booleans), else kept as text.
+    A text key takes the value as it is; any other is parsed as JSON when it parses (lists,
+    numbers, booleans), else kept as text for the type check to report. Names without ``__``
+    (the secrets, NEWSLETTER_CONFIG) are not keys and are left alone.
     """
     overridden: dict[str, str] = {}
-    for name, value in env.items():
+    for name, value in sorted(env.items()):
         if not name.startswith(ENV_PREFIX) or "__" not in name:
             continue
         path = name[len(ENV_PREFIX) :].lower().split("__")
+        kind = _kind_at(path, name)
         target = raw
-        for part in path[:-1]:
+        for depth, part in enumerate(path[:-1]):
             target = target.setdefault(part, {})
-        try:
-            target[path[-1]] = json.loads(value)
-        except json.JSONDecodeError:
-            target[path[-1]] = value
+            if not isinstance(target, dict):
+                # The file holds a value where a table belongs; that is the file's mistake.
+                raise ConfigError(".".join(path[: depth + 1]), "expected a table", source=source)
+        target[path[-1]] = value if _is_text(kind) else _parse_json(value)
         overridden[".".join(path)] = name
     return overridden
+
+
+def _kind_at(path: list[str], variable: str) -> Any:
+    """The type of the key ``path`` names, or a ConfigError naming the variable."""
+    section: Any = Config
+    for depth, part in enumerate(path):
+        dotted = ".".join(path[: depth + 1])
+        if section is None:
+            parent = ".".join(path[:depth])
+            raise ConfigError(dotted, f"unknown key ({parent} is a value, not a table)", source=variable)
+        hints = _fields(section)
+        if part not in hints:
+            raise ConfigError(dotted, "unknown section" if depth == 0 else "unknown key", source=variable)
+        kind = hints[part]
+        section = kind if _is_section(kind) else None
+    return kind
+
+
+def _variable_for(key: str, overridden: Mapping[str, str]) -> str | None:
+    """The variable that set ``key`` or a table around it."""
+    for dotted, variable in overridden.items():
+        if key == dotted or key.startswith((dotted + ".", dotted + "[")):
+            return variable
+    return None
+
+
+def _parse_json(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value
 
 
 def _build(cls: type[Any], raw: Any, source: str, prefix: str) -> Any:
     """Build the dataclass ``cls`` from ``raw``, checking every key and value."""
     if not isinstance(raw, dict):
-        raise ConfigError(prefix.rstrip(".") or "config", "expected a table", source=source)
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}
-    unknown = sorted(set(raw) - set(fields))
+        raise ConfigError(prefix.rstrip(".") or "config", f"expected a table, got {raw!r}", source=source)
+    hints = _fields(cls)
+    unknown = sorted(set(raw) - set(hints))
     if unknown:
-        raise ConfigError(prefix + unknown[0], "unknown key", source=source)
+        raise ConfigError(prefix + unknown[0], "unknown key" if prefix else "unknown section", source=source)
     values: dict[str, Any] = {}
     for name, value in raw.items():
         key = prefix + name
         kind = hints[name]
-        if isinstance(kind, type) and dataclasses.is_dataclass(kind):
+        if _is_section(kind):
             values[name] = _build(kind, value, source, key + ".")
         else:
             values[name] = _check(key, kind, value, source)
     if cls is Config:
         values["source"] = source
     built = cls(**values)
-    _validate_section(built, prefix, source)
+    _check_together(built, source)
     return built
 
 
+def _fields(cls: type[Any]) -> Mapping[str, Any]:
+    """The keys of a section and their declared types, constraints included (read once per class)."""
+    known = _FIELDS.get(cls)
+    if known is None:
+        hints = typing.get_type_hints(cls, include_extras=True)
+        known = _FIELDS[cls] = {f.name: hints[f.name] for f in dataclasses.fields(cls) if f.name != "source"}
+    return known
+
+
+_FIELDS: dict[type[Any], Mapping[str, Any]] = {}
+
+
+def _is_section(kind: Any) -> bool:
+    return isinstance(kind, type) and dataclasses.is_dataclass(kind)
+
+
 def _check(key: str, kind: Any, value: Any, source: str) -> Any:
-    origin = typing.get_origin(kind)
-    if origin is list:
-        (item,) = typing.get_args(kind)
-        if not isinstance(value, list) or not all(isinstance(v, item) for v in value):
-            raise ConfigError(key, f"expected a list of {_name(item)}, got {value!r}", source=source)
-        return list(value)
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if kind is bool and not isinstance(value, bool):
-        raise ConfigError(key, f"expected true or false, got {value!r}", source=source)
-    if isinstance(kind, type) and (not isinstance(value, kind) or (kind is int and isinstance(value, bool))):
-        raise ConfigError(key, f"expected {_name(kind)}, got {value!r}", source=source)
-    choices = _CHOICES.get(key)
-    if choices and value not in choices:
-        raise ConfigError(key, f"expected one of {', '.join(choices)}, got {value!r}", source=source)
-    return value
+    """``value`` as the type ``kind`` declares, or a ConfigError saying what was expected."""
+    base, constraints = _unwrap(kind)
+    if typing.get_origin(base) is list:
+        (item,) = typing.get_args(base)
+        if not isinstance(value, list):
+            raise ConfigError(key, f"expected a list of {_plural(item)}, got {_shown(value)}", source=source)
+        checked: Any = [_check_item(key, index, item, entry, source) for index, entry in enumerate(value)]
+    elif typing.get_origin(base) is dict:
+        _, item = typing.get_args(base)
+        if not isinstance(value, dict):
+            raise ConfigError(key, f"expected a table, got {_shown(value)}", source=source)
+        checked = {name: _check(f"{key}.{name}", item, entry, source) for name, entry in value.items()}
+    elif _is_section(base):
+        checked = _build(base, value, source, key + ".")
+    else:
+        checked = _check_type(key, base, value, source)
+    for constraint in constraints:
+        wanted = constraint.expected(checked)
+        if wanted is not None:
+            raise ConfigError(key, f"expected {wanted}, got {_shown(value)}", source=source)
+    return checked
 
 
-def _validate_section(section: Any, prefix: str, source: str) -> None:
-    """Checks that span a value's meaning rather than its type."""
-    if isinstance(section, NewsletterSection):
-        try:
-            ZoneInfo(section.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+def _check_item(key: str, index: int, kind: Any, value: Any, source: str) -> Any:
+    """One list item, its position named in the message (counted from 1, as people count)."""
+    if _is_section(_unwrap(kind)[0]):
+        # A table in a list of tables names its own keys: ``newsletter.lists[2].name``.
+        return _check(f"{key}[{index + 1}]", kind, value, source)
+    try:
+        return _check(key, kind, value, source)
+    except ConfigError as error:
+        raise ConfigError(key, f"item {index + 1}: {error.detail}", source=source) from None
+
+
+def _check_type(key: str, kind: Any, value: Any, source: str) -> Any:
+    if typing.get_origin(kind) is Literal:
+        choices = typing.get_args(kind)
+        if value not in choices:
             raise ConfigError(
-                "newsletter.timezone", f"expected an IANA time zone, got {section.timezone!r}", source=source
-            ) from None
-        if section.default_locale not in section.locales:
-            raise ConfigError(
-                "newsletter.default_locale",
-                f"expected one of newsletter.locales {section.locales}, got {section.default_locale!r}",
-                source=source,
+                key, f"expected one of {', '.join(choices)}, got {_shown(value)}", source=source
             )
-        if not section.public_url.startswith(("http://", "https://")):
-            raise ConfigError("newsletter.public_url", "expected an http(s) URL", source=source)
-    if isinstance(section, ArxivSection):
-        for key in ("page_size", "lookback_days", "first_window_hours"):
-            if getattr(section, key) < 1:
-                raise ConfigError(f"arxiv.{key}", "expected a positive number", source=source)
-        if section.delay_seconds < 0 or section.timeout_seconds <= 0:
-            raise ConfigError("arxiv.delay_seconds", "expected a non-negative number", source=source)
-    if isinstance(section, RankingSection) and section.picks < 1:
-        raise ConfigError("ranking.picks", "expected a positive number", source=source)
-    if isinstance(section, SendgridSection) and not 1 <= section.batch_size <= 1000:
-        raise ConfigError(
-            "delivery.sendgrid.batch_size", "expected 1 to 1000 (SendGrid's limit per request)", source=source
-        )
+        return value
+    # bool is a subclass of int in Python, but ``port = true`` is a mistake, not the number 1.
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if kind is float and number:
+        if not finite(value):
+            raise ConfigError(key, f"expected a finite number, got {_shown(value)}", source=source)
+        return float(value)
+    if (kind is int and number and isinstance(value, int)) or (kind in (str, bool) and type(value) is kind):
+        return value
+    raise ConfigError(key, f"expected {_name(kind)}, got {_shown(value)}", source=source)
 
 
-def _name(kind: Any) -> str:
-    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(
-        kind, getattr(kind, "__name__", str(kind))
+def _unwrap(kind: Any) -> tuple[Any, tuple[Constraint, ...]]:
+    """The base type of an ``Annotated`` type and its constraints, outer ones last."""
+    constraints: tuple[Constraint, ...] = ()
+    while typing.get_origin(kind) is Annotated:
+        constraints = tuple(kind.__metadata__) + constraints
+        kind = kind.__origin__
+    return kind, constraints
+
+
+def _is_text(kind: Any) -> bool:
+    base, _ = _unwrap(kind)
+    return base is str or (
+        typing.get_origin(base) is Literal and all(isinstance(c, str) for c in typing.get_args(base))
     )
 
 
+def _check_together(section: Any, source: str) -> None:
+    """Rules that relate two keys of one section."""
+    if isinstance(section, NewsletterSection) and section.default_locale not in section.locales:
+        configured = ", ".join(section.locales)
+        raise ConfigError(
+            "newsletter.default_locale",
+            f"expected one of newsletter.locales ({configured}), got {section.default_locale!r}",
+            source=source,
+        )
+    if isinstance(section, WebSection) and section.preview_port == section.port:
+        raise ConfigError(
+            "web.preview_port",
+            f"expected a port other than web.port, got {section.preview_port!r}",
+            source=source,
+        )
+
+
+def _shown(value: Any) -> str:
+    """A value as the file spells it: TOML's booleans are lower-case."""
+    return json.dumps(value) if isinstance(value, bool) else repr(value)
+
+
+def _name(kind: Any) -> str:
+    base, _ = _unwrap(kind)
+    names = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
+    return names.get(base, getattr(base, "__name__", str(base)))
+
+
+def _plural(kind: Any) -> str:
+    base, _ = _unwrap(kind)
+    names = {str: "strings", int: "integers", float: "numbers", bool: "true or false values"}
+    return names.get(base, getattr(base, "__name__", str(base)))
+
+
 def _to_raw(section: Any) -> dict[str, Any]:
-    raw: dict[str, Any] = {}
-    for f in dataclasses.fields(section):
-        if f.name == "source":
-            continue
-        value = getattr(section, f.name)
-        raw[f.name] = _to_raw(value) if dataclasses.is_dataclass(value) else value
-    return raw
+    return {
+        f.name: _raw_value(getattr(section, f.name))
+        for f in dataclasses.fields(section)
+        if f.name != "source"
+    }
+
+
+def _raw_value(value: Any) -> Any:
+    """A value as TOML would hold it: tables as dicts, at any depth."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _to_raw(value)
+    if isinstance(value, list):
+        return [_raw_value(item) for item in value]
+    if isinstance(value, dict):
+        return {name: _raw_value(item) for name, item in value.items()}
+    return value

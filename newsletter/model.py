@@ -171,6 +171,9 @@ class Draft:
     excluded: tuple[str, ...] = ()
     """arXiv ids the editor removed; the ranking never puts them back."""
     approved: bool = False
+    lists: tuple[str, ...] = ()
+    """The lists the issue goes to, as its store record says; shown in the draft file for
+    information only (editing it there changes nothing)."""
     generated: Mapping[str, str] = field(default_factory=dict)
     """A hash of each generated text by field path (``picks/<id>/decision/en``), so that
     re-drafting the window can tell an editor's edits, which it keeps, from generated text."""

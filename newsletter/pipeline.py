@@ -6,6 +6,7 @@ gather (sources) → build_draft (ranking, digest) → render_issue (render) →
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import socket
@@ -15,14 +16,16 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from newsletter import i18n
 from newsletter.config import Config
 from newsletter.delivery.base import Campaign, DeliveryBackend
 from newsletter.delivery.dispatch import DeliveryReport, dispatch
-from newsletter.delivery.message import Personalizer, personalization
+from newsletter.delivery.message import campaign_for, personalizer_for, sample_copy
 from newsletter.digest import compose_draft, merge_drafts, read_draft, write_draft
-from newsletter.errors import DeliveryError, StoreError
-from newsletter.model import Draft, Paper, Recipient, RenderedEmail, Window
+from newsletter.errors import ConfigError, DeliveryError, InputError, StoreError
+from newsletter.model import Draft, Paper, RenderedEmail, Window
 from newsletter.ranking import rank
 from newsletter.render import render_email
 from newsletter.sources.arxiv import ArxivSource
@@ -30,8 +33,9 @@ from newsletter.sources.base import PaperSource
 from newsletter.sources.candidates import select_candidates
 from newsletter.store import Database, audience, issues
 from newsletter.store import sends as send_records
-from newsletter.store.schema import Issue, IssueStatus, SendStatus
-from newsletter.unsubscribe import PREVIEW_SIGNER, Signer
+from newsletter.store.schema import Issue, IssueStatus, MailingList, SendStatus
+from newsletter.subscribers.address import AddressError, check_locale, parse_address
+from newsletter.unsubscribe import Signer
 from newsletter.window import issue_window
 
 logger = logging.getLogger(__name__)
@@ -52,10 +56,10 @@ class App:
     def source(self) -> PaperSource:
         return self.source_factory(self.config)
 
-    def backend(self) -> DeliveryBackend:
+    def backend(self, *, test: bool = False) -> DeliveryBackend:
         from newsletter.delivery import backends
 
-        return backends.create(self.config)
+        return backends.create(self.config, test=test)
 
     def draft_path(self, issue_date: date) -> Path:
         return self.config.drafts_dir / f"{issue_date.isoformat()}.toml"
@@ -99,7 +103,7 @@ def gather(app: App, at: datetime) -> Gathering:
     papers = app.source.fetch(submitted_after=window.end - lookback, submitted_before=window.end)
     issue_date = window.end.astimezone(app.config.tz).date()
     with app.db.transaction() as session:
-        issue = issues.issue_for_window(session, window, issue_date)
+        issue = issues.issue_for_window(session, window, issue_date, lists=app.config.newsletter.lists)
         seen = issues.considered_ids(session, (p.arxiv_id for p in papers), except_issue=issue.id)
         candidates = select_candidates(
             papers,
@@ -140,6 +144,7 @@ def build_draft(app: App, at: datetime, gathering: Gathering | None = None) -> D
         topic_terms=app.config.ranking.topic_terms,
     )
     draft = merge_drafts(edited, fresh) if edited else fresh
+    draft = dataclasses.replace(draft, lists=tuple(own_lists(app, gathering.issue_id)))
     write_draft(draft, path)
     with app.db.transaction() as session:
         issue = issues.get_issue(session, gathering.issue_id)
@@ -251,28 +256,32 @@ def deliver_issue(
     on_start: Callable[[int], None] | None = None,
     settle_abandoned: bool = True,
 ) -> DeliveryReport:
-    """Send the issue to every subscriber of ``lists`` (all lists when empty) who has no record yet.
+    """Send the issue to every subscriber of its lists who has no record yet.
 
-    Safe to run again at any time: it resumes where the last run stopped and never sends an
-    issue twice to the same person. A paused issue is sent only with ``resume``. ``on_start``
-    gets how many records are waiting, ``on_batch`` how many this run has settled so far.
-    Workers sharing the issue pass ``settle_abandoned=False`` (see :mod:`newsletter.workers`).
+    The issue goes to the lists it was drafted for; ``lists`` may narrow them. Everything
+    the send needs (the draft, the signing key, the lists, a working backend) is checked
+    before the issue or any record changes. Safe to run again at any time: it resumes where
+    the last run stopped and never sends an issue twice to the same person. A paused issue
+    is sent only with ``resume``. ``on_start`` gets how many records are waiting,
+    ``on_batch`` how many this run has settled so far. Workers sharing the issue pass
+    ``settle_abandoned=False`` (see :mod:`newsletter.workers`).
     """
     issue_id, draft = load_draft(app, issue_ref)
-    _unpause(app, issue_id, resume=resume)
     signer = signer or Signer.from_env()
-    queued = queue_recipients(app, issue_id, lists)
-    logger.info("queued %d new recipients for issue %s", queued, issue_id)
-    if on_start is not None:
-        on_start(send_counts(app, issue_id).get(SendStatus.PENDING.value, 0))
+    chosen = sending_lists(app, issue_id, lists)
     backend = app.backend()
     try:
+        _unpause(app, issue_id, resume=resume)
+        queued = queue_recipients(app, issue_id, chosen)
+        logger.info("queued %d new recipients for issue %s", queued, issue_id)
+        if on_start is not None:
+            on_start(send_counts(app, issue_id).get(SendStatus.PENDING.value, 0))
         report = dispatch(
             app.db,
             backend,
             issue_id,
             _campaigns(app, issue_id, draft),
-            _personalizer(app, issue_id, signer),
+            personalizer_for(app.config, issue_id, signer, own_lists(app, issue_id)),
             worker=f"{socket.gethostname()}:{os.getpid()}",
             resend_unknown=resend_unknown,
             failure_threshold=app.config.delivery.failure_threshold,
@@ -283,6 +292,15 @@ def deliver_issue(
         backend.close()
     _record_outcome(app, issue_id, report)
     return report
+
+
+def check_ready(app: App, issue_id: int, lists: Sequence[str] = ()) -> list[str]:
+    """What :func:`deliver_issue` checks before it changes anything, for callers that change
+    something first (the workers queue the issue); returns the lists the send goes to."""
+    Signer.from_env()
+    chosen = sending_lists(app, issue_id, lists)
+    app.backend().close()
+    return chosen
 
 
 def _unpause(app: App, issue_id: int, *, resume: bool) -> None:
@@ -308,20 +326,24 @@ def _record_outcome(app: App, issue_id: int, report: DeliveryReport) -> None:
 
 
 def send_test(app: App, issue_ref: int | str, addresses: Sequence[str], *, locale: str | None = None) -> int:
-    """Send the issue to editors' addresses as a test: no send record is read or written."""
+    """Send the issue to editors' addresses as a test: no send record is read or written.
+
+    Each address is checked as an import row is, and ``locale`` against the configured
+    locales, before anything is sent. Test copies say "[TEST]" in the subject, carry a
+    Message-ID each, and the outbox keeps them in ``issue-<N>-test/``.
+    """
+    checked = [_test_address(address) for address in addresses]
+    if not checked:
+        raise InputError("--test-to: expected at least one address")
+    chosen = _test_locale(app, locale)
     issue_id, draft = load_draft(app, issue_ref)
-    campaign = _campaigns(app, issue_id, draft)(locale or app.config.newsletter.default_locale)
-    people = [
-        personalization(
-            Recipient(subscriber_id=0, email=address, locale=campaign.email.locale),
-            issue_id=issue_id,
-            signer=PREVIEW_SIGNER,
-            public_url=app.config.newsletter.public_url,
-            sender=app.config.newsletter.sender,
-        )
-        for address in addresses
+    email = render_issue(app, draft, chosen)
+    lists = own_lists(app, issue_id)
+    copies = [
+        sample_copy(app.config, email, address=a, issue_id=issue_id, lists=lists, test=True) for a in checked
     ]
-    backend = app.backend()
+    campaign, people = copies[0][0], [person for _, person in copies]
+    backend = app.backend(test=True)
     try:
         for start in range(0, len(people), backend.batch_size):
             result = backend.send_batch(campaign, people[start : start + backend.batch_size])
@@ -333,11 +355,72 @@ def send_test(app: App, issue_ref: int | str, addresses: Sequence[str], *, local
     return issue_id
 
 
-def queue_recipients(app: App, issue_id: int, lists: Sequence[str]) -> int:
-    """Create a pending send record for each list member who has none for this issue."""
+def _test_address(raw: str) -> str:
+    try:
+        return parse_address(raw).email
+    except AddressError as error:
+        raise InputError(f"--test-to: {error.reason} (got {raw!r})") from None
+
+
+def _test_locale(app: App, locale: str | None) -> str:
+    if locale is None:
+        return app.config.newsletter.default_locale
+    try:
+        return check_locale(locale, app.config.newsletter.locales)
+    except InputError as error:
+        raise InputError(f"--{error}") from None
+
+
+def issue_lists(app: App, issue: Issue) -> list[str]:
+    """The lists ``issue`` goes to: those recorded when it was drafted, else ``newsletter.lists``."""
+    return list(issue.lists or app.config.newsletter.lists)
+
+
+def own_lists(app: App, issue_id: int) -> list[str]:
+    """:func:`issue_lists` by the issue's id."""
     with app.db.transaction() as session:
-        chosen = [audience.get_list(session, name) for name in lists] or list(audience.all_lists(session))
+        return issue_lists(app, issues.get_issue(session, issue_id))
+
+
+def sending_lists(app: App, issue_id: int, narrowed: Sequence[str] = ()) -> list[str]:
+    """The lists a send of the issue goes to: its own, or ``narrowed`` when every one is its own.
+
+    Raises InputError for a list outside the issue's set (``--list`` may narrow, never widen)
+    and StoreError for a list that does not exist, before anything changes.
+    """
+    with app.db.transaction() as session:
+        return [
+            row.name for row in _sending_lists(app, session, issues.get_issue(session, issue_id), narrowed)
+        ]
+
+
+def _sending_lists(app: App, session: Session, issue: Issue, narrowed: Sequence[str]) -> list[MailingList]:
+    own = issue_lists(app, issue)
+    if not own:
+        raise ConfigError("newsletter.lists", "expected at least one list name")
+    outside = [name for name in narrowed if name not in own]
+    if outside:
+        raise InputError(
+            f"--list {outside[0]}: issue #{issue.id} goes to {', '.join(own)}; --list can only narrow that"
+        )
+    found = []
+    for name in dict.fromkeys(narrowed or own):
+        try:
+            found.append(audience.get_list(session, name))
+        except StoreError:
+            raise StoreError(
+                f"list {name!r}: no such list, but issue #{issue.id} goes to it (newsletter.lists when "
+                f"it was drafted); create it with `newsletter lists create {name}`"
+            ) from None
+    return found
+
+
+def queue_recipients(app: App, issue_id: int, lists: Sequence[str] = ()) -> int:
+    """Create a pending send record for each member of the issue's lists (or of ``lists``, which
+    must be among them) who has none for this issue."""
+    with app.db.transaction() as session:
         issue = issues.get_issue(session, issue_id)
+        chosen = _sending_lists(app, session, issue, lists)
         if issue.status in (IssueStatus.DRAFT.value, IssueStatus.APPROVED.value):
             issue.status = IssueStatus.SENDING.value
         members = audience.members_query([item.id for item in chosen])
@@ -353,22 +436,8 @@ def send_counts(app: App, issue_id: int) -> dict[str, int]:
 
 def _campaigns(app: App, issue_id: int, draft: Draft) -> Callable[[str], Campaign]:
     """A locale's campaign, rendered when asked (``dispatch`` asks once per locale)."""
-    newsletter = app.config.newsletter
 
     def campaign(locale: str) -> Campaign:
-        return Campaign(
-            issue_id=issue_id,
-            email=render_issue(app, draft, locale),
-            sender=newsletter.sender,
-            reply_to=newsletter.reply_to or None,
-            categories=tuple(app.config.delivery.sendgrid.categories),
-        )
+        return campaign_for(app.config, issue_id, render_issue(app, draft, locale))
 
     return campaign
-
-
-def _personalizer(app: App, issue_id: int, signer: Signer) -> Personalizer:
-    newsletter = app.config.newsletter
-    return Personalizer(
-        issue_id=issue_id, signer=signer, public_url=newsletter.public_url, sender=newsletter.sender
-    )

@@ -45,6 +45,8 @@ class IssueSummary:
     """The featured arXiv ids, in order."""
     counts: Mapping[str, int]
     """Each of :data:`COUNT_KEYS`."""
+    lists: tuple[str, ...] = ()
+    """The lists the issue goes to (``newsletter.lists`` for an issue that recorded none)."""
     note: str = ""
 
 
@@ -77,7 +79,8 @@ def collect(config: Config, db: Database, now: datetime, *, limit: int = 10, upc
     """Everything ``newsletter status`` shows, as of ``now``."""
     trigger = timing.daily_trigger(config.schedule.cron, config.tz)
     with db.transaction() as session:
-        summaries = tuple(_summary(session, issue) for issue in issues.latest_issues(session, limit))
+        latest = issues.latest_issues(session, limit)
+        summaries = tuple(_summary(session, issue, config.newsletter.lists) for issue in latest)
         runs = tuple(
             RunSummary(scheduled_for=r.scheduled_for, outcome=r.outcome, detail=r.detail, issue_id=r.issue_id)
             for r in history.recent(session, limit)
@@ -100,7 +103,7 @@ def delivery_counts(session: Session, issue_id: int) -> dict[str, int]:
     return {key: counts[key] for key in COUNT_KEYS}
 
 
-def _summary(session: Session, issue: Issue) -> IssueSummary:
+def _summary(session: Session, issue: Issue, default_lists: Sequence[str]) -> IssueSummary:
     return IssueSummary(
         id=issue.id,
         date=issue.issue_date.isoformat(),
@@ -110,6 +113,7 @@ def _summary(session: Session, issue: Issue) -> IssueSummary:
         candidates=issue.candidates,
         picks=tuple(p.arxiv_id for p in issues.featured(session, issue.id)),
         counts=delivery_counts(session, issue.id),
+        lists=tuple(issue.lists or default_lists),
         note=issue.note,
     )
 
@@ -195,6 +199,7 @@ def to_json(status: Status) -> dict[str, object]:
                 "status": i.status,
                 "window": [i.window_start.isoformat(), i.window_end.isoformat()],
                 "candidates": i.candidates,
+                "lists": list(i.lists),
                 "picks": list(i.picks),
                 "counts": dict(i.counts),
                 "note": i.note,
@@ -231,7 +236,10 @@ def to_lines(status: Status, config: Config) -> list[str]:
     for i in status.issues:
         window = f"{i.window_start.astimezone(tz):%m-%d %H:%M} → {i.window_end.astimezone(tz):%m-%d %H:%M}"
         counts = ", ".join(f"{i.counts[k]} {k}" for k in COUNT_KEYS if i.counts[k] or k != "pending")
-        lines.append(f"  #{i.id} {i.date} {i.status:<8} window {window}  {len(i.picks)} picks  {counts}")
+        lines.append(
+            f"  #{i.id} {i.date} {i.status:<8} window {window}  to {', '.join(i.lists) or '(no list)'}  "
+            f"{len(i.picks)} picks  {counts}"
+        )
     if status.runs:
         lines.append("Recent runs:")
         lines += [

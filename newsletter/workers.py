@@ -64,6 +64,8 @@ def run_worker(
     from newsletter import pipeline
 
     issue_id, _ = pipeline.load_draft(app, issue_ref)
+    # Queueing moves the issue to sending: first make sure the send can work at all.
+    pipeline.check_ready(app, issue_id, lists)
     _queue(app, issue_id, lists)
     return pipeline.deliver_issue(
         app, issue_id, lists=lists, on_batch=checkpoint(should_stop), settle_abandoned=False

@@ -137,7 +137,8 @@ def test_three_newsletter_send_worker_commands_share_a_real_issue(
 
 def populate_list(db: Database, count: int) -> None:
     with db.transaction() as session:
-        brief = audience.ensure_list(session, "brief")
+        # The list a drafted issue goes to by default (newsletter.lists).
+        brief = audience.ensure_list(session, "research-brief")
         for n in range(count):
             audience.subscribe(
                 session,

@@ -11,14 +11,11 @@ import click
 
 from newsletter import pipeline, workers
 from newsletter.cli.common import Context, at_option, echo_json, json_option, parse_at, pass_context
-from newsletter.delivery.base import Campaign
 from newsletter.delivery.dispatch import DeliveryReport
-from newsletter.delivery.message import personalization, personalize, to_mime
+from newsletter.delivery.message import personalize, sample_copy, to_mime
 from newsletter.digest import draft_to_json, read_draft
-from newsletter.errors import DeliveryError
-from newsletter.model import OutgoingMessage, Recipient, RenderedEmail
+from newsletter.errors import DeliveryError, InputError
 from newsletter.render import size_warning
-from newsletter.unsubscribe import PREVIEW_SIGNER
 
 
 @click.command()
@@ -82,6 +79,7 @@ def draft(ctx: Context, at: str | None, as_json: bool) -> None:
         return
     verb = "Updated" if result.merged else "Wrote"
     click.echo(f"{verb} the draft of issue #{result.issue_id}: {result.path}")
+    click.echo(f"  Goes to: {', '.join(result.draft.lists)}")
     for place, pick in enumerate(result.draft.picks, start=1):
         click.echo(f"  {place}. {pick.short_name} ({pick.arxiv_id})  score {pick.score:.2f}")
 
@@ -108,7 +106,8 @@ def render_draft(ctx: Context, draft_file: Path, locales: tuple[str, ...], out_d
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "issue.html").write_text(email.html, encoding="utf-8")
         (folder / "issue.txt").write_text(email.text, encoding="utf-8")
-        (folder / "issue.eml").write_bytes(bytes(to_mime(_sample_message(ctx, email, locale))))
+        sample = sample_copy(ctx.config, email, address=ctx.config.newsletter.editor_email)
+        (folder / "issue.eml").write_bytes(bytes(to_mime(personalize(*sample))))
         warning = size_warning(email)
         if warning:
             click.secho(f"warning: {locale}: {warning}", fg="yellow", err=True)
@@ -116,25 +115,25 @@ def render_draft(ctx: Context, draft_file: Path, locales: tuple[str, ...], out_d
     return written
 
 
-def _sample_message(ctx: Context, email: RenderedEmail, locale: str) -> OutgoingMessage:
-    newsletter = ctx.config.newsletter
-    sample = Recipient(subscriber_id=0, email=newsletter.editor_email, name="", locale=locale)
-    person = personalization(
-        sample, issue_id=0, signer=PREVIEW_SIGNER, public_url=newsletter.public_url, sender=newsletter.sender
-    )
-    campaign = Campaign(
-        issue_id=0, email=email, sender=newsletter.sender, reply_to=newsletter.reply_to or None
-    )
-    return personalize(campaign, person)
-
-
 @click.command()
 @click.argument("issue_ref", metavar="ISSUE")
-@click.option("--list", "lists", multiple=True, help="Send to this list (repeatable; default: every list).")
 @click.option(
-    "--test-to", "test_to", multiple=True, help="Send a test copy to this address; no records kept."
+    "--list",
+    "lists",
+    multiple=True,
+    help="Send only to this one of the issue's lists (repeatable; default: all the issue's lists).",
 )
-@click.option("--locale", default=None, help="With --test-to: the locale of the test copy.")
+@click.option(
+    "--test-to",
+    "test_to",
+    multiple=True,
+    help="Send a test copy ([TEST] subject) to this address; no records kept.",
+)
+@click.option(
+    "--locale",
+    default=None,
+    help="With --test-to: the locale of the test copy (default: newsletter.default_locale).",
+)
 @click.option("--resume", is_flag=True, help="Continue an issue that was paused after too many failures.")
 @click.option(
     "--worker",
@@ -156,9 +155,11 @@ def send(
     worker: bool,
 ) -> None:
     """Send ISSUE (an id or a date) to its lists; safe to run again: nobody gets it twice."""
+    if locale is not None and not test_to:
+        raise InputError("--locale: applies only to a test copy; add --test-to EMAIL")
     if test_to:
         sent = pipeline.send_test(ctx.app, issue_ref, test_to, locale=locale)
-        click.echo(f"Sent a test copy of issue #{sent} to {', '.join(test_to)}.")
+        click.echo(f"Sent a test copy of issue #{sent} to {', '.join(a.strip() for a in test_to)}.")
         return
     if worker:
         with workers.stop_on_signals() as stopping:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -10,13 +11,19 @@ import click
 
 from newsletter.backup import backup_sqlite
 from newsletter.cli.common import Context, echo_json, json_option, pass_context
+from newsletter.errors import ConfigError
 from newsletter.logs import configure_logging
 from newsletter.scheduler import timing
 
 
 @click.command()
 @click.option(
-    "--next", "count", type=int, default=None, metavar="N", help="Print the next N fire times and exit."
+    "--next",
+    "count",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Print the next N fire times and exit.",
 )
 @json_option
 @pass_context
@@ -25,7 +32,15 @@ def schedule(ctx: Context, count: int | None, as_json: bool) -> None:
     config = ctx.config
     trigger = timing.daily_trigger(config.schedule.cron, config.tz)
     if count is not None:
-        upcoming = timing.upcoming(trigger, datetime.now(config.tz), count)
+        now = datetime.now(config.tz)
+        upcoming = timing.upcoming(trigger, now, count)
+        if not upcoming:
+            # The loader refuses a cron that never fires, so this is a safeguard, not a path.
+            raise ConfigError(
+                "schedule.cron",
+                f"never fires after {now:%Y-%m-%d %H:%M %Z}, got {config.schedule.cron!r}",
+                source=config.source,
+            )
         if as_json:
             echo_json([fire_time_json(fire) for fire in upcoming])
             return
@@ -58,11 +73,17 @@ def fire_time_line(fire: timing.FireTime) -> str:
 
 
 @click.command()
-@click.argument("target", type=click.Path(path_type=Path))
+@click.argument("target", type=click.Path())
 @pass_context
-def backup(ctx: Context, target: Path) -> None:
-    """Copy the SQLite store to TARGET (a file or a folder) while everything keeps running."""
-    written = backup_sqlite(ctx.app.db, target)
+def backup(ctx: Context, target: str) -> None:
+    """Copy the SQLite store to TARGET while everything keeps running.
+
+    TARGET is a file, or a folder when it ends in / or is one: the folder is created if need
+    be and the copy gets a dated name inside it.
+    """
+    # Path() drops a trailing slash, so whether TARGET names a folder is read from the text.
+    folder = target.endswith(("/", os.sep))
+    written = backup_sqlite(ctx.app.db, Path(target), folder=folder)
     click.echo(f"Backed up {ctx.config.database_url} to {written}")
 
 

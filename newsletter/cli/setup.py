@@ -12,9 +12,10 @@ import click
 from newsletter import demo as demo_cycle
 from newsletter.cli.common import Context, pass_context
 from newsletter.cli.issue import render_draft
-from newsletter.config import DEFAULT_CONFIG_FILE, load_config
-from newsletter.errors import InputError
+from newsletter.config import DEFAULT_CONFIG_FILE, Config, load_config
+from newsletter.errors import InputError, NewsletterError
 from newsletter.pipeline import App
+from newsletter.store import Database
 
 
 @click.command()
@@ -25,9 +26,20 @@ def init(path: Path, force: bool) -> None:
     if path.exists() and not force:
         raise InputError(f"{path}: already exists (use --force to overwrite)")
     shutil.copyfile(_example_config(), path)
-    app = App(load_config(path))
-    app.db.create_schema()
-    click.echo(f"Wrote {path} and created the database at {app.config.database_url}.")
+    config = load_config(path)
+    database = Database(config.database_url, create=False)
+    # The URL as shown: a PostgreSQL password never reaches the terminal.
+    shown = database.url.render_as_string(hide_password=True)
+    try:
+        found = database.contents()
+        database.create_schema()
+    finally:
+        database.dispose()
+    if found is None:
+        click.echo(f"Wrote {path} and created the database at {shown}.")
+    else:
+        held = ", ".join(f"{count} {what if count != 1 else what[:-1]}" for what, count in found.items())
+        click.echo(f"Wrote {path}. The database at {shown} already exists and was left as it is: {held}.")
     click.echo("Set NEWSLETTER_SIGNING_KEY (see `newsletter keygen`) before the first real send.")
 
 
@@ -38,16 +50,30 @@ def keygen() -> None:
 
 
 @click.command()
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=demo_cycle.DEMO_DATA_DIR,
+    show_default=True,
+    help="The demo's own folder: its database, drafts, renderings and outbox.",
+)
 @pass_context
-def demo(ctx: Context) -> None:
-    """Run one full cycle offline on the bundled recorded arXiv window and sample list."""
+def demo(ctx: Context, data_dir: Path) -> None:
+    """Run one full cycle offline on the bundled recorded arXiv window and sample list.
+
+    The demo uses only its own folder, database and outbox, whatever the configuration file
+    and the environment say: it never opens the configured database and never sends mail.
+    """
+    configured = _configured(ctx)
+    if configured is not None:
+        demo_cycle.check_apart(data_dir, configured)
 
     def render(app: App, draft: Path) -> dict[str, Path]:
         ctx.use(app)
         out = app.config.rendered_dir / draft.stem
         return render_draft(ctx, draft, (), out)
 
-    result = demo_cycle.run_demo(ctx.config, render)
+    result = demo_cycle.run_demo(data_dir, render)
     report = result.report
     click.echo(f"Issue #{result.issue_id} of {demo_cycle.DEMO_AT:%Y-%m-%d} ({demo_cycle.DEMO_LIST}).")
     click.echo(f"  Draft:    {result.draft_path}")
@@ -59,6 +85,16 @@ def demo(ctx: Context) -> None:
         click.echo(f"Sent {report.sent} messages; skipped {report.skipped}.")
     if already:
         click.echo(f"Already sent to {already} recipients earlier: nobody received the issue twice.")
+    click.echo(f"The demo used only {data_dir}/ (its own database and outbox), not your configuration.")
+
+
+def _configured(ctx: Context) -> Config | None:
+    """The deployment's configuration, only to keep the demo away from its data; the demo runs
+    even when it is missing or broken."""
+    try:
+        return ctx.config
+    except NewsletterError:
+        return None
 
 
 def _example_config() -> Path:

@@ -13,7 +13,7 @@ PREVIEW_HOST = "127.0.0.1"
 
 @click.command()
 @click.option("--host", default=None, help="Address to bind (default: web.host).")
-@click.option("--port", type=int, default=None, help="Port (default: web.port).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default: web.port).")
 @pass_context
 def serve(ctx: Context, host: str | None, port: int | None) -> None:
     """Serve one-click unsubscribe (/u/TOKEN) and the SendGrid event webhook (/webhooks/sendgrid)."""
@@ -32,7 +32,12 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
 
 @click.command()
 @click.argument("draft", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--port", type=int, default=None, help="Port on 127.0.0.1 (default: web.preview_port).")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Port on 127.0.0.1 (default: web.preview_port).",
+)
 @click.option("--open", "open_browser", is_flag=True, help="Open the page in the default browser.")
 @pass_context
 def preview(ctx: Context, draft: Path | None, port: int | None, open_browser: bool) -> None:

@@ -16,12 +16,13 @@ from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import parseaddr
 from functools import partial
+from typing import get_args
 
-from newsletter.config import Config, secret
+from newsletter.config import Config, SmtpSecurity, secret
 from newsletter.delivery import retry
 from newsletter.delivery.base import BatchResult, Campaign, Personalization
 from newsletter.delivery.message import personalize, to_mime
-from newsletter.errors import DeliveryError
+from newsletter.errors import ConfigError, DeliveryError
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class SmtpBackend:
         host: str,
         port: int,
         *,
-        security: str = "none",
+        security: SmtpSecurity = "none",
         timeout_seconds: float = 30.0,
         username: str | None = None,
         password: str | None = None,
@@ -49,8 +50,8 @@ class SmtpBackend:
         policy: retry.RetryPolicy | None = None,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        if security not in ("none", "starttls", "ssl"):
-            raise ValueError(f"security must be none, starttls or ssl, not {security!r}")
+        if security not in get_args(SmtpSecurity):
+            raise ValueError(f"security must be one of {', '.join(get_args(SmtpSecurity))}, not {security!r}")
         self.host, self.port, self.security = host, port, security
         self.timeout_seconds = timeout_seconds
         self.batch_size = batch_size
@@ -65,6 +66,10 @@ class SmtpBackend:
     @classmethod
     def from_config(cls, config: Config) -> SmtpBackend:
         section = config.delivery.smtp
+        if not section.host.strip():
+            raise ConfigError("delivery.smtp.host", "empty: the smtp backend needs a mail server's host name")
+        if secret("SMTP_USERNAME") and not secret("SMTP_PASSWORD"):
+            raise ConfigError("NEWSLETTER_SMTP_PASSWORD", "not set, although NEWSLETTER_SMTP_USERNAME is")
         return cls(
             section.host,
             section.port,

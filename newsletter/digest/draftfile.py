@@ -4,6 +4,7 @@ Layout (every key is written; an editor may change any value)::
 
     issue_date = 2026-07-01
     approved = false                 # true lets a review-mode schedule send the issue
+    lists = ["research-brief"]       # where the issue goes (read-only: the store decides)
     pinned = ["2607.00103"]          # these papers come first, in this order
     excluded = ["2607.00777"]        # these papers never come back
     generated_at = 2026-07-01T00:24:00Z
@@ -56,11 +57,13 @@ _HEADER = """\
 # Text fields take a plain string (English) or a table { en = "...", ko = "..." }.
 # Move [[picks]] blocks to reorder, list arXiv ids in `pinned` to put papers first and in
 # `excluded` to remove them, set `approved = true` when the issue may be sent.
+# `lists` shows where the issue goes (newsletter.lists when it was drafted); editing it changes
+# nothing: `newsletter send ISSUE --list NAME` can narrow it.
 # "—" marks a fact the paper's record does not give. Leave [generated] as it is.
 
 """
 _TOP_KEYS = frozenset(
-    {"issue_date", "approved", "pinned", "excluded", "generated_at", "title", "intro"}
+    {"issue_date", "approved", "lists", "pinned", "excluded", "generated_at", "title", "intro"}
     | {"window", "reading_order", "picks", "generated"}
 )
 _PICK_KEYS = frozenset({f.name for f in fields(DraftPick)})
@@ -99,6 +102,7 @@ def _to_table(draft: Draft) -> dict[str, Any]:
     table: dict[str, Any] = {
         "issue_date": draft.issue_date,
         "approved": draft.approved,
+        **({"lists": list(draft.lists)} if draft.lists else {}),
         "pinned": list(draft.pinned),
         "excluded": list(draft.excluded),
     }
@@ -192,6 +196,7 @@ class _Reader:
             pinned=self.ids("pinned", raw.get("pinned", [])),
             excluded=self.ids("excluded", raw.get("excluded", [])),
             approved=self.flag("approved", raw.get("approved", False)),
+            lists=self.names("lists", raw.get("lists", [])),
             generated=self.strings("generated", raw.get("generated", {})),
         )
 
@@ -236,6 +241,11 @@ class _Reader:
     def ids(self, field: str, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail(field, 'expected a list of arXiv ids such as ["2607.00103"]')
+        return tuple(value)
+
+    def names(self, field: str, value: Any) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(field, 'expected a list of list names such as ["research-brief"]')
         return tuple(value)
 
     def flag(self, field: str, value: Any) -> bool:

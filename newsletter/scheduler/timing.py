@@ -16,6 +16,7 @@ from itertools import islice
 from apscheduler.triggers.cron import CronTrigger
 
 from newsletter.errors import ConfigError
+from newsletter.scheduler.crontab import cron_trigger
 from newsletter.window import latest_announcement
 
 # A daily or weekly cron always fires within this span, so looking this far back finds the
@@ -39,7 +40,7 @@ class FireTime:
 def daily_trigger(cron: str, tz: tzinfo) -> CronTrigger:
     """The trigger for ``schedule.cron``, read in ``tz``; a ConfigError names a bad expression."""
     try:
-        return CronTrigger.from_crontab(cron, timezone=tz)
+        return cron_trigger(cron, tz)
     except ValueError as error:
         raise ConfigError(
             "schedule.cron", f"expected a crontab expression like '0 9 * * *': {error}"

@@ -13,13 +13,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, func, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsletter.errors import ConfigError, StoreError
-from newsletter.store.schema import Base
+from newsletter.store.schema import Base, Issue, MailingList, Subscriber
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +48,23 @@ class Database:
     def create_schema(self) -> None:
         try:
             Base.metadata.create_all(self.engine)
+            _add_new_columns(self.engine)
         except OperationalError as error:
             raise StoreError(f"cannot open the database {self.url!r}: {error.orig}") from None
+
+    def contents(self) -> dict[str, int] | None:
+        """How many lists, subscribers and issues the database holds; None when it has no schema yet."""
+        try:
+            if not inspect(self.engine).has_table(Issue.__tablename__):
+                return None
+        except OperationalError as error:
+            raise StoreError(f"cannot open the database {self.url!r}: {error.orig}") from None
+        with self.transaction() as session:
+            return {
+                "lists": session.scalar(select(func.count()).select_from(MailingList)) or 0,
+                "subscribers": session.scalar(select(func.count()).select_from(Subscriber)) or 0,
+                "issues": session.scalar(select(func.count()).select_from(Issue)) or 0,
+            }
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -59,6 +74,24 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _add_new_columns(engine: Engine) -> None:
+    """Add the columns a newer version defines to tables an older one created.
+
+    ``create_all`` creates missing tables but never alters existing ones. A new column is added
+    without NOT NULL, so the rows already there read as None, which its readers treat as unset
+    (an issue without recorded lists goes to ``newsletter.lists``).
+    """
+    inspector = inspect(engine)
+    for table in Base.metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present:
+                kind = column.type.compile(dialect=engine.dialect)
+                with engine.begin() as connection:
+                    connection.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+                logger.info("added the column %s.%s", table.name, column.name)
 
 
 def _engine(url: Any) -> Engine:

@@ -13,13 +13,22 @@ from newsletter.model import Paper, Pick, Window
 from newsletter.store.schema import ConsideredPaper, Issue, IssueStatus
 
 
-def issue_for_window(session: Session, window: Window, issue_date: date) -> Issue:
-    """The issue that closes at ``window.end``, created when it does not exist yet."""
+def issue_for_window(
+    session: Session, window: Window, issue_date: date, *, lists: Sequence[str] = ()
+) -> Issue:
+    """The issue that closes at ``window.end``, created when it does not exist yet.
+
+    A new issue records ``lists`` as the lists it is drafted for; an existing one keeps its own.
+    """
     issue = session.scalar(select(Issue).where(Issue.window_end == window.end))
     if issue is None:
-        issue = Issue(issue_date=issue_date, window_start=window.start, window_end=window.end)
+        issue = Issue(
+            issue_date=issue_date, window_start=window.start, window_end=window.end, lists=list(lists)
+        )
         session.add(issue)
         session.flush()
+    elif not issue.lists and lists:
+        issue.lists = list(lists)
     return issue
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     DateTime,
@@ -166,6 +167,9 @@ class Issue(Base):
     draft_path: Mapped[str] = mapped_column(Text, default="")
     subject: Mapped[str] = mapped_column(Text, default="")
     candidates: Mapped[int] = mapped_column(Integer, default=0)
+    lists: Mapped[list[str] | None] = mapped_column(JSON, nullable=True, default=list)
+    """The names of the lists the issue was drafted for (``newsletter.lists`` at the time);
+    None in a row written before issues recorded them."""
     note: Mapped[str] = mapped_column(Text, default="")
     """Why the issue needs attention (paused, skipped …), for operators."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

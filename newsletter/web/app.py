@@ -45,7 +45,7 @@ def public_app(
         # The reason goes to the log at debug level only: a page that explains why a token
         # failed would help someone forging one.
         logger.debug("rejected %s %s: %s", request.method, request.url.path, error)
-        return invalid_link(config.newsletter.default_locale)
+        return invalid_link(request, config)
 
     # Every route's body is bounded here, below the handlers; only the webhook's batches need
     # more than the default.

@@ -22,13 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newsletter.config import Config
-from newsletter.delivery.message import personalization
-from newsletter.errors import NewsletterError, StoreError
-from newsletter.model import Draft, Recipient, RenderedEmail
+from newsletter.delivery.message import personalize, sample_copy
+from newsletter.errors import InputError, NewsletterError, StoreError
+from newsletter.model import Draft, RenderedEmail
 from newsletter.render import assets
 from newsletter.store import Database
 from newsletter.store.schema import Issue, IssueStatus
-from newsletter.unsubscribe import PREVIEW_SIGNER
 from newsletter.web.linkcheck import LinkWarning, check_links
 
 logger = logging.getLogger(__name__)
@@ -43,8 +42,8 @@ class PreviewHooks:
 
     read_draft: Callable[[Path], Draft]
     render: Callable[[Draft, str], RenderedEmail]
-    send_test: Callable[[int, str], None]
-    """Send issue ``id`` as a test to one address."""
+    send_test: Callable[[int, str, str], None]
+    """Send issue ``id`` as a test to one address, in one locale."""
     write_draft: Callable[[Draft, Path], None] | None = None
     """Writes the draft back, to set its ``approved`` flag; None when the digest has no writer."""
 
@@ -69,6 +68,8 @@ class IssueState:
     issue_id: int
     status: str
     approved_at: datetime | None
+    lists: tuple[str, ...] = ()
+    """The lists the issue goes to."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,17 +132,27 @@ class Preview:
             issue = self._issue(session)
             if issue is None:
                 return None
-            return IssueState(issue_id=issue.id, status=issue.status, approved_at=issue.approved_at)
+            return IssueState(
+                issue_id=issue.id,
+                status=issue.status,
+                approved_at=issue.approved_at,
+                lists=tuple(issue.lists or self.config.newsletter.lists),
+            )
 
-    def send_test(self) -> str:
-        """Send the issue to the editor's address; returns what the page should say."""
+    def send_test(self, locale: str | None = None) -> str:
+        """Send the issue in ``locale`` (default: the default locale) to the editor's address;
+        returns what the page should say."""
+        newsletter = self.config.newsletter
+        chosen = locale or newsletter.default_locale
+        if chosen not in newsletter.locales:
+            raise InputError(f"locale: expected one of {', '.join(newsletter.locales)}, got {chosen!r}")
         state = self.issue()
         if state is None:
             raise StoreError(f"{self.draft_path.name}: no issue in the store uses this draft")
-        address = self.config.newsletter.editor_email
-        self.hooks.send_test(state.issue_id, address)
-        logger.info("sent a test of issue %s to the editor", state.issue_id)
-        return f"Sent a test of issue #{state.issue_id} to {address}."
+        address = newsletter.editor_email
+        self.hooks.send_test(state.issue_id, address, chosen)
+        logger.info("sent a %s test of issue %s to the editor", chosen, state.issue_id)
+        return f"Sent a test of issue #{state.issue_id} ({chosen}) to {address}."
 
     def approve(self, at: datetime | None = None) -> str:
         """Mark the draft and its issue approved; returns what the page should say."""
@@ -204,20 +215,13 @@ class Preview:
 
     def _view(self, draft: Draft, locale: str) -> LocaleView:
         email = self.hooks.render(draft, locale)
-        newsletter = self.config.newsletter
-        sample = Recipient(subscriber_id=0, email=newsletter.editor_email, locale=locale)
-        person = personalization(
-            sample,
-            issue_id=0,
-            signer=PREVIEW_SIGNER,
-            public_url=newsletter.public_url,
-            sender=newsletter.sender,
-        )
-        html, text = email.html, email.text
-        for placeholder, value in person.values.items():
-            html, text = html.replace(placeholder, value), text.replace(placeholder, value)
+        message = personalize(*sample_copy(self.config, email, address=self.config.newsletter.editor_email))
         return LocaleView(
-            locale=locale, subject=email.subject, preheader=email.preheader, html=html, text=text
+            locale=locale,
+            subject=email.subject,
+            preheader=email.preheader,
+            html=message.html,
+            text=message.text,
         )
 
 
@@ -227,8 +231,8 @@ def pipeline_hooks(config: Config) -> PreviewHooks:
 
     app = pipeline.App(config)
 
-    def send_test(issue_id: int, address: str) -> None:
-        pipeline.send_test(app, issue_id, [address])
+    def send_test(issue_id: int, address: str, locale: str) -> None:
+        pipeline.send_test(app, issue_id, [address], locale=locale)
 
     return PreviewHooks(
         read_draft=digest.read_draft,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from html import escape
 
 from starlette.concurrency import run_in_threadpool
@@ -95,17 +95,18 @@ class PreviewEndpoints:
         return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
     async def send_test(self, request: Request) -> Response:
-        return await self._act(request, self.preview.send_test)
+        # The test copy is in the language of the tab the editor pressed the button on.
+        return await self._act(request, lambda form: self.preview.send_test(form.get("locale")))
 
     async def approve(self, request: Request) -> Response:
-        return await self._act(request, self.preview.approve)
+        return await self._act(request, lambda _form: self.preview.approve())
 
-    async def _act(self, request: Request, action: Callable[[], str]) -> Response:
+    async def _act(self, request: Request, action: Callable[[Mapping[str, str]], str]) -> Response:
         form = await read_form(request)
         if form.get("csrf") != self.preview.csrf:
             return HTMLResponse("this form is from an older preview: reload the page", status_code=403)
         try:
-            notice = await run_in_threadpool(action)
+            notice = await run_in_threadpool(action, form)
         except NewsletterError as error:
             notice = f"error: {error}"
         self.preview.flash(notice)
@@ -144,14 +145,16 @@ class PreviewEndpoints:
         if issue is None:
             state = "no issue in the store uses this draft"
         else:
-            state = f"issue #{issue.issue_id} · {issue.status}"
+            state = f"issue #{issue.issue_id} to {', '.join(issue.lists)} · {issue.status}"
         flag = " · draft approved" if snapshot.draft is not None and snapshot.draft.approved else ""
         editor = escape(self.preview.config.newsletter.editor_email)
+        locale = escape(self.preview.config.newsletter.default_locale if side else shown[0])
         return (
             f"<header><h1>{escape(title)}</h1>"
             f'<span id="issue-state">{escape(state)}{flag}</span>'
             f'<form method="post" action="/send-test">{hidden}'
-            f'<button id="send-test" type="submit">Send a test to {editor}</button></form>'
+            f'<input type="hidden" name="locale" value="{locale}">'
+            f'<button id="send-test" type="submit">Send a test ({locale}) to {editor}</button></form>'
             f'<form method="post" action="/approve">{hidden}'
             f'<button id="approve" type="submit">Approve</button></form></header><main>'
         )

@@ -1,20 +1,24 @@
-"""One-click unsubscribe (RFC 8058) and the language choice, at ``/u/{token}``.
+"""One-click unsubscribe (RFC 8058), its undo and the language choice, at ``/u/{token}``.
 
 A ``POST`` whose body carries ``List-Unsubscribe=One-Click`` unsubscribes at once; the page's
 button posts exactly that, so mail clients and people take the same path. A ``GET`` only shows
 the page: link scanners prefetch every link in a message, and must never unsubscribe anyone.
 
-The response never depends on whether the token's subscriber still exists or was already
-unsubscribed, so the endpoint cannot be used to learn anything about an address.
+A genuine token is the capability of the one person its email was sent to, so its pages say
+where that subscriber stands (address masked). A forged, tampered or malformed token, and any
+malformed request, gets the same plain "not valid" page, which says nothing about why.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html import escape
+from functools import partial
+from typing import TypeVar
 
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -22,22 +26,27 @@ from starlette.routing import Route
 
 from newsletter.config import Config
 from newsletter.errors import InputError
-from newsletter.model import LANGUAGE_SECTION
 from newsletter.store import Database
-from newsletter.store.audience import set_status
-from newsletter.store.schema import Issue, Subscriber, SubscriberStatus
+from newsletter.subscribers import selfservice
+from newsletter.subscribers.selfservice import LinkState
 from newsletter.unsubscribe import UNSUBSCRIBE_PATH, Signer, TokenSubject
 from newsletter.web.form import read_form
-from newsletter.web.page import html_page, layout, translator
+from newsletter.web.page import html_page, page_locale
+from newsletter.web.unsubscribe_page import (
+    LOCALE_FIELD,
+    ONE_CLICK_FIELD,
+    ONE_CLICK_VALUE,
+    UNDO_FIELD,
+    UNDO_VALUE,
+    Event,
+    PageSettings,
+    invalid_page,
+    subscriber_page,
+)
 
 logger = logging.getLogger(__name__)
 
-ONE_CLICK_FIELD = "List-Unsubscribe"
-ONE_CLICK_VALUE = "One-Click"
-VIA = "unsubscribe-link"
-
-#: How each locale names itself in the language switch.
-LANGUAGE_NAMES = {"en": "English", "ko": "한국어"}
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,137 +61,99 @@ class UnsubscribeEndpoints:
         return [
             Route(f"{UNSUBSCRIBE_PATH}{{token}}", self.show, methods=["GET"]),
             Route(f"{UNSUBSCRIBE_PATH}{{token}}", self.unsubscribe, methods=["POST"]),
+            Route(f"{UNSUBSCRIBE_PATH}{{token}}/undo", self.undo, methods=["POST"]),
             Route(f"{UNSUBSCRIBE_PATH}{{token}}/language", self.change_language, methods=["POST"]),
         ]
 
     async def show(self, request: Request) -> Response:
         token, subject = self._verified(request)
-        stored = await run_in_threadpool(_stored_locale, self.db, subject)
-        return html_page(self._page(token, self._locale(request, stored), notice=""))
+        state = await self._run(selfservice.state, subject)
+        return self._page(request, token, state, Event.SHOWN)
 
     async def unsubscribe(self, request: Request) -> Response:
         token, subject = self._verified(request)
         form = await read_form(request)
+        # RFC 8058 asks that the body contain this pair, so other fields are allowed beside it.
         if form.get(ONE_CLICK_FIELD) != ONE_CLICK_VALUE:
             raise InputError(f"unsubscribe: expected the body {ONE_CLICK_FIELD}={ONE_CLICK_VALUE}")
-        stored = await run_in_threadpool(unsubscribe_subject, self.db, subject, datetime.now(UTC))
-        locale = self._locale(request, stored)
-        _ = translator(locale)
-        return html_page(self._page(token, locale, notice=_("You are unsubscribed.")))
+        at = datetime.now(UTC)
+        state = await self._run(partial(selfservice.unsubscribe, at=at), subject)
+        return self._page(request, token, state, Event.UNSUBSCRIBED)
+
+    async def undo(self, request: Request) -> Response:
+        token, subject = self._verified(request)
+        form = await read_form(request)
+        _expect_fields(form, {UNDO_FIELD: UNDO_VALUE})
+        at = datetime.now(UTC)
+        state, done = await self._run(partial(selfservice.undo, at=at), subject)
+        # A bounce, a complaint, an operator's unsubscribe or an erasure is not undone here.
+        return self._page(request, token, state, Event.RESUBSCRIBED, status=200 if done else 409)
 
     async def change_language(self, request: Request) -> Response:
         token, subject = self._verified(request)
-        chosen = (await read_form(request)).get("locale", "")
+        form = await read_form(request)
+        chosen = form.get(LOCALE_FIELD, "")
         if chosen not in self.config.newsletter.locales:
             raise InputError(f"language: expected one of {', '.join(self.config.newsletter.locales)}")
-        await run_in_threadpool(set_locale, self.db, subject, chosen)
-        _ = translator(chosen)
-        language = LANGUAGE_NAMES.get(chosen, chosen)
-        notice = _("Your newsletter will now arrive in %(language)s.") % {"language": language}
-        return html_page(self._page(token, chosen, notice=notice))
+        _expect_fields(form, {LOCALE_FIELD: chosen})
+        state, done = await self._run(partial(selfservice.choose_locale, locale=chosen), subject)
+        if not done:
+            return self._page(request, token, state, Event.SHOWN, status=409)
+        # The page answers in the language just chosen, which its chooser can read.
+        return self._page(request, token, state, Event.LANGUAGE_SAVED, locale=chosen)
 
     def _verified(self, request: Request) -> tuple[str, TokenSubject]:
         token = str(request.path_params["token"])
         return token, self.signer.verify(token)
 
-    def _locale(self, request: Request, stored: str | None) -> str:
-        """The page's language: the one asked for in ``?lang=``, else the subscriber's own."""
-        locales = self.config.newsletter.locales
-        for candidate in (request.query_params.get("lang"), stored):
-            if candidate in locales:
-                return str(candidate)
-        return self.config.newsletter.default_locale
+    async def _run(self, action: Callable[[Session, TokenSubject], _T], subject: TokenSubject) -> _T:
+        def in_transaction() -> _T:
+            with self.db.transaction() as session:
+                return action(session, subject)
 
-    def _page(self, token: str, locale: str, *, notice: str) -> str:
-        _ = translator(locale)
-        # Translated text is looked up outside the f-strings so that extraction finds every msgid.
-        title = _("Unsubscribe")
-        explain = _("Press the button to stop receiving %(name)s. No login is needed.") % {
-            "name": escape(self.config.newsletter.name)
-        }
-        button, heading, read_in = _("Unsubscribe"), _("Language"), _("Read this page in:")
-        receive_in, save = _("Receive the newsletter in:"), _("Save")
-        here = f"{UNSUBSCRIBE_PATH}{escape(token)}"
-        status = f'<p role="status" id="notice"><strong>{escape(notice)}</strong></p>' if notice else ""
-        body = (
-            f"<h1>{escape(title)}</h1>{status}<p>{explain}</p>"
-            f'<form method="post" action="{here}?lang={escape(locale)}">'
-            f'<input type="hidden" name="{ONE_CLICK_FIELD}" value="{ONE_CLICK_VALUE}">'
-            f'<button id="unsubscribe" type="submit">{escape(button)}</button></form>'
-            f'<section id="{LANGUAGE_SECTION}"><h2>{escape(heading)}</h2>'
-            f"<p>{escape(read_in)} {self._language_links(here, locale)}</p>"
-            f'<form method="post" action="{here}/language">'
-            f"<p>{escape(receive_in)} {self._language_select(locale)}</p>"
-            f'<button id="save-language" class="secondary" type="submit">{escape(save)}</button></form>'
-            "</section>"
+        return await run_in_threadpool(in_transaction)
+
+    def _page(
+        self,
+        request: Request,
+        token: str,
+        state: LinkState,
+        event: Event,
+        *,
+        locale: str | None = None,
+        status: int = 200,
+    ) -> HTMLResponse:
+        newsletter = self.config.newsletter
+        shown = page_locale(
+            request.query_params.get("lang"),
+            state.locale,
+            request.headers.get("accept-language", ""),
+            newsletter.locales,
+            newsletter.default_locale,
         )
-        return layout(locale=locale, title=title, body=body)
-
-    def _language_links(self, here: str, current: str) -> str:
-        links = []
-        for locale in self.config.newsletter.locales:
-            label = escape(LANGUAGE_NAMES.get(locale, locale))
-            if locale == current:
-                links.append(f"<strong>{label}</strong>")
-            else:
-                links.append(
-                    f'<a hreflang="{escape(locale)}" href="{here}?lang={escape(locale)}">{label}</a>'
-                )
-        return " · ".join(links)
-
-    def _language_select(self, current: str) -> str:
-        options = "".join(
-            f'<option value="{escape(locale)}"{" selected" if locale == current else ""}>'
-            f"{escape(LANGUAGE_NAMES.get(locale, locale))}</option>"
-            for locale in self.config.newsletter.locales
+        settings = PageSettings(name=newsletter.name, locales=newsletter.locales)
+        page = subscriber_page(
+            token=token, state=state, event=event, locale=locale or shown, settings=settings
         )
-        return f'<select name="locale" aria-label="language">{options}</select>'
+        return html_page(page, status=status)
 
 
-def unsubscribe_subject(db: Database, subject: TokenSubject, at: datetime) -> str | None:
-    """Unsubscribe the token's subscriber if still active; returns their locale, None if unknown.
-
-    Only an active subscriber changes: one who bounced or complained already receives nothing,
-    and the record of why is worth more than a second status change.
-    """
-    with db.transaction() as session:
-        subscriber = session.get(Subscriber, subject.subscriber_id)
-        if subscriber is None:
-            return None
-        if subscriber.status == SubscriberStatus.ACTIVE.value:
-            reason = f"one-click unsubscribe from issue {subject.issue_id}"
-            set_status(
-                session,
-                subscriber,
-                SubscriberStatus.UNSUBSCRIBED,
-                via=VIA,
-                reason=reason,
-                at=at,
-                # A genuine token may outlive its issue's row; the change then names no issue.
-                issue_id=subject.issue_id if session.get(Issue, subject.issue_id) else None,
-            )
-            logger.info(
-                "subscriber %s unsubscribed through the link of issue %s", subscriber.id, subject.issue_id
-            )
-        return subscriber.locale
+def _expect_fields(form: dict[str, str], expected: dict[str, str]) -> None:
+    """Our own forms post exactly these fields with these values; anything else is not from them."""
+    if form != expected:
+        names = ", ".join(f"{name}={value}" for name, value in expected.items())
+        raise InputError(f"form: expected exactly {names}")
 
 
-def set_locale(db: Database, subject: TokenSubject, locale: str) -> None:
-    with db.transaction() as session:
-        subscriber = session.get(Subscriber, subject.subscriber_id)
-        if subscriber is not None:
-            subscriber.locale = locale
-
-
-def _stored_locale(db: Database, subject: TokenSubject) -> str | None:
-    with db.transaction() as session:
-        subscriber = session.get(Subscriber, subject.subscriber_id)
-        return None if subscriber is None else subscriber.locale
-
-
-def invalid_link(locale: str) -> HTMLResponse:
-    """The plain page for a tampered or malformed token: it says nothing about why."""
-    _ = translator(locale)
-    title, advice = _("This link is not valid"), _("Please use the link from your latest email.")
-    body = f"<h1>{escape(title)}</h1><p>{escape(advice)}</p>"
-    return html_page(layout(locale=locale, title=title, body=body), status=400)
+def invalid_link(request: Request, config: Config) -> HTMLResponse:
+    """The "not valid" page, in the language of ``?lang=`` or else of the browser."""
+    newsletter = config.newsletter
+    locale = page_locale(
+        request.query_params.get("lang"),
+        None,
+        request.headers.get("accept-language", ""),
+        newsletter.locales,
+        newsletter.default_locale,
+    )
+    page = invalid_page(locale=locale, locales=newsletter.locales, switchable=request.method == "GET")
+    return html_page(page, status=400)

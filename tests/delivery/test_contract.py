@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from newsletter.delivery.base import DeliveryBackend
+from newsletter.delivery.message import Personalizer, list_id
 from newsletter.delivery.outbox import OutboxBackend
 from newsletter.delivery.retry import RetryPolicy
 from newsletter.delivery.sendgrid import SendGridBackend
@@ -19,7 +20,7 @@ from newsletter.model import LANGUAGE_SECTION, PLACEHOLDER_EMAIL, PLACEHOLDER_UN
 
 from .fake_sendgrid import API_KEY, FakeSendGrid
 from .smtp_server import smtp_server
-from .support import KOREAN, PUBLIC_URL, campaign, person
+from .support import KOREAN, PUBLIC_URL, SENDER, SIGNER, campaign, person
 
 
 @dataclass(frozen=True)
@@ -121,17 +122,32 @@ def test_each_recipient_gets_one_personalized_message(
         assert "%%" not in message.html + message.text
 
 
-def test_one_click_unsubscribe_headers(backend: tuple[DeliveryBackend, Callable[[], list[Received]]]) -> None:
+@pytest.mark.parametrize("mailto", ["", "unsubscribe@lists.example.org"], ids=["link only", "with mailto"])
+def test_list_headers(backend: tuple[DeliveryBackend, Callable[[], list[Received]]], mailto: str) -> None:
     sender, inbox = backend
-    one = person(7, "dee@example.net")
+    make = Personalizer(
+        issue_id=1,
+        signer=SIGNER,
+        public_url=PUBLIC_URL,
+        sender=SENDER,
+        list_id=list_id("Research Brief", ["research-brief"], SENDER),
+        unsubscribe_mailto=mailto,
+    )
+    one = make(7, "dee@example.net")
 
     sender.send_batch(campaign("en"), [one])
 
     (message,) = inbox()
     # A long header is folded on the wire; unfolding leaves extra spaces, which mean nothing.
     unsubscribe = " ".join(message.headers["List-Unsubscribe"].split())
-    assert unsubscribe.startswith(f"<{one.values[PLACEHOLDER_UNSUBSCRIBE_URL]}>, <mailto:")
+    link = f"<{one.values[PLACEHOLDER_UNSUBSCRIBE_URL]}>"
+    if mailto:
+        # Offered only when the operator names a mailbox that reads the requests.
+        assert unsubscribe.startswith(f"{link}, <mailto:{mailto}?subject=unsubscribe%20")
+    else:
+        assert unsubscribe == link
     assert message.headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert " ".join(message.headers["List-Id"].split()) == '"Research Brief" <research-brief.example.org>'
 
 
 def test_korean_arrives_intact(backend: tuple[DeliveryBackend, Callable[[], list[Received]]]) -> None:

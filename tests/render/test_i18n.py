@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from datetime import date, datetime
@@ -206,7 +207,10 @@ def test_a_third_locale_takes_only_a_new_catalog(tmp_path: Path, draft: Draft, c
             ): "Ce numéro couvre la fenêtre arXiv du %(start)s au %(end)s (heure de %(zone)s).",
         },
     )
-    french_config = config.replace(**{"newsletter.locales": ["en", "ko", "fr"]})
+    # The loader accepts only locales with a catalog in the shipped locales/ folder; this one
+    # lives in tmp_path, so the configuration is changed past the loader.
+    french_newsletter = dataclasses.replace(config.newsletter, locales=["en", "ko", "fr"])
+    french_config = dataclasses.replace(config, newsletter=french_newsletter)
     renderer = EmailRenderer(catalogs=i18n.Catalogs(tmp_path))
     locale = i18n.resolve_locale("fr-FR", french_config)
     french = renderer.render(draft, locale, french_config)

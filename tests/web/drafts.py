@@ -75,7 +75,7 @@ def render(draft: Draft, locale: str, *, padding: int = 0) -> RenderedEmail:
 class Outbox:
     """Where the stand-in send_test puts what it would have sent, to look at afterwards."""
 
-    sent: list[tuple[int, str]] = field(default_factory=list)
+    sent: list[tuple[int, str, str]] = field(default_factory=list)
 
-    def send_test(self, issue_id: int, address: str) -> None:
-        self.sent.append((issue_id, address))
+    def send_test(self, issue_id: int, address: str, locale: str) -> None:
+        self.sent.append((issue_id, address, locale))

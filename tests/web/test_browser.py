@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from newsletter.config import Config
 from newsletter.store import Database
-from newsletter.store.schema import StatusChange, Subscriber
+from newsletter.store.audience import set_status, subscribe
+from newsletter.store.schema import StatusChange, Subscriber, SubscriberStatus
 from newsletter.unsubscribe import Signer, TokenSubject
 from newsletter.web.app import preview_app, public_app
 from newsletter.web.preview import Preview, PreviewHooks
@@ -38,23 +39,111 @@ def browser(tmp_path: Path) -> Iterator[Browser]:
     opened.close()
 
 
-def test_the_unsubscribe_button_unsubscribes_and_the_page_alone_does_not(
-    browser: Browser, config: Config, db: Database, signer: Signer, subscriber_ids: dict[str, int]
+#: Nothing on the page may stick out of it: no sideways scrolling, no element past the card's edge.
+NO_OVERFLOW = (
+    "(() => { const main = document.querySelector('main').getBoundingClientRect();"
+    " const out = [...document.querySelectorAll('main *')].filter("
+    "   e => e.getBoundingClientRect().right > main.right + 0.5).map(e => e.outerHTML.slice(0, 80));"
+    " if (document.documentElement.scrollWidth > window.innerWidth) out.push('page scrolls sideways');"
+    " return out; })()"
+)
+STATE = "document.getElementById('state')?.dataset.state"
+WIDTHS = (375, 600)
+
+
+def look(browser: Browser, name: str) -> None:
+    """Screenshot the page at each width, failing if anything overflows there."""
+    for width in WIDTHS:
+        browser.resize(width, 800)
+        assert browser.evaluate(NO_OVERFLOW) == [], f"{name} at {width} px"
+        browser.screenshot(ARTIFACTS / "unsubscribe" / f"{name}-{width}.png")
+    browser.resize(600, 800)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_every_state_of_the_subscribers_pages_in_both_languages(
+    browser: Browser,
+    config: Config,
+    db: Database,
+    signer: Signer,
+    subscriber_ids: dict[str, int],
+    lang: str,
 ) -> None:
-    subscriber_id = subscriber_ids["ko"]
+    other = "ko" if lang == "en" else "en"
+    subscriber_id = subscriber_ids[lang]
     token = signer.sign(TokenSubject(subscriber_id=subscriber_id, issue_id=3))
+    with db.transaction() as session:
+        bounced, _ = subscribe(session, email=f"gone-{lang}@example.org", locale=lang, consent_source="test")
+        set_status(session, bounced, SubscriberStatus.BOUNCED, via="webhook", reason="bounce")
+        bounced_token = signer.sign(TokenSubject(subscriber_id=bounced.id, issue_id=3))
     with serving(public_app(config, db=db, signer=signer)) as base:
+        browser.resize(600, 800)
         browser.goto(f"{base}/u/{token}")
-        assert browser.evaluate("document.documentElement.lang") == "ko"
+        assert (browser.evaluate(STATE), browser.evaluate("document.documentElement.lang")) == (
+            "active",
+            lang,
+        )
         # Loading the page, as a link scanner would, must leave the subscriber alone.
         assert status(db, subscriber_id) == ("active", [])
-        browser.evaluate("document.querySelector('a[hreflang=en]').click()")
-        browser.wait_for("document.documentElement.lang === 'en' && !!document.getElementById('unsubscribe')")
-        browser.screenshot(ARTIFACTS / "unsubscribe-page.png")
+        look(browser, f"active-{lang}")
+
+        # The email's "Change language" link opens on the language form, above the button.
+        browser.goto(f"{base}/u/{token}?lang={lang}#language")
+        browser.wait_for("document.querySelector(':target')?.id === 'language'")
+        for width in WIDTHS:
+            browser.resize(width, 800)
+            top = browser.evaluate("document.getElementById('language').getBoundingClientRect().top")
+            button = browser.evaluate("document.getElementById('unsubscribe').getBoundingClientRect().top")
+            save = browser.evaluate("document.getElementById('save-language').getBoundingClientRect().bottom")
+            assert 0 <= top < button, width
+            assert save <= 800, width
+        look(browser, f"language-link-{lang}")
+
+        # ?lang changes the page only: the dropdown still shows the stored language.
+        browser.evaluate(f"document.querySelector('nav a[hreflang={other}]').click()")
+        browser.wait_for(f"document.documentElement.lang === '{other}'")
+        assert browser.evaluate("document.getElementById('locale').value") == lang
+
+        # Saving a language answers in it, on the language form.
+        browser.evaluate(f"document.getElementById('locale').value = '{other}'")
+        browser.evaluate("document.getElementById('save-language').click()")
+        browser.wait_for("document.getElementById('notice')?.textContent")
+        assert browser.evaluate("document.documentElement.lang") == other
+        assert browser.evaluate("document.querySelector(':target')?.id") == "language"
+        look(browser, f"language-saved-{lang}-to-{other}")
+        browser.evaluate(f"document.getElementById('locale').value = '{lang}'")
+        browser.evaluate("document.getElementById('save-language').click()")
+        browser.wait_for(f"document.documentElement.lang === '{lang}' && !!document.getElementById('notice')")
+
+        browser.goto(f"{base}/u/{token}")
         browser.evaluate("document.getElementById('unsubscribe').click()")
-        notice = browser.wait_for("document.getElementById('notice')?.textContent")
-    assert notice
-    assert status(db, subscriber_id) == ("unsubscribed", [("unsubscribed", "unsubscribe-link")])
+        assert browser.wait_for(STATE + " === 'unsubscribed'")
+        assert browser.evaluate("document.getElementById('unsubscribe')") is None
+        assert status(db, subscriber_id) == ("unsubscribed", [("unsubscribed", "unsubscribe-link")])
+        look(browser, f"unsubscribed-{lang}")
+
+        browser.goto(f"{base}/u/{token}")
+        assert browser.evaluate(STATE) == "already-unsubscribed"
+        look(browser, f"already-unsubscribed-{lang}")
+
+        browser.evaluate("document.getElementById('undo').click()")
+        assert browser.wait_for(STATE + " === 'resubscribed'")
+        assert status(db, subscriber_id)[0] == "active"
+        look(browser, f"resubscribed-{lang}")
+
+        browser.goto(f"{base}/u/{bounced_token}")
+        assert (browser.evaluate(STATE), browser.evaluate("document.documentElement.lang")) == (
+            "stopped",
+            lang,
+        )
+        look(browser, f"stopped-{lang}")
+
+        browser.goto(f"{base}/u/not-a-token?lang={lang}")
+        assert (browser.evaluate(STATE), browser.evaluate("document.documentElement.lang")) == (
+            "invalid",
+            lang,
+        )
+        look(browser, f"invalid-{lang}")
 
 
 def test_preview_renders_every_locale_and_reloads_after_an_edit(

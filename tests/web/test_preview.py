@@ -216,8 +216,20 @@ def test_send_test_goes_to_the_editor(
     assert "error: 2026-07-01.json: no issue in the store uses this draft" in refused.text
     issue_id = add_issue(db, draft_file)
     sent = client.post("/send-test", data={"csrf": csrf(page)})
-    assert outbox.sent == [(issue_id, config.newsletter.editor_email)]
-    assert f"Sent a test of issue #{issue_id} to {config.newsletter.editor_email}." in sent.text
+    assert outbox.sent == [(issue_id, config.newsletter.editor_email, "en")]
+    assert f"Sent a test of issue #{issue_id} (en) to {config.newsletter.editor_email}." in sent.text
+
+
+def test_send_test_is_in_the_language_of_the_tab_it_came_from(
+    client: TestClient, db: Database, draft_file: Path, outbox: Outbox
+) -> None:
+    issue_id = add_issue(db, draft_file)
+    korean = client.get("/?locale=ko").text
+    assert '<input type="hidden" name="locale" value="ko">' in korean
+    client.post("/send-test", data={"csrf": csrf(korean), "locale": "ko", "back": "/?locale=ko"})
+    refused = client.post("/send-test", data={"csrf": csrf(korean), "locale": "fr"})
+    assert "error: locale: expected one of en, ko, got &#x27;fr&#x27;" in refused.text
+    assert outbox.sent == [(issue_id, "editor@example.org", "ko")]
 
 
 def test_actions_need_the_pages_token_and_a_local_host_name(

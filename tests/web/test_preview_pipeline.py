@@ -49,17 +49,22 @@ def test_every_locale_is_rendered_by_the_real_renderer(
     assert "리서치 브리프" in page  # The Korean email's chrome, from the real catalog.
     assert re.search(r"\d+(\.\d)? KB of the 102 KB", page)
     assert "link warning" not in page
+    assert f"issue #{draft.issue_id} to research-brief · draft" in page
 
 
 def test_send_test_goes_through_the_outbox_and_keeps_no_record(
     client: TestClient, drafted: tuple[pipeline.App, pipeline.DraftResult]
 ) -> None:
     app, draft = drafted
-    client.post("/send-test", data={"csrf": _csrf(client.get("/").text)})
-    sent = list((app.config.outbox_dir / f"issue-{draft.issue_id}").glob("*.eml"))
+    client.post("/send-test", data={"csrf": _csrf(client.get("/?locale=ko").text), "locale": "ko"})
+    assert not (app.config.outbox_dir / f"issue-{draft.issue_id}").exists()
+    sent = list((app.config.outbox_dir / f"issue-{draft.issue_id}-test").glob("*.eml"))
     assert len(sent) == 1
     message = email.message_from_bytes(sent[0].read_bytes(), policy=email.policy.default)  # type: ignore[misc]
     assert message["To"].addresses[0].addr_spec == app.config.newsletter.editor_email
+    # Sent from the Korean tab: the Korean email, marked as a test.
+    assert message["Content-Language"] == "ko"
+    assert str(message["Subject"]) == f"[TEST] {draft.draft.title['ko']}"
     with app.db.transaction() as session:
         assert send_records.counts(session, draft.issue_id) == {}
 

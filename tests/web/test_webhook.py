@@ -264,6 +264,6 @@ def test_without_a_configured_key_every_request_is_refused(
 
 @pytest.mark.parametrize("bad", ["not base64 at all", "aGVsbG8=", WebhookKey().public_b64[:-8]])
 def test_a_malformed_key_is_a_config_error(config: Config, db: Database, signer: Signer, bad: str) -> None:
-    broken = config.replace(**{"delivery.sendgrid.webhook_public_key": bad})
+    # The configuration refuses the key when it loads, before any app is built.
     with pytest.raises(ConfigError, match=r"delivery\.sendgrid\.webhook_public_key"):
-        public_app(broken, db=db, signer=signer)
+        public_app(config.replace(**{"delivery.sendgrid.webhook_public_key": bad}), db=db, signer=signer)
