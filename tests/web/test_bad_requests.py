@@ -79,12 +79,16 @@ ATTACKS = {
     "language form past the limit": Attack(
         "POST", "/u/{token}/language", b"locale=ko&x=" + b"a" * DEFAULT_BODY_BYTES, 413, FORM
     ),
+    "undo form past the limit": Attack(
+        "POST", "/u/{token}/undo", b"x=" + b"a" * DEFAULT_BODY_BYTES, 413, FORM, chunked=True
+    ),
     "a body on GET past the limit": Attack("GET", "/u/{token}", b"a" * (DEFAULT_BODY_BYTES + 1), 413),
     "health check with a body past the limit": Attack(
         "GET", "/healthz", b"a" * (DEFAULT_BODY_BYTES + 1), 413
     ),
     # Unsubscribe tokens: junk that a lenient base64 decoder skips is still junk.
     "token with a junk character": Attack("POST", "/u/{token_junk}", ONE_CLICK, 400, FORM),
+    "undo with a junk token": Attack("POST", "/u/{token_junk}/undo", b"", 400, FORM),
     "token with padding": Attack("POST", "/u/{token}=", ONE_CLICK, 400, FORM),
     "token with a non-canonical last character": Attack("POST", "/u/{token_bits}", ONE_CLICK, 400, FORM),
     "token with a third part": Attack("POST", "/u/{token}.AA", ONE_CLICK, 400, FORM),
