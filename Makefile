@@ -29,7 +29,7 @@ golden: $(STAMP)  ## Regenerate the golden emails in tests/golden/ (review the d
 	$(BIN)/pytest tests/render --update-golden -q
 
 i18n: $(STAMP)  ## Extract messages, update the catalogs, compile them.
-	$(BIN)/pybabel extract -F babel.cfg -o locales/messages.pot --project newsletter --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg --add-comments=Translators: -o locales/messages.pot --project newsletter --no-location --sort-output .
 	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d locales --statistics
 

@@ -71,6 +71,8 @@ Locales = Annotated[list[Annotated[str, Locale()]], Length(1)]
 @_section
 class NewsletterSection:
     name: Line = "Research Brief"
+    brand: dict[str, Line] = field(default_factory=lambda: {"ko": "리서치 브리프"})
+    """The name per locale (header, footer, From display name); a locale not listed uses ``name``."""
     sender: Annotated[str, Mailbox(named=True)] = "Research Brief <brief@example.org>"
     reply_to: Annotated[str, OrEmpty(Mailbox(named=True))] = ""
     postal_address: Line = "Research Brief, 1 Example Street, Seoul 04524, Republic of Korea"
@@ -125,8 +127,8 @@ class RankingSection:
     )
     labs: Annotated[list[Line], Length()] = field(default_factory=list)
     weight_topic: Share = 0.35
-    weight_novelty: Share = 0.2
-    weight_venue: Share = 0.15
+    weight_novelty: Share = 0.25
+    weight_venue: Share = 0.1
     weight_evidence: Share = 0.2
     weight_code: Share = 0.1
     diversity: Share = 0.3
@@ -135,6 +137,12 @@ class RankingSection:
     """arXiv categories that count toward topic relevance (primary fully, cross-list half)."""
     min_topic: Share = 0.3
     """Papers less on topic than this are picked only when too few others are left."""
+    institution_names: Annotated[list[Line], Length()] = field(default_factory=list)
+    """Short forms of institutions beyond the built-in map, as "Long name = Short" entries."""
+    interests: Annotated[list[Line], Length()] = field(default_factory=list)
+    """arXiv ids, or paths of BibTeX/CSV exports, of papers that stand for what the editor wants."""
+    weight_interest: Share = 0.15
+    """The weight of the sixth signal: closeness to the editor's interests and past picks."""
 
 
 @_section
@@ -170,13 +178,18 @@ class DeliverySection:
     """An address that reads unsubscribe requests; empty offers only the one-click link."""
     max_retries: Count = 5
     failure_threshold: Share = 0.2
+    lease_seconds: Timeout = 60.0
+    """How long a sending process's claim on its batches lasts unless renewed (every third of
+    it): a sender silent for longer is taken for dead and its batches become unknown."""
     smtp: SmtpSection = field(default_factory=SmtpSection)
     sendgrid: SendgridSection = field(default_factory=SendgridSection)
 
 
 @_section
 class ScheduleSection:
-    cron: Annotated[str, Cron()] = "0 9 * * *"
+    cron: Annotated[str, OrEmpty(Cron())] = ""
+    """Empty follows arXiv: fire ``after_announcement`` minutes after each announcement."""
+    after_announcement: Annotated[int, Range(0, 1439)] = 30
     approval: Approval = "auto"
     review_deadline: Annotated[str, ClockTime()] = "11:00"
     on_deadline: OnDeadline = "skip"

@@ -156,12 +156,55 @@ def babel_locale(locale: str) -> Locale:
 
 
 def date_width(locale: str, catalog: Translations | None = None) -> str:
-    """The date width the catalog chose for ``locale`` (Korean uses "medium": ``2026. 7. 1.``)."""
+    """The date width of running text and titles (``July 1, 2026``, ``2026년 7월 1일``)."""
     catalog = catalog or translations(locale)
-    # Translators: the Babel date width for this language: short, medium, long or full.
-    # English uses "long" ("July 1, 2026"); Korean uses "medium" ("2026. 7. 1.").
+    # Translators: the Babel date width for dates in sentences and titles: short, medium, long
+    # or full. English and Korean use "long" ("July 1, 2026", "2026년 7월 1일").
     width = catalog.pgettext("date format", "long")
     return width if width in DATE_WIDTHS else _DEFAULT_DATE_WIDTH
+
+
+def header_date_width(locale: str, catalog: Translations | None = None) -> str:
+    """The date width of metadata lines such as the email's header (Korean: ``2026. 7. 1.``).
+
+    KOREAN.md keeps the compact form out of prose, where its periods read as sentence ends.
+    """
+    catalog = catalog or translations(locale)
+    # Translators: the Babel date width for the header line beside the send time: short,
+    # medium, long or full. English uses "long" ("July 1, 2026 · 09:24"); Korean uses
+    # "medium" ("2026. 7. 1. · 09:24").
+    width = catalog.pgettext("header date format", "long")
+    return width if width in DATE_WIDTHS else _DEFAULT_DATE_WIDTH
+
+
+def time_zone_name(zone: str, locale: str) -> str:
+    """The zone as people say it: ``Korean Time``, ``한국 시간``, ``Eastern Time``.
+
+    Babel's generic name, which does not change with daylight saving time; the zone's own key
+    (``UTC``) where Babel has none and falls back to a region in parentheses
+    ("Unknown Region (UTC) Time").
+    """
+    try:
+        tz = dates.get_timezone(zone)
+    except LookupError:
+        return zone
+    name = dates.get_timezone_name(tz, "long", locale=babel_locale(locale), zone_variant="generic")
+    return zone if "(" in name else name
+
+
+def brand_name(config: Config, locale: str) -> str:
+    """The newsletter's name in ``locale`` (``newsletter.brand``), else ``newsletter.name``."""
+    return locale_brand(config, locale) or config.newsletter.name
+
+
+def locale_brand(config: Config, locale: str) -> str | None:
+    """The name ``newsletter.brand`` gives ``locale`` (``ko`` serves ``ko_KR``), or None."""
+    brands = config.newsletter.brand
+    for key in (locale, locale.replace("-", "_").split("_")[0]):
+        name = brands.get(key)
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    return None
 
 
 def format_date(

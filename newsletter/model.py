@@ -100,6 +100,11 @@ class Facts:
     key_number: str | None = None
     core_method: str | None = None
     summary: str | None = None
+    short_name: str | None = None
+    """How people name the paper: its coined name, acronym or title lead-in."""
+    sources: Mapping[str, str] = field(default_factory=dict)
+    """The phrase each fact was read from (the sentence, comment clause or affiliations), by
+    fact name, so that an editor can check a fact in one glance."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,6 +117,8 @@ class Pick:
     signals: Mapping[str, float]
     """Each signal in [0, 1], by name (topic, novelty, venue, evidence, code)."""
     facts: Facts
+    reasons: tuple[str, ...] = ()
+    """Why it was chosen beyond its signals, e.g. ``close to <past pick>``."""
 
 
 #: Editorial text: English under ``"en"``, optionally other locales beside it.
@@ -151,6 +158,10 @@ class DraftPick:
     evidence_and_limits: LocalizedText = field(default_factory=dict)
     score: float = 0.0
     signals: Mapping[str, float] = field(default_factory=dict)
+    sources: Mapping[str, str] = field(default_factory=dict)
+    """The phrase of the paper's record each fact came from, by fact name (``key_number`` …)."""
+    reasons: tuple[str, ...] = ()
+    """Why the ranking chose the paper beyond its signals, e.g. ``close to <past pick>``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
-import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -20,11 +18,13 @@ from sqlalchemy.orm import Session
 
 from newsletter import i18n
 from newsletter.config import Config
+from newsletter.delivery import senders
 from newsletter.delivery.base import Campaign, DeliveryBackend
 from newsletter.delivery.dispatch import DeliveryReport, dispatch
 from newsletter.delivery.message import campaign_for, personalizer_for, sample_copy
 from newsletter.digest import compose_draft, merge_drafts, read_draft, write_draft
 from newsletter.errors import ConfigError, DeliveryError, InputError, StoreError
+from newsletter.history import check_interests, editor_interests
 from newsletter.model import Draft, Paper, RenderedEmail, Window
 from newsletter.ranking import rank
 from newsletter.render import render_email
@@ -125,6 +125,8 @@ def gather(app: App, at: datetime) -> Gathering:
 
 def build_draft(app: App, at: datetime, gathering: Gathering | None = None) -> DraftResult:
     """Gather, rank and write the issue's draft file, keeping an editor's earlier edits."""
+    # Read first: a broken export in ranking.interests must fail before anything is recorded.
+    interests = editor_interests(app.db, app.config, before=at)
     gathering = gathering or gather(app, at)
     path = app.draft_path(gathering.issue_date)
     edited = read_draft(path) if path.exists() else None
@@ -133,6 +135,7 @@ def build_draft(app: App, at: datetime, gathering: Gathering | None = None) -> D
         app.config.ranking,
         pinned=edited.pinned if edited else (),
         excluded=edited.excluded if edited else (),
+        interests=interests,
     )
     fresh = compose_draft(
         picks,
@@ -187,6 +190,8 @@ def run_cycle(
     done = _decided_issue(app, at)
     if done is not None:
         return done
+    # A broken export in ranking.interests must fail before the window is recorded.
+    check_interests(app.config)
     gathering = gather(app, at)
     if not gathering.candidates and app.config.schedule.empty_window == "skip":
         reason = "no new papers in the window; it folds into the next issue"
@@ -230,9 +235,12 @@ def _approved(app: App, draft: DraftResult) -> bool:
     return draft.draft.approved or status == IssueStatus.APPROVED.value
 
 
-def render_issue(app: App, draft: Draft, locale: str) -> RenderedEmail:
-    """One locale's email, with the per-recipient placeholders left in."""
-    return render_email(draft, i18n.resolve_locale(locale, app.config), app.config)
+def render_issue(app: App, draft: Draft, locale: str, *, send_time: datetime | None = None) -> RenderedEmail:
+    """One locale's email, with the per-recipient placeholders left in.
+
+    Its header shows ``send_time``; without one, the planned send time (the issue's close).
+    """
+    return render_email(draft, i18n.resolve_locale(locale, app.config), app.config, send_time=send_time)
 
 
 def load_draft(app: App, issue_ref: int | str) -> tuple[int, Draft]:
@@ -254,7 +262,7 @@ def deliver_issue(
     signer: Signer | None = None,
     on_batch: Callable[[int], None] | None = None,
     on_start: Callable[[int], None] | None = None,
-    settle_abandoned: bool = True,
+    exclusive: bool = True,
 ) -> DeliveryReport:
     """Send the issue to every subscriber of its lists who has no record yet.
 
@@ -263,10 +271,15 @@ def deliver_issue(
     before the issue or any record changes. Safe to run again at any time: it resumes where
     the last run stopped and never sends an issue twice to the same person. A paused issue
     is sent only with ``resume``. ``on_start`` gets how many records are waiting,
-    ``on_batch`` how many this run has settled so far. Workers sharing the issue pass
-    ``settle_abandoned=False`` (see :mod:`newsletter.workers`).
+    ``on_batch`` how many this run has settled so far.
+
+    With ``exclusive`` (a plain ``send``) it refuses, changing nothing, while another process
+    is sending the issue; workers that share the issue on purpose pass False (see
+    :mod:`newsletter.workers`). Either way only a dead sender's batches are marked unknown.
     """
     issue_id, draft = load_draft(app, issue_ref)
+    if exclusive:
+        _refuse_if_sending(app, issue_id)
     signer = signer or Signer.from_env()
     chosen = sending_lists(app, issue_id, lists)
     backend = app.backend()
@@ -282,11 +295,11 @@ def deliver_issue(
             issue_id,
             _campaigns(app, issue_id, draft),
             personalizer_for(app.config, issue_id, signer, own_lists(app, issue_id)),
-            worker=f"{socket.gethostname()}:{os.getpid()}",
+            worker=senders.holder_id(),
             resend_unknown=resend_unknown,
             failure_threshold=app.config.delivery.failure_threshold,
             on_batch=on_batch,
-            settle_abandoned=settle_abandoned,
+            lease_seconds=app.config.delivery.lease_seconds,
         )
     finally:
         backend.close()
@@ -301,6 +314,62 @@ def check_ready(app: App, issue_id: int, lists: Sequence[str] = ()) -> list[str]
     chosen = sending_lists(app, issue_id, lists)
     app.backend().close()
     return chosen
+
+
+def _refuse_if_sending(app: App, issue_id: int) -> None:
+    with app.db.transaction() as session:
+        live = senders.live_senders(session, issue_id)
+    if live:
+        raise DeliveryError(
+            f"{senders.describe(issue_id, live)}; wait for it to finish, or add --worker to share its batches"
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Settlement:
+    """What ``send ISSUE --settle-unknown`` recorded."""
+
+    issue_id: int
+    settled: int
+    """Records whose unknown outcome was recorded as ``outcome``."""
+    batches: tuple[int, ...]
+    """The batches they were in."""
+    outcome: SendStatus
+    found_unknown: tuple[int, ...]
+    """Batches of a dead sender found only now: listed, left unknown for a later decision."""
+    issue_status: str
+
+
+def settle_unknown(app: App, issue_ref: int | str, outcome: SendStatus) -> Settlement:
+    """Record what the provider's activity log says of the issue's unknown batches, sending nothing.
+
+    Only batches already listed as unknown are settled; a dead sender's batches found now are
+    marked unknown and listed, for the operator to check first. The issue becomes sent once
+    no record is left without a final outcome.
+    """
+    if outcome not in (SendStatus.SENT, SendStatus.FAILED):
+        raise DeliveryError(f"--settle-unknown: expected sent or failed, got {outcome.value!r}")
+    how = "went out" if outcome == SendStatus.SENT else "did not go out"
+    with app.db.transaction() as session:
+        issue = issues.get_issue(session, issue_ref)
+        listed = tuple(batch.id for batch, _ in send_records.unknown_batches(session, issue.id))
+        settled = send_records.settle_unknown(
+            session, issue.id, outcome, error=f"the operator found that it {how} (--settle-unknown)"
+        )
+        found = tuple(senders.settle_abandoned(session, issue.id))
+        totals = send_records.counts(session, issue.id)
+        unsettled = any(totals.get(status) for status in send_records.UNSETTLED)
+        if issue.status == IssueStatus.SENDING.value and not unsettled:
+            issue.status = IssueStatus.SENT.value
+            issue.sent_at = datetime.now(app.config.tz)
+        return Settlement(
+            issue_id=issue.id,
+            settled=settled,
+            batches=listed,
+            outcome=outcome,
+            found_unknown=found,
+            issue_status=issue.status,
+        )
 
 
 def _unpause(app: App, issue_id: int, *, resume: bool) -> None:
@@ -435,9 +504,26 @@ def send_counts(app: App, issue_id: int) -> dict[str, int]:
 
 
 def _campaigns(app: App, issue_id: int, draft: Draft) -> Callable[[str], Campaign]:
-    """A locale's campaign, rendered when asked (``dispatch`` asks once per locale)."""
+    """A locale's campaign, rendered when asked (``dispatch`` asks once per locale).
+
+    Its header shows the send time (:func:`send_time`); its From name is the locale's own brand.
+    """
+    sent_at = send_time(draft.window.end, datetime.now(UTC), app.config.schedule.misfire_grace_seconds)
 
     def campaign(locale: str) -> Campaign:
-        return campaign_for(app.config, issue_id, render_issue(app, draft, locale))
+        return campaign_for(app.config, issue_id, render_issue(app, draft, locale, send_time=sent_at))
 
     return campaign
+
+
+def send_time(close: datetime, started: datetime, grace_seconds: int) -> datetime:
+    """The time an issue's header shows: its scheduled send, unless the send began much later.
+
+    A scheduled run fires at the issue's close, so a send that starts within the scheduler's
+    grace period shows the close: the preview showed the same, and every worker and resumed
+    batch renders the same header. A later send (a late approval, a manual send the next day)
+    shows the minute it started.
+    """
+    if started - close <= timedelta(seconds=grace_seconds):
+        return close
+    return started.replace(second=0, microsecond=0)

@@ -3,6 +3,10 @@
 Delivery counts per issue come from three places: the send records (sent, failed, unknown,
 pending), the provider's events that the webhook stores (delivered, bounced), and the
 unsubscribes made through that issue's links or reported by the provider for it.
+
+Looking is also when a dead sender's batches are found: batches whose holder's lease has
+lapsed are marked unknown here and listed, so that an operator sees them before any command
+may send them again.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newsletter.config import Config
+from newsletter.delivery import senders
 from newsletter.scheduler import history, timing
 from newsletter.scheduler.history import Outcome
 from newsletter.store import Database, issues
@@ -48,6 +53,8 @@ class IssueSummary:
     lists: tuple[str, ...] = ()
     """The lists the issue goes to (``newsletter.lists`` for an issue that recorded none)."""
     note: str = ""
+    unknown_batches: tuple[int, ...] = ()
+    """The batches whose outcome is unknown, for the operator to check and settle."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -77,9 +84,11 @@ class Status:
 
 def collect(config: Config, db: Database, now: datetime, *, limit: int = 10, upcoming: int = 3) -> Status:
     """Everything ``newsletter status`` shows, as of ``now``."""
-    trigger = timing.daily_trigger(config.schedule.cron, config.tz)
+    trigger = timing.schedule_trigger(config.schedule, config.tz)
     with db.transaction() as session:
         latest = issues.latest_issues(session, limit)
+        for issue in latest:
+            senders.settle_abandoned(session, issue.id)
         summaries = tuple(_summary(session, issue, config.newsletter.lists) for issue in latest)
         runs = tuple(
             RunSummary(scheduled_for=r.scheduled_for, outcome=r.outcome, detail=r.detail, issue_id=r.issue_id)
@@ -115,6 +124,7 @@ def _summary(session: Session, issue: Issue, default_lists: Sequence[str]) -> Is
         counts=delivery_counts(session, issue.id),
         lists=tuple(issue.lists or default_lists),
         note=issue.note,
+        unknown_batches=tuple(batch.id for batch, _ in send_records.unknown_batches(session, issue.id)),
     )
 
 
@@ -159,8 +169,7 @@ def _attention(
                 Attention(
                     issue_id=issue.id,
                     kind="unknown",
-                    message=f"{issue.counts['unknown']} sends with unknown outcome; check the provider's "
-                    f"activity, then `newsletter send {issue.id} --resend-unknown` if they did not go out",
+                    message=unknown_advice(issue.id, issue.unknown_batches, issue.counts["unknown"]),
                 )
             )
     for run in runs:
@@ -187,6 +196,22 @@ def _attention(
     return found
 
 
+def unknown_advice(issue_id: int, batches: Sequence[int], records: int) -> str:
+    """What an operator does with unknown batches: look them up, then settle or re-send them."""
+    listed = f" in {batch_list(batches)}" if batches else ""
+    return (
+        f"{records} sends{listed} with unknown outcome; look them up in the provider's activity log, "
+        f"then `newsletter send {issue_id} --settle-unknown sent` if they went out, "
+        f"`--settle-unknown failed` if they did not, or `newsletter send {issue_id} --resend-unknown` "
+        "to send them again"
+    )
+
+
+def batch_list(ids: Sequence[int]) -> str:
+    """``batch 3`` or ``batches 3, 4``."""
+    return ("batch " if len(ids) == 1 else "batches ") + ", ".join(map(str, ids))
+
+
 def to_json(status: Status) -> dict[str, object]:
     return {
         "upcoming": [
@@ -202,6 +227,7 @@ def to_json(status: Status) -> dict[str, object]:
                 "lists": list(i.lists),
                 "picks": list(i.picks),
                 "counts": dict(i.counts),
+                "unknown_batches": list(i.unknown_batches),
                 "note": i.note,
             }
             for i in status.issues

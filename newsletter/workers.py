@@ -1,10 +1,11 @@
 """Send workers: several ``newsletter send ISSUE --worker`` processes sharing one issue's batches.
 
 Each worker claims a batch at a time (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL), so
-workers on one or more machines never claim the same record. Unlike a lone sender, a worker
-leaves batches other workers hold alone (``settle_abandoned=False``): after a worker crashed,
-one plain ``newsletter send ISSUE`` marks its batches unknown for the operator. SIGTERM or
-SIGINT stops a worker between two batches; starting it again resumes.
+workers on one or more machines never claim the same record. Each holds its own lease on the
+issue (:mod:`newsletter.delivery.senders`), so a worker leaves the batches of live workers
+alone and marks unknown only those of a worker that died. Unlike a plain send, a worker does
+not refuse to start while others send the issue (``exclusive=False``). SIGTERM or SIGINT
+stops a worker between two batches; starting it again resumes.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ def run_worker(
     pipeline.check_ready(app, issue_id, lists)
     _queue(app, issue_id, lists)
     return pipeline.deliver_issue(
-        app, issue_id, lists=lists, on_batch=checkpoint(should_stop), settle_abandoned=False
+        app, issue_id, lists=lists, on_batch=checkpoint(should_stop), exclusive=False
     )
 
 

@@ -112,12 +112,12 @@ BAD_FILES = [
     _row("[web]\nport = 99999", "web.port: expected 1 to 65535, got 99999"),
     _row(
         '[schedule]\ncron = "61 25 * * *"',
-        "schedule.cron: expected a crontab expression like '0 9 * * *' (error validating expression '25': "
+        "schedule.cron: expected empty or a crontab expression like '0 9 * * *' (error validating expression '25': "
         "the last value (25) is higher than the maximum value (23)), got '61 25 * * *'",
     ),
     _row(
         '[schedule]\ncron = "0 9 31 2 *"',
-        "schedule.cron: expected a crontab expression that fires at least once every five years, "
+        "schedule.cron: expected empty or a crontab expression that fires at least once every five years, "
         "got '0 9 31 2 *'",
         id="schedule.cron never fires",
     ),
@@ -300,19 +300,19 @@ BAD_FILES = [
     # [schedule]
     _row(
         '[schedule]\ncron = "0 9 * *"',
-        "schedule.cron: expected a crontab expression like '0 9 * * *' (4 fields instead of 5: "
+        "schedule.cron: expected empty or a crontab expression like '0 9 * * *' (4 fields instead of 5: "
         "minute hour day month weekday), got '0 9 * *'",
         id="schedule.cron four fields",
     ),
     _row(
         '[schedule]\ncron = "0 9 * * 8"',
-        "schedule.cron: expected a crontab expression like '0 9 * * *' (day of week: expected 0 to 7 or "
+        "schedule.cron: expected empty or a crontab expression like '0 9 * * *' (day of week: expected 0 to 7 or "
         "sun to sat, got '8'), got '0 9 * * 8'",
         id="schedule.cron weekday 8",
     ),
     _row(
         '[schedule]\ncron = "0 9 1 * mon"',
-        "schedule.cron: expected a crontab expression like '0 9 * * *' (a day of month and a day of week "
+        "schedule.cron: expected empty or a crontab expression like '0 9 * * *' (a day of month and a day of week "
         "both set: cron runs on either, this scheduler only on days matching both; keep one and write * "
         "for the other), got '0 9 1 * mon'",
         id="schedule.cron day and weekday",
@@ -401,7 +401,7 @@ BAD_ENVIRONMENTS = [
     (
         {"NEWSLETTER_SCHEDULE__CRON": "0 9 30 2 *"},
         "NEWSLETTER_SCHEDULE__CRON: schedule.cron: "
-        "expected a crontab expression that fires at least once every five years, got '0 9 30 2 *'",
+        "expected empty or a crontab expression that fires at least once every five years, got '0 9 30 2 *'",
     ),
 ]
 
@@ -514,13 +514,13 @@ BAD_COMMANDS = [
     (
         ["schedule", "--next", "3"],
         '[schedule]\ncron = "61 25 * * *"',
-        "schedule.cron: expected a crontab expression like '0 9 * * *' (error validating expression '25': "
+        "schedule.cron: expected empty or a crontab expression like '0 9 * * *' (error validating expression '25': "
         "the last value (25) is higher than the maximum value (23)), got '61 25 * * *'",
     ),
     (
         ["schedule", "--next", "3"],
         '[schedule]\ncron = "0 9 31 2 *"',
-        "schedule.cron: expected a crontab expression that fires at least once every five years, "
+        "schedule.cron: expected empty or a crontab expression that fires at least once every five years, "
         "got '0 9 31 2 *'",
     ),
     (

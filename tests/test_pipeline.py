@@ -127,12 +127,17 @@ def test_an_empty_window_can_send_a_short_note_instead(subscribed: pipeline.App)
     assert weekend.draft is not None
     assert weekend.draft.draft.title == {
         "en": "No new papers: July 5, 2026",
-        "ko": "새 논문 없음: 2026. 7. 5.",
+        "ko": "새 논문 없음: 2026년 7월 5일",
     }
     messages = _sent_messages(app, weekend.gathering.issue_id)
     assert {str(m["Subject"]) for m in messages} == {
         "No new papers: July 5, 2026",
-        "새 논문 없음: 2026. 7. 5.",
+        "새 논문 없음: 2026년 7월 5일",
+    }
+    # Each locale's From name is its brand (newsletter.brand), the address the configured one.
+    assert {str(m["Content-Language"]): str(m["From"]) for m in messages} == {
+        "en": "Research Brief <brief@example.org>",
+        "ko": "리서치 브리프 <brief@example.org>",
     }
     for message in messages:
         text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]

@@ -213,7 +213,7 @@ BAD = [
         "smtp host empty",
         [],
         {**SMTP, "NEWSLETTER_DELIVERY__SMTP__HOST": " "},
-        "error: delivery.smtp.host: empty",
+        "error: NEWSLETTER_DELIVERY__SMTP__HOST: delivery.smtp.host: expected a host name",
     ),
     (
         "smtp password missing",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import io
+import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -173,6 +175,37 @@ def find(
         click.echo(f"{item.email:<40} {item.status:<13} {item.locale:<4} {item.name}")
 
 
+@subscribers.command("list")
+@click.option("--list", "list_name", default=None, help="Only members of this list.")
+@click.option("--status", type=_STATUSES, default=None, help="Only subscribers with this status.")
+@json_option
+@pass_context
+def list_subscribers(ctx: Context, list_name: str | None, status: str | None, as_json: bool) -> None:
+    """List subscribers by address, in full, with status, locale, lists and name.
+
+    Streamed a page at a time, so a list of any size starts printing at once; the count goes
+    to stderr, so stdout can be piped.
+    """
+    count = 0
+    with ctx.app.db.transaction() as session:
+        found = service.each(session, list_name=list_name, status=status)
+        if as_json:
+            # An array written item by item: valid JSON without holding the list in memory.
+            click.echo("[", nl=False)
+            for count, item in enumerate(found, start=1):
+                # No history key: the listing does not load it, and [] would read as "none".
+                fields = {key: value for key, value in _subscriber_data(item).items() if key != "history"}
+                data = json.dumps(fields, ensure_ascii=False)
+                click.echo(("," if count > 1 else "") + "\n  " + data, nl=False)
+            click.echo("\n]" if count else "]")
+            return
+        for item in found:
+            count += 1
+            lists_ = ",".join(item.lists) or "-"
+            click.echo(f"{item.email:<40} {item.status:<13} {item.locale:<4} {lists_:<20} {item.name}")
+    click.echo(f"{count} subscribers.", err=True)
+
+
 @subscribers.command("set-locale")
 @click.argument("email")
 @click.argument("locale")
@@ -241,23 +274,43 @@ def delete(ctx: Context, email: str, reason: str, yes: bool, as_json: bool) -> N
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Default: stdout."
 )
+@click.option(
+    "--excel",
+    is_flag=True,
+    help="For Excel: a BOM on stdout too, and times in newsletter.timezone as `status` shows them.",
+)
 @pass_context
-def export(ctx: Context, list_name: str | None, status: str | None, output: Path | None) -> None:
-    """Export subscribers as CSV (UTF-8), with formula-like cells neutralized."""
+def export(ctx: Context, list_name: str | None, status: str | None, output: Path | None, excel: bool) -> None:
+    """Export subscribers as CSV (UTF-8, CRLF), with formula-like cells neutralized."""
+    zone = ctx.config.tz if excel else None
     with ctx.app.db.transaction() as session:
-        if output is None:
+        if output is None and not excel:
             export_csv(session, sys.stdout, list_name=list_name, status=status)
+            return
+        if output is None:
+            # Excel (Korean Windows included) reads UTF-8 only after a BOM, even from a redirect.
+            sys.stdout.flush()
+            stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8-sig", newline="")
+            try:
+                export_csv(session, stdout, list_name=list_name, status=status, timezone=zone)
+            finally:
+                stdout.flush()
+                stdout.detach()
             return
         # A BOM, so Excel (Korean Windows included) reads the file as UTF-8.
         with output.open("w", encoding="utf-8-sig", newline="") as handle:
-            count = export_csv(session, handle, list_name=list_name, status=status)
+            count = export_csv(session, handle, list_name=list_name, status=status, timezone=zone)
     click.echo(f"Exported {count} subscribers to {output}.", err=True)
 
 
 @subscribers.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--list", "list_name", required=True, help="The list every row joins.")
-@click.option("--encoding", default=None, help="The file's encoding (default: detected), e.g. cp949.")
+@click.option(
+    "--encoding",
+    default=None,
+    help="The file's encoding, e.g. big5. Default: UTF-8, UTF-16 with a BOM or CP949; never guessed.",
+)
 @click.option("--dry-run", is_flag=True, help="Check everything and report; change nothing.")
 @click.option(
     "--errors-out",
@@ -304,6 +357,10 @@ def _print_import(report: ImportReport, errors_out: Path | None) -> None:
     )
     if report.ignored_columns:
         click.echo(f"Ignored columns: {', '.join(report.ignored_columns)}")
+    for warning in report.warnings[:20]:
+        click.echo(f"  line {warning.line}: warning: {warning.field} {warning.value!r}: {warning.reason}")
+    if len(report.warnings) > 20:
+        click.echo(f"  … {len(report.warnings) - 20} more warnings; all are in the --json report")
     shown = report.errors[:20]
     for problem in shown:
         click.echo(f"  line {problem.line}: {problem.field} {problem.value!r}: {problem.reason}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -12,10 +13,12 @@ import click
 from newsletter import pipeline, workers
 from newsletter.cli.common import Context, at_option, echo_json, json_option, parse_at, pass_context
 from newsletter.delivery.dispatch import DeliveryReport
-from newsletter.delivery.message import personalize, sample_copy, to_mime
+from newsletter.delivery.message import check_headers, personalize, sample_copy, to_mime
 from newsletter.digest import draft_to_json, read_draft
 from newsletter.errors import DeliveryError, InputError
 from newsletter.render import size_warning
+from newsletter.status import batch_list, unknown_advice
+from newsletter.store.schema import SendStatus
 
 
 @click.command()
@@ -96,23 +99,38 @@ def render(ctx: Context, draft_file: Path, locales: tuple[str, ...], out_dir: Pa
 
 
 def render_draft(ctx: Context, draft_file: Path, locales: tuple[str, ...], out_dir: Path) -> dict[str, Path]:
-    """Write each locale's files; with several locales, each goes in its own sub-folder."""
+    """Write each locale's files; with several locales, each goes in its own sub-folder.
+
+    Every file of every locale is rendered in memory first, so a failure writes nothing, and
+    each is then written whole (a temporary file renamed over the old one): a reader never
+    sees half a file, nor an HTML part beside the text part of an older rendering.
+    """
     parsed = read_draft(draft_file)
     chosen = locales or tuple(ctx.config.newsletter.locales)
-    written: dict[str, Path] = {}
+    rendered: dict[str, tuple[Path, dict[str, bytes]]] = {}
     for locale in chosen:
         email = pipeline.render_issue(ctx.app, parsed, locale)
-        folder = out_dir if len(chosen) == 1 else out_dir / locale
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "issue.html").write_text(email.html, encoding="utf-8")
-        (folder / "issue.txt").write_text(email.text, encoding="utf-8")
-        sample = sample_copy(ctx.config, email, address=ctx.config.newsletter.editor_email)
-        (folder / "issue.eml").write_bytes(bytes(to_mime(personalize(*sample))))
+        campaign, person = sample_copy(ctx.config, email, address=ctx.config.newsletter.editor_email)
+        files = {
+            "issue.html": email.html.encode("utf-8"),
+            "issue.txt": email.text.encode("utf-8"),
+            "issue.eml": bytes(to_mime(personalize(check_headers(campaign), person))),
+        }
         warning = size_warning(email)
         if warning:
             click.secho(f"warning: {locale}: {warning}", fg="yellow", err=True)
-        written[locale] = folder
-    return written
+        rendered[locale] = (out_dir if len(chosen) == 1 else out_dir / locale, files)
+    for folder, files in rendered.values():
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, data in files.items():
+            _write_whole(folder / name, data)
+    return {locale: folder for locale, (folder, _) in rendered.items()}
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(data)
+    os.replace(partial, path)
 
 
 @click.command()
@@ -141,7 +159,15 @@ def render_draft(ctx: Context, draft_file: Path, locales: tuple[str, ...], out_d
     help="Share the issue's batches with other --worker processes (PostgreSQL); stops cleanly on SIGTERM.",
 )
 @click.option(
-    "--resend-unknown", is_flag=True, help="Re-send batches whose outcome is unknown after a crash."
+    "--resend-unknown",
+    is_flag=True,
+    help="Re-send the batches already listed with an unknown outcome (after a sender died).",
+)
+@click.option(
+    "--settle-unknown",
+    type=click.Choice(["sent", "failed"]),
+    default=None,
+    help="Record the listed unknown batches as sent or failed, as the provider's log shows; sends nothing.",
 )
 @pass_context
 def send(
@@ -152,11 +178,15 @@ def send(
     locale: str | None,
     resume: bool,
     resend_unknown: bool,
+    settle_unknown: str | None,
     worker: bool,
 ) -> None:
     """Send ISSUE (an id or a date) to its lists; safe to run again: nobody gets it twice."""
     if locale is not None and not test_to:
         raise InputError("--locale: applies only to a test copy; add --test-to EMAIL")
+    if settle_unknown:
+        _settle_unknown(ctx, issue_ref, settle_unknown, clashes=test_to or resume or resend_unknown or worker)
+        return
     if test_to:
         sent = pipeline.send_test(ctx.app, issue_ref, test_to, locale=locale)
         click.echo(f"Sent a test copy of issue #{sent} to {', '.join(a.strip() for a in test_to)}.")
@@ -177,13 +207,45 @@ def send(
             on_batch=progress.update,
         )
     _print_report(report)
-    if report.unknown_batches:
-        click.echo(
-            f"Outcome unknown for batches {', '.join(map(str, report.unknown_batches))}: check the "
-            "provider's activity log, then run again with --resend-unknown to send them."
-        )
     if report.paused:
         raise DeliveryError(f"issue {report.paused}")
+
+
+def _print_report(report: DeliveryReport) -> None:
+    """The run's counts, the issue's totals, and what the operator has to decide."""
+    totals = report.totals
+    click.echo(
+        f"This run: {report.sent} sent, {report.skipped} skipped, {report.failed} failed, "
+        f"{report.unknown} unknown. Issue totals: " + ", ".join(f"{n} {s}" for s, n in sorted(totals.items()))
+    )
+    if report.resent_batches:
+        click.echo(
+            f"Sent again: the {report.resent} records of {batch_list(report.resent_batches)}, "
+            "whose outcome was unknown."
+        )
+    if report.unknown_batches:
+        advice = unknown_advice(report.issue_id, report.unknown_batches, report.unknown)
+        click.echo(f"Outcome unknown: {advice}.")
+
+
+def _settle_unknown(ctx: Context, issue_ref: str, outcome: str, *, clashes: object) -> None:
+    if clashes:
+        raise click.UsageError(
+            "--settle-unknown sends nothing: use it without --test-to, --resume, --resend-unknown or --worker"
+        )
+    done = pipeline.settle_unknown(ctx.app, issue_ref, SendStatus(outcome))
+    if done.settled:
+        click.echo(
+            f"Recorded {done.settled} records of {batch_list(done.batches)} of issue "
+            f"#{done.issue_id} as {outcome}; nothing was sent. The issue is {done.issue_status}."
+        )
+    else:
+        click.echo(f"Issue #{done.issue_id} had no batch listed with an unknown outcome; nothing changed.")
+    if done.found_unknown:
+        click.echo(
+            f"Found just now with an unknown outcome, so not settled: {batch_list(done.found_unknown)}; "
+            "look them up in the provider's log, then run this again."
+        )
 
 
 class _Progress:
@@ -231,14 +293,6 @@ def _print_gathering(found: pipeline.Gathering) -> None:
     click.echo(
         f"Issue #{found.issue_id}: window {found.window.start.isoformat()} → {found.window.end.isoformat()}, "
         f"{len(found.candidates)} candidates ({found.fetched} fetched)"
-    )
-
-
-def _print_report(report: DeliveryReport) -> None:
-    totals = report.totals
-    click.echo(
-        f"This run: {report.sent} sent, {report.skipped} skipped, {report.failed} failed, "
-        f"{report.unknown} unknown. Issue totals: " + ", ".join(f"{n} {s}" for s, n in sorted(totals.items()))
     )
 
 

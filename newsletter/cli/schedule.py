@@ -14,6 +14,7 @@ from newsletter.cli.common import Context, echo_json, json_option, pass_context
 from newsletter.errors import ConfigError
 from newsletter.logs import configure_logging
 from newsletter.scheduler import timing
+from newsletter.window import ARXIV_ZONE
 
 
 @click.command()
@@ -28,9 +29,12 @@ from newsletter.scheduler import timing
 @json_option
 @pass_context
 def schedule(ctx: Context, count: int | None, as_json: bool) -> None:
-    """Run the daily job at schedule.cron (display time zone) until SIGTERM or SIGINT."""
+    """Run the daily job until SIGTERM or SIGINT: after each arXiv announcement, or at schedule.cron.
+
+    --next N prints the next fire times on both clocks, the display time zone's and US Eastern.
+    """
     config = ctx.config
-    trigger = timing.daily_trigger(config.schedule.cron, config.tz)
+    trigger = timing.schedule_trigger(config.schedule, config.tz)
     if count is not None:
         now = datetime.now(config.tz)
         upcoming = timing.upcoming(trigger, now, count)
@@ -52,7 +56,8 @@ def schedule(ctx: Context, count: int | None, as_json: bool) -> None:
     # A long-running process reports every event; -vv still gives DEBUG.
     configure_logging(min(logging.getLogger().getEffectiveLevel(), logging.INFO), json_lines=as_json)
     click.echo(
-        f"Scheduling {config.schedule.cron!r} in {config.newsletter.timezone}; stop with Ctrl-C or SIGTERM."
+        f"Scheduling {timing.describe(config.schedule, config.newsletter.timezone)}; "
+        "stop with Ctrl-C or SIGTERM."
     )
     service.serve(daily.build_service(ctx.app))
 
@@ -60,15 +65,19 @@ def schedule(ctx: Context, count: int | None, as_json: bool) -> None:
 def fire_time_json(fire: timing.FireTime) -> dict[str, object]:
     return {
         "at": fire.at.isoformat(),
+        "at_us_eastern": fire.at.astimezone(ARXIV_ZONE).isoformat(),
         "last_announcement": fire.last_announcement.isoformat(),
         "new_announcement": fire.new_announcement,
     }
 
 
 def fire_time_line(fire: timing.FireTime) -> str:
+    """One fire time on both clocks: ``Mon 2026-03-09 09:30 KST = Sun 20:30 EDT  …``."""
+    eastern = fire.at.astimezone(ARXIV_ZONE)
     note = "" if fire.new_announcement else "  (no arXiv announcement since the previous run: expect a skip)"
     return (
-        f"{fire.at:%a %Y-%m-%d %H:%M %Z}  latest arXiv announcement {fire.last_announcement:%a %H:%M}{note}"
+        f"{fire.at:%a %Y-%m-%d %H:%M %Z} = {eastern:%a %H:%M %Z}"
+        f"  latest arXiv announcement {fire.last_announcement:%a %H:%M}{note}"
     )
 
 

@@ -2,8 +2,11 @@
 
 The records are the source of truth. A batch is claimed (committed) before its request goes
 out and marked sent once the backend returns, so a resumed send never repeats an accepted
-message; a batch left claimed by a crash is *unknown* and waits for the operator. A
-subscriber's status is checked when their batch is claimed, not when the issue was queued.
+message. Each run holds a lease on the issue (:mod:`newsletter.delivery.senders`) and its
+batches name it as their holder; a batch left claimed by a sender that died is *unknown*
+once that sender's lease has lapsed, and waits for the operator, while a live sender's
+batches are left alone. A subscriber's status is checked when their batch is claimed, not
+when the issue was queued.
 
 One thread talks to the store and up to ``backend.concurrency`` threads talk to the mail
 system. The store thread claims a batch for each idle sender and, in the same transaction,
@@ -17,14 +20,18 @@ from __future__ import annotations
 
 import gc
 import logging
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from newsletter.delivery import senders
 from newsletter.delivery.base import BatchResult, Campaign, DeliveryBackend, Personalization
+from newsletter.delivery.message import check_headers
 from newsletter.errors import DeliveryError
 from newsletter.store import Database
 from newsletter.store import sends as send_records
@@ -40,6 +47,7 @@ PersonalizationFactory = Callable[[int, str, str, str], Personalization]
 class DeliveryReport:
     """What one run of ``dispatch`` did, plus where the issue's records stand."""
 
+    issue_id: int = 0
     sent: int = 0
     skipped: int = 0
     failed: int = 0
@@ -50,13 +58,18 @@ class DeliveryReport:
     paused: str = ""
     """Why the run stopped early because too many records failed; empty when it did not."""
     unknown_batches: tuple[int, ...] = ()
-    """Ids of the batches whose outcome is unknown; ``--resend-unknown`` sends them again."""
+    """Ids of the batches whose outcome is unknown after this run, listed for the operator:
+    ``--settle-unknown`` records what the provider's log says, ``--resend-unknown`` sends them
+    again."""
+    resent_batches: tuple[int, ...] = ()
+    """Ids of the batches, listed as unknown before this run, whose records it sent again."""
+    resent: int = 0
+    """How many records of ``resent_batches`` were put back in the queue."""
 
     @property
     def finished(self) -> bool:
-        return not self.paused and not any(
-            self.totals.get(s.value) for s in (SendStatus.PENDING, SendStatus.CLAIMED)
-        )
+        """Whether every record of the issue has a final outcome: none pending, in flight or unknown."""
+        return not self.paused and not any(self.totals.get(s) for s in send_records.UNSETTLED)
 
     @property
     def done(self) -> int:
@@ -75,64 +88,99 @@ def dispatch(
     resend_unknown: bool = False,
     failure_threshold: float = 1.0,
     on_batch: Callable[[int], None] | None = None,
-    settle_abandoned: bool = True,
+    lease_seconds: float = 60.0,
 ) -> DeliveryReport:
     """Send every pending record of ``issue_id``; ``campaigns(locale)`` gives each locale's rendering.
 
     Stops early when more than ``failure_threshold`` of the issue's records have failed
     (``report.paused`` says so), and raises the backend's fatal error (bad credentials) once
     the requests already in flight are recorded. ``on_batch`` gets how many records this run
-    has settled after each batch. With ``settle_abandoned`` (one sender per issue), batches
-    still claimed by an earlier run become unknown; workers that share an issue at the same
-    time pass False and leave that to whoever knows which workers are gone.
+    has settled after each batch.
+
+    ``worker`` is this run's holder (:func:`senders.holder_id`); it holds its lease for
+    ``lease_seconds`` at a time while it runs. Batches still claimed by a holder whose lease
+    has lapsed become unknown and are listed in the report, and are sent again only by a later
+    run with ``resend_unknown``: an operator sees them before anything re-sends them.
     """
-    locales, total, failed_before = _prepare(
-        db, issue_id, resend_unknown=resend_unknown, settle_abandoned=settle_abandoned
-    )
+    with senders.sending(db, issue_id, worker, timedelta(seconds=lease_seconds)) as lease_lost:
+        return _dispatch(
+            db,
+            backend,
+            issue_id,
+            campaigns,
+            personalize,
+            worker=worker,
+            resend_unknown=resend_unknown,
+            failure_threshold=failure_threshold,
+            on_batch=on_batch,
+            lease_lost=lease_lost,
+        )
+
+
+def _dispatch(
+    db: Database,
+    backend: DeliveryBackend,
+    issue_id: int,
+    campaigns: Callable[[str], Campaign],
+    personalize: PersonalizationFactory,
+    *,
+    worker: str,
+    resend_unknown: bool,
+    failure_threshold: float,
+    on_batch: Callable[[int], None] | None,
+    lease_lost: threading.Event,
+) -> DeliveryReport:
+    locales, total, failed_before, resent = _prepare(db, issue_id, resend_unknown=resend_unknown)
     run = _Run(
         db=db,
         backend=backend,
         issue_id=issue_id,
-        # Rendered before anything is claimed, so a broken template strands no batch.
-        campaigns={locale: campaigns(locale) for locale in locales},
+        # Rendered and checked before anything is claimed, so a broken template or a subject
+        # with a line break strands no batch.
+        campaigns={locale: check_headers(campaigns(locale)) for locale in locales},
         personalize=personalize,
         worker=worker,
         locales=locales,
         failure_limit=failure_threshold * total - failed_before,
         on_batch=on_batch,
+        lease_lost=lease_lost,
     )
+    run.report.resent_batches, run.report.resent = resent
     with (
         _heap_frozen(),
-        ThreadPoolExecutor(max(1, backend.concurrency), thread_name_prefix="send") as senders,
+        ThreadPoolExecutor(max(1, backend.concurrency), thread_name_prefix="send") as threads,
     ):
-        run.drive(senders)
+        run.drive(threads)
     if run.fatal is not None:
         raise run.fatal
     return _summarize(db, issue_id, run.report)
 
 
 def _prepare(
-    db: Database, issue_id: int, *, resend_unknown: bool, settle_abandoned: bool
-) -> tuple[list[str], int, int]:
-    """Settle what earlier runs left; returns the pending locales, the records and the failures."""
+    db: Database, issue_id: int, *, resend_unknown: bool
+) -> tuple[list[str], int, int, tuple[tuple[int, ...], int]]:
+    """Settle what earlier runs left; returns the pending locales, the records, the failures,
+    and the unknown batches put back in the queue with how many records they held.
+
+    Only batches that were already unknown (and so listed by an earlier ``send`` or
+    ``status``) are re-sent; those whose dead holder is found only now are listed, not sent.
+    """
+    resent: tuple[tuple[int, ...], int] = ((), 0)
     with db.transaction() as session:
-        abandoned = send_records.abandoned_batches(session, issue_id) if settle_abandoned else ()
-        for batch in abandoned:
-            logger.warning("batch %s of issue %s was never confirmed: outcome unknown", batch.id, issue_id)
-        send_records.finish_batches(
-            session, [batch.id for batch in abandoned], SendStatus.UNKNOWN, error="outcome unknown"
-        )
         requeued = send_records.requeue_retryable(session, issue_id)
         if requeued:
             logger.info(
                 "re-queued %d records of issue %s that failed for a passing reason", requeued, issue_id
             )
         if resend_unknown:
-            requeued = send_records.requeue_unknown(session, issue_id)
-            logger.info("re-queued %d unknown records of issue %s", requeued, issue_id)
+            listed = tuple(batch.id for batch, _ in send_records.unknown_batches(session, issue_id))
+            resent = listed, send_records.requeue_unknown(session, issue_id)
+            logger.info("re-queued %d unknown records of issue %s (batches %s)", resent[1], issue_id, listed)
+        for batch_id in senders.settle_abandoned(session, issue_id):
+            logger.warning("batch %s of issue %s: its sender died; outcome unknown", batch_id, issue_id)
         totals = send_records.counts(session, issue_id)
         locales = send_records.pending_locales(session, issue_id)
-    return locales, sum(totals.values()), totals.get(SendStatus.FAILED.value, 0)
+    return locales, sum(totals.values()), totals.get(SendStatus.FAILED.value, 0), resent
 
 
 @contextmanager
@@ -154,6 +202,7 @@ def _summarize(db: Database, issue_id: int, report: DeliveryReport) -> DeliveryR
     with db.transaction() as session:
         report.totals = dict(send_records.counts(session, issue_id))
         unknown = send_records.unknown_batches(session, issue_id)
+    report.issue_id = issue_id
     report.unknown = report.totals.get(SendStatus.UNKNOWN.value, 0)
     report.unknown_batches = tuple(batch.id for batch, _ in unknown)
     return report
@@ -176,6 +225,7 @@ class _Run:
     locales: list[str]
     failure_limit: float
     on_batch: Callable[[int], None] | None
+    lease_lost: threading.Event
     report: DeliveryReport = field(default_factory=DeliveryReport)
     fatal: DeliveryError | None = None
     crashed: BaseException | None = None
@@ -195,6 +245,7 @@ class _Run:
         while True:
             with self.db.transaction() as session:
                 self._record(session, returned)
+                self._check_lease()
                 idle = 0 if self.stopping else self.backend.concurrency - len(in_flight)
                 batches = self._claim(session, idle)
             for claimed in batches:
@@ -213,6 +264,12 @@ class _Run:
             raise interrupted
         if self.crashed is not None:
             raise self.crashed
+
+    def _check_lease(self) -> None:
+        """Stop claiming once the lease could not be renewed: others may take this run for dead."""
+        if self.lease_lost.is_set() and not self.stopping:
+            logger.error("issue %s: this sender's lease lapsed; stopping claiming", self.issue_id)
+            self.stopping = True
 
     def _send(self, claimed: send_records.ClaimedBatch) -> BatchResult:
         """In a sender thread: personalize the batch's records and hand them over."""

@@ -1,10 +1,18 @@
-"""Personalizing a rendered email and turning it into a MIME message."""
+"""Personalizing a rendered email and turning it into a MIME message.
+
+No header value may carry a line break or another control character: it would end the
+header and start another (header injection), or make the mail library refuse the message
+half-way through a batch. The draft file refuses them where an editor types them; this
+module checks again, once per issue and locale, before anything is claimed or sent, and
+makes each recipient's display name one line.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import re
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from email.headerregistry import Address
@@ -12,6 +20,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from functools import lru_cache
 
+from newsletter import i18n
 from newsletter.config import Config
 from newsletter.delivery.base import Campaign, Personalization
 from newsletter.errors import DeliveryError
@@ -49,6 +58,9 @@ class Personalizer:
         self._issue_id = issue_id
         self._signer = signer
         domain = sender_domain(sender)
+        # Both go into every recipient's List-Unsubscribe header.
+        one_line("newsletter.public_url", public_url)
+        one_line("newsletter.sender", sender)
         self._link = unsubscribe_link_prefix(public_url)
         # A mailto that nothing reads would silently lose the request, so it is offered only
         # when the operator names a mailbox that processes them (delivery.unsubscribe_mailto).
@@ -60,6 +72,9 @@ class Personalizer:
     def __call__(self, subscriber_id: int, email: str, name: str = "", locale: str = "en") -> Personalization:
         token = self._signer.token(subscriber_id, self._issue_id)
         url = self._link + token
+        if not name.isprintable():
+            # A name with a line break would reach the To header (SendGrid's "to.name").
+            name = " ".join("".join(" " if _breaks_line(c) else c for c in name).split())
         return Personalization(
             recipient=Recipient(subscriber_id=subscriber_id, email=email, name=name, locale=locale),
             values={
@@ -95,10 +110,17 @@ def campaign_for(config: Config, issue_id: int, email: RenderedEmail) -> Campaig
     return Campaign(
         issue_id=issue_id,
         email=email,
-        sender=newsletter.sender,
+        sender=sender_for(config, email.locale),
         reply_to=newsletter.reply_to or None,
         categories=tuple(config.delivery.sendgrid.categories),
     )
+
+
+def sender_for(config: Config, locale: str) -> str:
+    """The From of ``locale``'s email: its own brand (``newsletter.brand``) as the display name,
+    when it has one, else ``newsletter.sender`` as configured."""
+    brand = i18n.locale_brand(config, locale)
+    return localized_sender(config.newsletter.sender, brand) if brand else config.newsletter.sender
 
 
 def sample_copy(
@@ -174,19 +196,65 @@ def personalize(campaign: Campaign, person: Personalization) -> OutgoingMessage:
 def to_mime(message: OutgoingMessage, *, date: datetime | None = None) -> EmailMessage:
     """A multipart/alternative message: text/plain first, then text/html, both UTF-8."""
     mime = EmailMessage()
-    mime["Subject"] = message.subject
-    mime["From"] = message.sender
+    # The email package refuses a line break with a ValueError, which would leave a batch
+    # looking unknown; this says which value it was, as a permanent delivery error.
+    mime["Subject"] = one_line("subject", message.subject)
+    mime["From"] = one_line("newsletter.sender", message.sender)
     mime["To"] = _address(message.recipient)
     if message.reply_to:
-        mime["Reply-To"] = message.reply_to
+        mime["Reply-To"] = one_line("newsletter.reply_to", message.reply_to)
     mime["Date"] = format_datetime(date or datetime.now(UTC))
     for name, value in message.headers.items():
-        mime[name] = value
+        mime[name] = one_line(name, value)
     mime.set_content(message.text, subtype="plain", charset="utf-8")
     mime.add_alternative(message.html, subtype="html", charset="utf-8")
     # After the parts: set_content() drops every Content-* header already on the message.
     mime["Content-Language"] = message.recipient.locale
     return mime
+
+
+def localized_sender(sender: str, brand: str) -> str:
+    """``sender`` with ``brand`` as its display name: "리서치 브리프 <brief@example.org>".
+
+    Every backend reads the From name from the campaign's sender, so the name is chosen here
+    once per locale; the address stays the configured one.
+    """
+    _, address = parseaddr(sender)
+    user, _, domain = address.rpartition("@")
+    if not user or not brand:
+        return sender
+    return str(Address(display_name=" ".join(brand.split()), username=user, domain=domain))
+
+
+def check_headers(campaign: Campaign) -> Campaign:
+    """``campaign`` when its subject, sender, reply-to and categories are each one line;
+    otherwise a DeliveryError naming the value, raised before any record is claimed."""
+    locale = campaign.email.locale
+    one_line(f"subject ({locale})", campaign.email.subject)
+    one_line("newsletter.sender", campaign.sender)
+    one_line("newsletter.reply_to", campaign.reply_to or "")
+    for category in campaign.categories:
+        one_line("delivery.sendgrid.categories", category)
+    return campaign
+
+
+def one_line(what: str, value: str) -> str:
+    """``value`` when it holds no control character; else a DeliveryError naming ``what``."""
+    # Most values are printable; the others are checked for what breaks a line, so that a
+    # no-break space or an emoji's zero-width joiner stays allowed.
+    found = None if value.isprintable() else next((c for c in value if _breaks_line(c)), None)
+    if found is None:
+        return value
+    raise DeliveryError(
+        f"{what}: expected one line of text for a mail header, found the control character "
+        f"U+{ord(found):04X} in {value[:60]!r}",
+        permanent=True,
+    )
+
+
+def _breaks_line(char: str) -> bool:
+    """A control character or a line or paragraph separator."""
+    return unicodedata.category(char) in ("Cc", "Zl", "Zp")
 
 
 # Parsing the sender was most of the cost of personalizing; it is the same for every recipient.

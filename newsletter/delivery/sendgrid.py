@@ -25,6 +25,7 @@ from sendgrid import SendGridAPIClient
 from newsletter.config import Config, secret
 from newsletter.delivery import retry
 from newsletter.delivery.base import BatchResult, Campaign, Personalization
+from newsletter.delivery.message import check_headers
 from newsletter.errors import ConfigError, DeliveryError
 
 logger = logging.getLogger(__name__)
@@ -83,7 +84,8 @@ class SendGridBackend:
             return BatchResult()
         if len(batch) > self.batch_size:
             raise ValueError(f"a batch of {len(batch)} exceeds batch_size {self.batch_size}")
-        body = request_body(campaign, batch)
+        # Once per request: the shared header values are one line each (see message.py).
+        body = request_body(check_headers(campaign), batch)
         what = f"SendGrid batch of {len(batch)} for issue {campaign.issue_id}"
         retry.call(lambda: self._post(body), self.policy, what=what)
         return BatchResult()

@@ -1,7 +1,9 @@
 """Research areas, for grouping the picks into the issue's reading order.
 
-A pick's area is the first whose cue words occur in its title or abstract; the order of
+A pick's area is the first whose cue words occur in its title, else in its abstract: the
+title says what the paper is about, the abstract also what it builds on. The order of
 ``AREAS`` settles papers that touch several (a caching paper for video is about speed).
+Cues are specific: "tokens" alone does not make an image DiT's token merging a language model.
 """
 
 from __future__ import annotations
@@ -15,17 +17,25 @@ THEORY = N_("Theory")
 AREAS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (name, re.compile(cues, re.IGNORECASE))
     for name, cues in (
-        (N_("Diffusion language models"), r"\b(?:language models?|LLMs?|text generation|LLaDA|tokens?)\b"),
+        (
+            N_("Diffusion language models"),
+            r"\b(?:(?:diffusion|masked|discrete) language models?|diffusion LMs?|DLMs?|diffusion LLMs?|LLaDA"
+            r"|text diffusion|(?:diffusion|discrete diffusion) (?:for|over) text)\b",
+        ),
         (
             N_("Inference acceleration"),
-            r"\b(?:cach\w*|accelerat\w*|speed-?ups?|quantiz\w*|prun\w*|latency"
-            r"|efficient (?:inference|sampling))\b",
+            r"\b(?:cach\w*|accelerat\w*|speed-?ups?|quantiz\w*|prun\w*|latency|token merging"
+            r"|merg\w* tokens|efficient (?:inference|sampling)|faster sampling)\b",
         ),
         (
             N_("Distillation and few-step generation"),
-            r"\b(?:distill\w*|one-step|few-step|consistency models?)\b",
+            r"(?:distill\w*|\b(?:one|two|few|four|\d+)-step|\bconsistency models?\b)",
         ),
-        (THEORY, r"\b(?:theor\w*|convergence|guarantees?|provabl\w*|Wasserstein|bounds?)\b"),
+        (
+            THEORY,
+            r"\b(?:theor\w*|convergence|guarantees?|provabl\w*|Wasserstein|bounds?|equivalen\w*|we prove"
+            r"|certificates?)\b",
+        ),
         (N_("Video and audio"), r"\b(?:video|audio|speech|portrait|motion)\b"),
         (N_("3D generation"), r"\b(?:3D|NeRF|Gaussian splatting|mesh(?:es)?)\b"),
         (N_("Editing and control"), r"\b(?:edit\w*|inpaint\w*|controllab\w*|personaliz\w*)\b"),
@@ -36,5 +46,8 @@ OTHER = N_("Other methods")
 
 def area_of(paper: Paper) -> str:
     """The English name of ``paper``'s research area (translated where it is shown)."""
-    text = f"{paper.title} {paper.abstract}"
-    return next((name for name, cues in AREAS if cues.search(text)), OTHER)
+    for text in (paper.title, paper.abstract):
+        found = next((name for name, cues in AREAS if cues.search(text)), None)
+        if found:
+            return found
+    return OTHER

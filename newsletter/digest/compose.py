@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
 from functools import partial
 
-from newsletter.digest import areas
+from newsletter.digest import areas, topics
 from newsletter.digest.fingerprint import fingerprints
 from newsletter.digest.phrases import N_, Phrases, localized
 from newsletter.model import ABSENT, Draft, DraftPick, LocalizedText, Pick, Window
@@ -35,8 +35,6 @@ _TECHNICAL_CUE = re.compile(
     re.IGNORECASE,
 )
 _TECHNICAL_SENTENCES = 2
-_SHORT_NAME_WORDS = 5
-_ACRONYM_IN_PARENS = re.compile(r"\(([A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*)\)")
 
 
 def compose_draft(
@@ -81,18 +79,21 @@ def _issue_topic(picks: Sequence[Pick], terms: Sequence[str]) -> str:
         for i, t in enumerate(terms)
     ]
     best = max(counts, default=(0, 0, ""))
-    return best[2] if best[0] else "research"
+    return best[2] if best[0] else topics.GENERAL
 
 
 def _title(say: Phrases, count: int, topic: str, issue_date: date) -> str:
     if not count:
+        # Translators: {date}: the issue's date in the catalog's long date format.
         return say(N_("No new papers: {date}"), date=say.date(issue_date))
     return say.plural(
+        # Translators: {count}: a number (a word in English); {topic}: the translated topic term; {date}: the
+        # issue's date.
         N_("{count} {topic} paper: {date}"),
         N_("{count} {topic} papers: {date}"),
         count,
         count=say.count_word(count),
-        topic=topic,
+        topic=say.topic(topic),
         date=say.date(issue_date),
     )
 
@@ -110,11 +111,13 @@ def _intro(
         )
     names = say.join([p.short_name for p in picks])
     lead = say.plural(
+        # Translators: {topic}: the translated topic term; {day}: a long date; {names}: the papers' short
+        # English names, joined as a list.
         N_("Today's digest features one {topic} paper from the {day} arXiv window: {names}."),
         N_("Today's digest prioritizes {count} {topic} papers from the {day} arXiv window: {names}."),
         len(picks),
         count=say.count_word(len(picks)).lower(),
-        topic=topic,
+        topic=say.topic(topic),
         day=say.date(window.end.astimezone(tz).date()),
         names=names,
     )
@@ -135,6 +138,8 @@ def _cluster(say: Phrases, picks: Sequence[DraftPick]) -> str:
     if len(members) < 2:
         return ""
     return say(
+        # Translators: {area}: a translated research area; {names}: the papers' short English names, joined as
+        # a list.
         N_("Today's strongest cluster is {area}: {names}."),
         area=_in_sentence(say(area)),
         names=say.join([p.short_name for p in members]),
@@ -162,6 +167,8 @@ def _reading_order(picks: Sequence[DraftPick], locales: Sequence[str]) -> tuple[
 
 def _area_paragraph(say: Phrases, *, area: str, members: Sequence[DraftPick]) -> str:
     text = say(
+        # Translators: {area}: a translated research area; {names}: the papers' short English names, joined as
+        # a list.
         N_("For {area}, read {names}."),
         area=_in_sentence(say(area)),
         names=say.join([p.short_name for p in members]),
@@ -169,7 +176,11 @@ def _area_paragraph(say: Phrases, *, area: str, members: Sequence[DraftPick]) ->
     first = members[0]
     if first.key_number != ABSENT:
         reports = say(
-            N_("{name}'s key number: {key_number}."), name=first.short_name, key_number=first.key_number
+            # Translators: {name}: a paper's short English name; {key_number}: an English phrase from the
+            # abstract.
+            N_("{name}'s key number: {key_number}."),
+            name=first.short_name,
+            key_number=first.key_number,
         )
         text = f"{text} {reports}"
     return text
@@ -193,6 +204,8 @@ def _draft_pick(pick: Pick, place: int, candidates: int, locales: Sequence[str])
         area=areas.area_of(paper),
         score=pick.score,
         signals=dict(pick.signals),
+        sources=dict(facts.sources),
+        reasons=tuple(pick.reasons),
     )
     return _with_text(base, pick, place, candidates, locales)
 
@@ -211,25 +224,21 @@ def _with_text(base: DraftPick, pick: Pick, place: int, candidates: int, locales
 
 
 def short_name(pick: Pick) -> str:
-    """How the issue names a paper: the title's lead-in, its acronym, or its first words."""
-    title = squash(pick.paper.title)
-    head = title.split(": ", 1)[0]
-    if ": " in title and len(head.split()) <= _SHORT_NAME_WORDS:
-        return head
-    acronym = _ACRONYM_IN_PARENS.search(title)
-    if acronym:
-        return acronym.group(1)
-    words = title.split()
-    return title if len(words) <= _SHORT_NAME_WORDS else " ".join(words[:_SHORT_NAME_WORDS]) + "…"
+    """How the issue names a paper: the name the ranking found (coined name, acronym, title lead-in)."""
+    return pick.facts.short_name or squash(pick.paper.title)
 
 
 def _first_read_reason(say: Phrases, pick: DraftPick) -> str:
     parts = []
     if pick.core_method != ABSENT and not pick.core_method.startswith("We "):
+        # Translators: {method}: an English clause from the abstract, such as "OTCache, which treats …".
         parts.append(say(N_("It proposes {method}."), method=pick.core_method))
     if pick.key_number != ABSENT:
+        # Translators: {key_number}: an English phrase from the abstract, such as "4.5× acceleration on
+        # FLUX.1".
         parts.append(say(N_("Key number: {key_number}."), key_number=pick.key_number))
     if pick.venue != ABSENT and not parts:
+        # Translators: {venue}: a venue as the record names it, such as "ECCV 2026".
         parts.append(say(N_("It is accepted at {venue}."), venue=pick.venue))
     return " ".join(parts) or say(N_("It is among the most on-topic papers in the window."))
 
@@ -244,9 +253,10 @@ def _evidence_strength(say: Phrases, pick: DraftPick) -> str:
         level = say(N_("A theory contribution; its evidence is mathematical rather than benchmark-led"))
     else:
         level = say(N_("Little quantitative evidence in the abstract"))
+    # Translators: An item of the evidence list; {venue}: a venue such as "ECCV 2026".
     extras = [say(N_("accepted at {venue}"), venue=pick.venue)] if pick.venue != ABSENT else []
     extras.append(_link_phrase(say, pick))
-    return say.join([level, *extras]) + "."
+    return say.noun_list([level, *extras])
 
 
 def _link_phrase(say: Phrases, pick: DraftPick) -> str:
@@ -261,6 +271,7 @@ def _link_phrase(say: Phrases, pick: DraftPick) -> str:
 
 def _decision(say: Phrases, pick: DraftPick, place: int, candidates: int) -> str:
     touches = say(
+        # Translators: {name}: a paper's short English name; {area}: a translated research area.
         N_("Read {name} first if your work touches {area}."),
         name=pick.short_name,
         area=_in_sentence(say(pick.area)),
@@ -269,6 +280,8 @@ def _decision(say: Phrases, pick: DraftPick, place: int, candidates: int) -> str
     order = list(_SIGNAL_NAMES)
     leading = sorted(order, key=lambda name: (-pick.signals.get(name, 0.0), order.index(name)))[:2]
     ranked = say(
+        # Translators: {place}, {candidates}: numbers; {strengths}: two translated signal names joined as a
+        # list.
         N_("It ranks #{place} of {candidates} candidates, led by {strengths}."),
         place=place,
         candidates=candidates,
@@ -281,7 +294,8 @@ def _technical_read(pick: Pick, summary: str) -> str:
     """The abstract's most technical sentences beyond the summary, in the abstract's order."""
     used = set(sentences(summary))
     rest = [s for s in sentences(pick.paper.abstract) if s not in used]
-    number = pick.facts.key_number or "\0"
+    # The sentence the key number was read from; the number itself is written the editor's way.
+    number = pick.facts.sources.get("key_number") or "\0"
     scored = sorted(
         range(len(rest)),
         key=lambda i: (-(2 * (number in rest[i]) + bool(_TECHNICAL_CUE.search(rest[i]))), i),
@@ -294,22 +308,28 @@ def _technical_read(pick: Pick, summary: str) -> str:
 
 def _evidence_and_limits(say: Phrases, pick: DraftPick) -> str:
     parts = [
+        # Translators: {venue}: a venue as the record names it, such as "ECCV 2026".
         say(N_("The paper is listed as accepted to {venue}."), venue=pick.venue)
         if pick.venue != ABSENT
         else say(N_("The record lists no venue."))
     ]
-    if pick.code_url != ABSENT:
-        parts.append(say(N_("The authors link code at {url}."), url=pick.code_url))
-    elif pick.project_url != ABSENT or pick.demo_url != ABSENT:
-        url = pick.project_url if pick.project_url != ABSENT else pick.demo_url
-        parts.append(say(N_("The authors link a project page at {url}."), url=url))
-    else:
-        parts.append(say(N_("The available record does not list public code.")))
     if pick.key_number != ABSENT:
+        # Translators: {key_number}: an English phrase from the abstract.
         parts.append(say(N_("The most telling number: {key_number}."), key_number=pick.key_number))
         parts.append(say(N_("Check whether it holds beyond the settings the abstract names.")))
     else:
         parts.append(
             say(N_("The abstract reports no quantitative result; read the evaluation before relying on it."))
         )
+    # Last, because Korean ends this sentence with the URL after a colon (KOREAN.md): another
+    # sentence after it would run on from the address.
+    if pick.code_url != ABSENT:
+        # Translators: {url}: an address; attach no particle to it (end the sentence with it after a colon).
+        parts.append(say(N_("The authors link code at {url}."), url=pick.code_url))
+    elif pick.project_url != ABSENT or pick.demo_url != ABSENT:
+        url = pick.project_url if pick.project_url != ABSENT else pick.demo_url
+        # Translators: {url}: an address; attach no particle to it (end the sentence with it after a colon).
+        parts.append(say(N_("The authors link a project page at {url}."), url=url))
+    else:
+        parts.append(say(N_("The available record does not list public code.")))
     return " ".join(parts)

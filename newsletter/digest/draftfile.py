@@ -25,8 +25,11 @@ Layout (every key is written; an editor may change any value)::
     project_url  key_number  core_method  area  score            ("—" marks an absent fact)
     decision = "…"                   # first_read_reason, evidence_strength, what_it_does,
                                      # technical_read, evidence_and_limits likewise
+    reasons = ["close to …"]         # why the ranking chose it beyond its signals
     [picks.signals]                  # the score's breakdown, each in [0, 1]
     topic = 1.0
+    [picks.sources]                  # the phrase of the paper's record each fact came from
+    key_number = "…"
 
     [generated]                      # hashes of the generated text: leave alone
     "picks/2607.00103/decision/en" = "…"
@@ -35,12 +38,17 @@ Editorial text is a plain string (English) or a table of locales, ``{ en = "…"
 or the equivalent ``[picks.decision]`` sub-table: a Korean text beside the English one is
 what Korean readers get. A malformed file raises :class:`~newsletter.errors.DraftError`
 naming the file, the line and the field.
+
+One-line fields (the title, which becomes the subject, and each pick's plain facts, which
+end up in the preheader and table cells) take no control character at all: a CR or LF
+there would reach a mail header. Paragraph fields take line feeds and tabs only.
 """
 
 from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import fields
 from datetime import date, datetime
 from pathlib import Path
@@ -68,6 +76,10 @@ _TOP_KEYS = frozenset(
 )
 _PICK_KEYS = frozenset({f.name for f in fields(DraftPick)})
 _TOML_LINE = re.compile(r"at line (\d+)")
+_LINE_BREAKING = frozenset({"Cc", "Zl", "Zp"})
+"""Unicode categories of control characters and of the line and paragraph separators."""
+_PARAGRAPH_CONTROLS = frozenset("\n\t")
+"""The only control characters a paragraph field may hold."""
 
 
 def write_draft(draft: Draft, path: Path) -> None:
@@ -124,7 +136,9 @@ def _pick_table(pick: DraftPick) -> dict[str, Any]:
     data.update({name: getattr(pick, name) for name in PLAIN_FIELDS if name not in data})
     data["score"] = pick.score
     data.update({name: _text_value(getattr(pick, name)) for name in LOCALIZED_FIELDS})
+    data["reasons"] = list(pick.reasons)
     data["signals"] = dict(pick.signals)
+    data["sources"] = dict(pick.sources)
     return data
 
 
@@ -155,10 +169,52 @@ class _Reader:
 
     def __init__(self, path: Path, text: str) -> None:
         self.path = path
-        self.lines = text.splitlines()
+        # TOML ends lines at LF only; str.splitlines would also split at U+2028, U+0085 …
+        self.lines = text.split("\n")
 
     def fail(self, field: str, message: str, pick: int | None = None) -> DraftError:
         return DraftError(str(self.path), field, message, line=self.line_of(field, pick))
+
+    def clean(
+        self,
+        field: str,
+        value: str,
+        pick: int | None = None,
+        *,
+        paragraphs: bool = False,
+        locale: str | None = None,
+    ) -> str:
+        """``value`` when it holds no control character or line separator; paragraphs may hold
+        line feeds, tabs and separators."""
+        # Most text is printable; only the rest is looked at character by character.
+        for position, char in enumerate("" if value.isprintable() else value, start=1):
+            category = unicodedata.category(char)
+            if paragraphs and (category != "Cc" or char in _PARAGRAPH_CONTROLS):
+                continue
+            if category in _LINE_BREAKING:
+                expected = "text with line feeds and tabs only" if paragraphs else "one line of text"
+                line = self.line_of(field, pick)
+                named = f"{field}.{locale}" if locale else field
+                raise DraftError(
+                    str(self.path),
+                    named,
+                    f"expected {expected}, found the control character {_control_name(char)} "
+                    f"at character {position}",
+                    line=self.locale_line(line, locale) if locale else line,
+                )
+        return value
+
+    def locale_line(self, line: int | None, locale: str) -> int | None:
+        """The line of ``locale``'s text in the table that starts at ``line``, inline or not."""
+        if line is None or re.search(rf"\b{re.escape(locale)}\s*=", self.lines[line - 1]):
+            return line
+        key = re.compile(rf"^\s*{re.escape(locale)}\s*=")
+        for number in range(line, len(self.lines)):
+            if self.lines[number].lstrip().startswith("["):
+                break
+            if key.match(self.lines[number]):
+                return number + 1
+        return line
 
     def line_of(self, field: str, pick: int | None) -> int | None:
         """The line where ``field`` (``picks[2].decision``, ``window.start``) is written."""
@@ -188,7 +244,7 @@ class _Reader:
         return Draft(
             issue_date=self.day(raw["issue_date"]),
             window=self.window(raw["window"]),
-            title=self.text("title", raw["title"]),
+            title=self.text("title", raw["title"], paragraphs=False),
             intro=self.text("intro", raw.get("intro", "")),
             picks=tuple(self.pick(i, value) for i, value in enumerate(self.array("picks", raw["picks"]))),
             reading_order=tuple(self.text("reading_order", v) for v in paragraphs),
@@ -224,13 +280,18 @@ class _Reader:
         except ValueError as error:
             raise self.fail("window.start", str(error)) from None
 
-    def text(self, field: str, value: Any, pick: int | None = None) -> LocalizedText:
+    def text(
+        self, field: str, value: Any, pick: int | None = None, *, paragraphs: bool = True
+    ) -> LocalizedText:
         if isinstance(value, str):
-            return {"en": value}
+            return {"en": self.clean(field, value, pick, paragraphs=paragraphs)}
         if isinstance(value, dict) and value and all(isinstance(v, str) for v in value.values()):
             if "en" not in value:
                 raise self.fail(field, "expected an English text under en", pick)
-            return dict(value)
+            return {
+                locale: self.clean(field, text, pick, paragraphs=paragraphs, locale=locale)
+                for locale, text in value.items()
+            }
         raise self.fail(field, 'expected a string or a table such as { en = "…", ko = "…" }', pick)
 
     def array(self, field: str, value: Any) -> list[Any]:
@@ -238,10 +299,10 @@ class _Reader:
             raise self.fail(field, "expected a list")
         return value
 
-    def ids(self, field: str, value: Any) -> tuple[str, ...]:
+    def ids(self, field: str, value: Any, pick: int | None = None) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(field, 'expected a list of arXiv ids such as ["2607.00103"]')
-        return tuple(value)
+            raise self.fail(field, 'expected a list of arXiv ids such as ["2607.00103"]', pick)
+        return tuple(self.clean(field, v, pick) for v in value)
 
     def names(self, field: str, value: Any) -> tuple[str, ...]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -268,6 +329,7 @@ class _Reader:
         arxiv_id = value.get("arxiv_id")
         if not isinstance(arxiv_id, str) or not arxiv_id:
             raise self.fail(f"{where}.arxiv_id", "missing: every pick needs its arXiv id", index)
+        self.clean(f"{where}.arxiv_id", arxiv_id, index)
 
         def plain(name: str) -> str:
             return self.plain(f"{where}.{name}", value, name, index)
@@ -281,7 +343,7 @@ class _Reader:
             title=title,
             short_name=plain("short_name") or title,
             url=plain("url") or f"https://arxiv.org/abs/{arxiv_id}",
-            authors=self.ids(f"{where}.authors", value.get("authors", [])),
+            authors=self.ids(f"{where}.authors", value.get("authors", []), index),
             institution=plain("institution"),
             venue=plain("venue"),
             code_url=plain("code_url"),
@@ -298,6 +360,9 @@ class _Reader:
             evidence_and_limits=text("evidence_and_limits"),
             score=self.number(f"{where}.score", value.get("score", 0.0), index),
             signals=self.signals(f"{where}.signals", value.get("signals", {}), index),
+            # Drafts written before facts kept their sources have neither table; both stay empty.
+            sources=self.pick_strings(f"{where}.sources", value.get("sources", {}), index),
+            reasons=self.text_list(f"{where}.reasons", value.get("reasons", []), index),
         )
 
     def plain(self, field: str, value: dict[str, Any], name: str, pick: int) -> str:
@@ -305,7 +370,17 @@ class _Reader:
         found = value.get(name, default)
         if not isinstance(found, str):
             raise self.fail(field, f"expected a string, got {found!r}", pick)
-        return found
+        return self.clean(field, found, pick)
+
+    def text_list(self, field: str, value: Any, pick: int) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(field, 'expected a list of strings such as ["close to …"]', pick)
+        return tuple(value)
+
+    def pick_strings(self, field: str, value: Any, pick: int) -> dict[str, str]:
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise self.fail(field, 'expected a table of strings such as key_number = "…"', pick)
+        return dict(value)
 
     def number(self, field: str, value: Any, pick: int) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -316,3 +391,16 @@ class _Reader:
         if not isinstance(value, dict):
             raise self.fail(field, "expected a table of numbers", pick)
         return {name: self.number(f"{field}.{name}", v, pick) for name, v in value.items()}
+
+
+def _control_name(char: str) -> str:
+    """``U+000D (carriage return)``: how an error names a control character."""
+    names = {
+        "\r": "carriage return",
+        "\n": "line feed",
+        "\t": "tab",
+        "\u2028": "line separator",
+        "\u2029": "paragraph separator",
+    }
+    code = f"U+{ord(char):04X}"
+    return f"{code} ({names[char]})" if char in names else code

@@ -17,6 +17,7 @@ from gettext import NullTranslations
 from babel import dates, lists
 
 from newsletter.errors import NewsletterError
+from newsletter.korean import Word
 from newsletter.model import LocalizedText
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ class Phrases:
     ngettext: Callable[[str, str, int], str]
     untranslated: list[str] = field(default_factory=list)
     """The phrases this locale's catalog lacked, in the order they were asked for."""
+    pgettext: Callable[[str, str], str] = field(default=lambda _context, message: message)
+    """Looks up a message in a context (``msgctxt``): topic terms and list separators."""
 
     def __call__(self, message: str, **values: object) -> str:
         """``message`` translated and filled with ``values``; English if the translation is broken."""
@@ -69,6 +72,23 @@ class Phrases:
         """``A, B, and C`` in English, ``A, B 및 C`` in Korean."""
         return lists.format_list(list(items), locale=self.locale) if items else ""
 
+    def noun_list(self, items: Sequence[str]) -> str:
+        """The items of a table cell: ``A, B, and C.`` in English, ``A · B · C`` in Korean.
+
+        KOREAN.md joins noun phrases with a middle dot and no final period, and never with 및,
+        which would read a negative last item ("코드 공개 정보 없음") as covering them all.
+        """
+        # Translators: "standard" joins a table cell's noun phrases as a sentence ("A, B, and C.");
+        # any other text is the separator itself, and the cell then takes no final period.
+        separator = self.pgettext("noun list separator", "standard")
+        if separator == "standard":
+            return self.join(items) + "." if items else ""
+        return separator.join(items)
+
+    def topic(self, term: str) -> str:
+        """The configured topic term in this locale ("diffusion" → "확산 모델"), else as written."""
+        return self.pgettext("topic", term)
+
     def count_word(self, count: int) -> str:
         """ "Five" in English, where the sample issue spells counts out; digits elsewhere."""
         english = self.locale == SOURCE_LOCALE and count < len(_COUNT_WORDS)
@@ -87,8 +107,10 @@ class Phrases:
         return dates.format_skeleton("MMMMd", local, locale=self.locale) + ", " + local.strftime("%H:%M")
 
     def _fill(self, translated: str, english: str, values: dict[str, object]) -> str:
+        # Names become korean.Word, so a translation may ask for a particle: "{names:을}".
+        words = {key: Word(value) if isinstance(value, str) else value for key, value in values.items()}
         try:
-            return translated.format(**values)
+            return translated.format(**words)
         except (KeyError, IndexError, ValueError):
             logger.warning("the %s translation of %r is broken; using English", self.locale, english)
             return english.format(**values)
@@ -104,7 +126,9 @@ def phrases_for(locale: str) -> Phrases:
             catalog = i18n.translations(locale)
         except (ImportError, NewsletterError):
             logger.info("no translation catalogs available; generating %s text in English", locale)
-    return Phrases(locale=locale, gettext=catalog.gettext, ngettext=catalog.ngettext)
+    return Phrases(
+        locale=locale, gettext=catalog.gettext, ngettext=catalog.ngettext, pgettext=catalog.pgettext
+    )
 
 
 def localized(locales: Sequence[str], build: Callable[[Phrases], str]) -> LocalizedText:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from newsletter.model import Facts, Paper
+from newsletter.ranking import institutions, numbers
+from newsletter.ranking.names import find_short_name
 from newsletter.ranking.text import clip, first_match, sentences, squash
 
 _TOP_VENUES = "SIGGRAPH Asia|SIGGRAPH|NeurIPS|NIPS|ICML|ICLR|CVPR|ICCV|ECCV|TPAMI|T-PAMI|IJCV|JMLR|ACL|EMNLP"
@@ -27,8 +29,18 @@ _VENUE = re.compile(
     r"(?P<track>\s+(?:Workshops?|Findings|Demo Track|Datasets and Benchmarks Track))?"
 )
 _TOP = frozenset(_TOP_VENUES.split("|"))
-_ACCEPTED = re.compile(r"\b(?:accepted|to appear|published|camera[- ]ready|oral|spotlight|poster)\b", re.I)
-_NOT_YET = re.compile(r"\b(?:submitted|under review|in submission|under submission|rejected)\b", re.I)
+# Only an explicit acceptance counts: "ECCV 2026" alone may be a plan, "NeurIPS 2026
+# submission" certainly is one.
+_ACCEPTED = re.compile(
+    r"\b(?:accepted|to appear|appears? in|published|camera[- ]ready|oral|spotlight|poster|"
+    r"in (?:the )?proceedings)\b",
+    re.I,
+)
+_NOT_YET = re.compile(
+    r"\b(?:submitted|submission|under review|in review|for review|under submission|rejected|preprint|"
+    r"withdrawn)\b",
+    re.I,
+)
 _GENERIC_ACCEPTED = re.compile(
     r"\b(?i:accepted|to appear)\s+(?:to|at|by|in|for)\s+(?:the\s+)?"
     r"(?P<venue>[A-Z][^.;,()]{2,80}?)(?=\s*(?:[.;,()]|$))"
@@ -41,36 +53,6 @@ _URL = re.compile(
 )
 _URL_HINTS = ("http", "www.", ".com/", ".co/", ".org/", ".io")
 _CODE_HOSTS = ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org")
-
-_METRIC_NAMES = (
-    r"FID|FVD|KID|IS|CLIP[- ]?(?:Score|score|T|I)?|HPS(?:v\d)?|LPIPS|PSNR|SSIM|GenEval|VBench|"
-    r"ImageReward|PickScore|Aesthetic(?: score)?|BLEU|ROUGE(?:-\w+)?|TPF|TPS|accuracy|Accuracy|top-1|"
-    r"mAP|mIoU|AP|NFEs?|perplexity|pass@\d+|win rate|latency|throughput|WER|MOS|CER|F1|R@\d+|Recall@\d+"
-)
-_METRIC = re.compile(rf"(?<![\w-])(?:{_METRIC_NAMES})(?![\w-])")
-_BENCHMARK = re.compile(
-    r"(?<![\w-])(?:ImageNet(?:-\w+)?|MS-?COCO|COCO|LAION(?:-\w+)?|CIFAR-?10{1,2}|CelebA(?:-HQ)?|FFHQ|"
-    r"UCF-?101|Kinetics(?:-\d+)?|GenEval|VBench|T2I-CompBench|DPG-Bench|DrawBench|PartiPrompts|GSM8K|"
-    r"HumanEval|MMLU|MBPP|LSUN|ShapeNet|Objaverse|FLUX(?:\.1)?|SDXL|SD ?\d(?:\.\d)?|"
-    r"Stable Diffusion(?: \d(?:\.\d)?)?|"
-    r"Qwen-Image|HunyuanVideo(?:-\w+)?|Wan(?:-\w+|\d\.\d)?|LLaDA\w*|DiT-XL/2|SiT-XL/2)(?![\w-])"
-)
-_NUM = r"[-+]?\d+(?:[.,]\d+)*%?"
-_FROM_TO = re.compile(rf"\bfrom\s+(?P<a>{_NUM})\s+to\s+(?P<b>{_NUM})")
-# Abstracts written in LaTeX say "$\rightarrow$" and "$\times$"; they count as written.
-_ARROW = re.compile(rf"(?P<c>{_NUM})\s*(?:→|->|⟶|⇒|\$?\\(?:rightarrow|to)\$?)\s*(?P<d>{_NUM})")
-_ARROWS = ("→", "->", "⟶", "⇒", "\\rightarrow", "\\to")
-_TIMES_X = re.compile(r"\d ?(?:[xX](?!\w)|\$?\\times)")
-_SPEEDUP = re.compile(
-    r"(?<![\w.])\d+(?:\.\d+)?\s?(?:×|x|X|\$?\\times\$?)(?![\w])"
-    r"(?:\s+(?:lossless\s+)?(?:speed-?ups?|acceleration|faster|fewer\s+\w+))?"
-    r"(?P<target>\s+(?:on|for|in)\s+[^,;]+?)?"
-    r"(?=\s*(?:,|;|\(|$|\.(?:\s|$)|\s+(?:and|with|while|without|at|compared|over|versus|vs\.?|than|across)\b))"
-)
-_PERCENT = re.compile(
-    r"(?<![\w.])\d+(?:\.\d+)?\s?%(?P<noun>\s+(?:relative\s+)?(?:gain|improvement|reduction|increase|decrease|"
-    r"fewer|less|lower|higher|faster|speed-?up|better)\b(?:\s+(?:in|on|of)\s+[\w-]+)?)?"
-)
 
 _PROPOSAL = re.compile(
     r"\b(?:we|this paper|this work|the paper|our work)\s+(?:(?:further|also|then|first)\s+)?"
@@ -102,6 +84,8 @@ class VenueMention:
     """The venue as the record writes it, e.g. ``ECCV 2026``."""
     strength: float
     """1 for a top venue, less for others, workshops and unnamed journals; in [0, 1]."""
+    source: str = ""
+    """The clause of the comment, or the journal reference, that says so."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,49 +97,76 @@ class Links:
     project: tuple[str, ...] = ()
 
 
-def extract_facts(paper: Paper, labs: Sequence[str] = ()) -> Facts:
-    """What ``paper``'s own record says, each fact verbatim or ``None`` when absent."""
+def extract_facts(paper: Paper, labs: Sequence[str] = (), institution_names: Sequence[str] = ()) -> Facts:
+    """What ``paper``'s own record says, each fact with the phrase it came from, or ``None``.
+
+    ``institution_names`` extends the map of institutions' short forms
+    (``ranking.institution_names``: "Long name = Short" entries).
+    """
     venue = find_venue(paper)
     links = find_links(paper)
+    claim = numbers.best_claim(paper.abstract)
+    name = find_short_name(paper)
+    institution, affiliations = _institution_and_source(paper, labs, institution_names)
+    method = find_core_method(paper)
+    index = proposal_index(paper.abstract)
+    sources = {
+        "key_number": claim.source if claim else "",
+        "venue": venue.source if venue else "",
+        "institution": affiliations,
+        "short_name": name.source,
+        "core_method": sentences(paper.abstract)[index] if index is not None else squash(paper.title),
+    }
     return Facts(
-        institution=find_institution(paper, labs),
+        institution=institution,
         venue=venue.text if venue else None,
         code_url=links.code[0] if links.code else None,
         demo_url=links.demo[0] if links.demo else None,
         project_url=links.project[0] if links.project else None,
-        key_number=find_key_number(paper.abstract),
-        core_method=find_core_method(paper),
+        key_number=claim.text if claim else None,
+        core_method=method,
         summary=find_summary(paper.abstract),
+        short_name=name.name,
+        sources={key: value for key, value in sources.items() if value},
     )
 
 
 @lru_cache(maxsize=4096)
 def find_venue(paper: Paper) -> VenueMention | None:
-    """The venue that accepted ``paper``, from its comment, then its journal reference."""
-    for text in (paper.comment, paper.journal_ref):
-        found = _named_venue(squash(text or ""))
+    """The venue that accepted ``paper``, from its comment, then its journal reference.
+
+    Only an explicit acceptance counts ("accepted to/at", "to appear in", an oral or
+    spotlight, a journal reference); a submission or a paper under review has no venue.
+    A workshop paper's venue says "workshop".
+    """
+    # A journal reference is an acceptance by itself; a comment must say so.
+    for text, published in ((paper.comment, False), (paper.journal_ref, True)):
+        found = _named_venue(squash(text or ""), published=published)
         if found:
             return found
     if paper.comment:
         generic = _GENERIC_ACCEPTED.search(squash(paper.comment))
-        if generic:
-            return VenueMention(text=generic.group("venue").strip(), strength=0.6)
+        if generic and not _NOT_YET.search(generic.group(0)):
+            venue = generic.group("venue").strip()
+            strength = 0.45 if "workshop" in venue.lower() else 0.6
+            return VenueMention(text=venue, strength=strength, source=generic.group(0))
     if paper.journal_ref:
-        return VenueMention(text=clip(squash(paper.journal_ref), 100), strength=0.6)
+        reference = squash(paper.journal_ref)
+        return VenueMention(text=clip(reference, 100), strength=0.6, source=reference)
     return None
 
 
-def _named_venue(text: str) -> VenueMention | None:
+def _named_venue(text: str, *, published: bool) -> VenueMention | None:
     for match in _VENUE.finditer(text):
         clause = _clause_around(text, match.start(), match.end())
-        if _NOT_YET.search(clause):
+        if _NOT_YET.search(clause) or not (published or _ACCEPTED.search(clause)):
             continue
-        if not (match.group("year") or _ACCEPTED.search(clause)):
-            continue
-        workshop = bool(match.group("track")) or "workshop" in clause.lower()
+        name = (match.group("name") + (match.group("year") or "")).strip()
+        track = (match.group("track") or "").strip()
+        if "workshop" in clause.lower():
+            return VenueMention(text=f"{name} workshop", strength=0.45, source=clause)
         top = match.group("name") in _TOP
-        strength = 0.45 if workshop else 1.0 if top else 0.7
-        return VenueMention(text=match.group(0).strip(), strength=strength)
+        return VenueMention(text=f"{name} {track}".strip(), strength=1.0 if top else 0.7, source=clause)
     return None
 
 
@@ -194,88 +205,42 @@ def _link_kind(url: str, before: str) -> str:
 
 
 def find_key_number(abstract: str) -> str | None:
-    """The single most telling quantitative claim in ``abstract``, as written.
+    """The single most telling quantitative claim in ``abstract``, with its comparison.
 
-    A metric's change ("FID 20.13 → 12.91") beats a speed-up on a named model
-    ("4.5× on FLUX.1 [dev]"), which beats an unnamed change, a bare speed-up and a
-    percentage; among equals the first one written wins.
+    A measured change or comparison ("HPSv3 5.4 → 9.4 on SD 1.5", "GenEval 0.81
+    (teacher: 0.83)") beats a speed-up on a named model ("4.5× on FLUX.1 [dev]"), which
+    beats a bare figure and a percentage; among equals the first one written wins.
     """
-    candidates = _claims(squash(abstract))
-    if not candidates:
-        return None
-    best = max(candidates, key=lambda found: (found[0], -found[1]))
-    return best[2]
+    claim = numbers.best_claim(abstract)
+    return claim.text if claim else None
 
 
-@lru_cache(maxsize=4096)
-def _claims(text: str) -> tuple[tuple[int, int, str], ...]:
-    """Every quantitative claim in ``text`` as (strength, position, span), found once."""
-    return (*_transitions(text), *_speedups(text), *_percentages(text))
+_RESULTS = ("change", "comparison", "value")
+_SMALL_SCALE = re.compile(
+    r"\b(?:CIFAR-?10{1,2}|(?:Fashion-)?MNIST|SVHN|CelebA(?:-64)?|toy|synthetic|two-dimensional|"
+    r"2D Gaussians?)\b"
+)
 
 
-def _transitions(text: str) -> list[tuple[int, int, str]]:
-    found: list[tuple[int, int, str]] = []
-    # The arrow pattern starts at every digit; skip it when no arrow is written at all.
-    arrows = _ARROW.finditer(text) if any(a in text for a in _ARROWS) else iter(())
-    for match in sorted((*_FROM_TO.finditer(text), *arrows), key=lambda m: m.start()):
-        if _looks_like_years(match):
-            continue
-        span = _with_metric(text, match.start(), match.end())
-        rank = 5 if span else 3
-        found.append((rank, match.start(), span or match.group(0)))
-    return found
+@lru_cache(maxsize=8192)
+def _small_scale(sentence: str) -> bool:
+    return _SMALL_SCALE.search(sentence) is not None
 
 
-def _looks_like_years(match: re.Match[str]) -> bool:
-    numbers = [g for g in match.groups() if g]
-    return all(re.fullmatch(r"(?:19|20)\d{2}", n) for n in numbers)
-
-
-def _with_metric(text: str, start: int, end: int) -> str | None:
-    """The change widened to the metric named just before or after it, or ``None``."""
-    before = list(_METRIC.finditer(text, max(0, start - 30), start))
-    if before and not re.search(r"[,;:]|\. ", text[before[-1].end() : start]):
-        return text[before[-1].start() : end]
-    after = re.compile(rf"\s+(?:on|in|of|for)?\s*(?:{_METRIC_NAMES})(?![\w-])").match(text, end)
-    if after:
-        return text[start : after.end()]
-    return None
-
-
-def _speedups(text: str) -> list[tuple[int, int, str]]:
-    found = []
-    if "×" not in text and not _TIMES_X.search(text):
-        return []
-    for match in _SPEEDUP.finditer(text):
-        rank = 4 if match.group("target") else 3
-        found.append((rank, match.start(), match.group(0).strip()))
-    return found
-
-
-def _percentages(text: str) -> list[tuple[int, int, str]]:
-    if "%" not in text:
-        return []
-    return [(2 if m.group("noun") else 1, m.start(), m.group(0).strip()) for m in _PERCENT.finditer(text)]
-
-
-def count_claims(abstract: str) -> tuple[int, int, int, int]:
-    """Speed-ups, metric changes, percentages and distinct named metrics or benchmarks."""
-    text = squash(abstract)
-    claims = _claims(text)
-    # The strengths say the kind: 5 and 3 for changes … see find_key_number's ranks.
-    transitions = sum(1 for rank, _, span in claims if rank in (3, 5) and not _is_speedup(span))
-    speedups = sum(1 for _, _, span in claims if _is_speedup(span))
-    percentages = sum(1 for rank, _, _ in claims if rank in (1, 2))
+def count_claims(abstract: str) -> tuple[float, float, float, int]:
+    """Speed-ups, measured changes or results, percentages, and distinct named metrics or benchmarks."""
+    claims = numbers.find_claims(abstract)
+    speedups = sum(c.values for c in claims if c.kind == "speedup")
+    # A result only on a small-scale benchmark (CIFAR-10, MNIST, toy data) says less about
+    # whether a generative method works than one on ImageNet or a released model.
+    results = sum(0.5 if _small_scale(c.source) else 1.0 for c in claims if c.kind in _RESULTS)
+    percentages = sum(1 for c in claims if c.kind == "percent")
     # A benchmark counts as evidence where results are reported: in sentences with numbers.
     reported = " ".join(s for s in sentences(abstract) if any(c.isdigit() for c in s))
-    named = {m.group(0) for m in _METRIC.finditer(reported)} | {
-        m.group(0) for m in _BENCHMARK.finditer(reported)
+    named = {m.group(0) for m in numbers.METRIC.finditer(reported)} | {
+        m.group(0) for m in numbers.BENCHMARK.finditer(reported) if not _SMALL_SCALE.fullmatch(m.group(0))
     }
-    return speedups, transitions, percentages, len(named)
-
-
-def _is_speedup(span: str) -> bool:
-    return _SPEEDUP.match(span) is not None
+    return speedups, results, percentages, len(named)
 
 
 @lru_cache(maxsize=4096)
@@ -322,17 +287,28 @@ def find_summary(abstract: str) -> str | None:
     return " ".join(parts[start : start + _SUMMARY_SENTENCES])
 
 
-def find_institution(paper: Paper, labs: Sequence[str] = ()) -> str | None:
-    """The authors' affiliations in order, else institutions named in the comment."""
-    seen: list[str] = []
-    for author in paper.authors:
-        for affiliation in author.affiliations:
-            name = squash(affiliation)
-            if name and name not in seen:
-                seen.append(name)
-    if seen:
-        return "; ".join(seen)
-    return _institution_in(squash(paper.comment or ""), labs)
+def find_institution(
+    paper: Paper, labs: Sequence[str] = (), institution_names: Sequence[str] = ()
+) -> str | None:
+    """The authors' institutions in short form and in order, else institutions named in the comment."""
+    return _institution_and_source(paper, labs, institution_names)[0]
+
+
+def _institution_and_source(
+    paper: Paper, labs: Sequence[str], institution_names: Sequence[str]
+) -> tuple[str | None, str]:
+    affiliations = list(
+        dict.fromkeys(squash(a) for author in paper.authors for a in author.affiliations if a)
+    )
+    if affiliations:
+        names = institutions.short_forms(affiliations, institution_names)
+        return "; ".join(names) or None, "; ".join(affiliations)
+    comment = squash(paper.comment or "")
+    found = _institution_in(comment, labs)
+    if found:
+        names = institutions.short_forms(found.split("; "), institution_names)
+        return "; ".join(names), comment
+    return None, ""
 
 
 def _institution_in(comment: str, labs: Sequence[str]) -> str | None:

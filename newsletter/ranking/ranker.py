@@ -9,6 +9,7 @@ from newsletter.config import RankingSection
 from newsletter.model import Paper, Pick
 from newsletter.ranking.diversity import mmr, tfidf
 from newsletter.ranking.facts import extract_facts
+from newsletter.ranking.interest import REASON_FLOOR, Closeness, Interests, closeness
 from newsletter.ranking.signals import SIGNALS, score_signals, weighted
 
 logger = logging.getLogger(__name__)
@@ -25,8 +26,12 @@ def rank(
     *,
     pinned: Sequence[str] = (),
     excluded: Sequence[str] = (),
+    interests: Interests | None = None,
 ) -> list[Pick]:
     """The issue's picks in order: ``pinned`` first as given, then ``settings.picks`` in all.
+
+    With ``interests`` (the editor's examples and past picks), closeness to them is a sixth
+    signal, and a pick close to one says so in its reasons ("close to <title>").
 
     Deterministic: the same papers and settings give the same picks, whatever their input
     order (equal scores fall back to the arXiv id). ``excluded`` papers never appear; a
@@ -35,8 +40,9 @@ def rank(
     """
     blocked = set(excluded)
     unique = {p.arxiv_id: p for p in sorted(papers, key=lambda p: (p.arxiv_id, p.version))}
+    near = closeness(list(unique.values()), interests) if interests else {}
     scored = sorted(
-        (_pick(p, settings) for p in unique.values() if p.arxiv_id not in blocked),
+        (_pick(p, settings, near.get(p.arxiv_id)) for p in unique.values() if p.arxiv_id not in blocked),
         key=lambda pick: (-pick.score, pick.paper.arxiv_id),
     )
     by_id = {pick.paper.arxiv_id: pick for pick in scored}
@@ -54,13 +60,19 @@ def rank(
     return head + chosen + off_topic[: max(0, settings.picks - len(head) - len(chosen))]
 
 
-def _pick(paper: Paper, settings: RankingSection) -> Pick:
+def _pick(paper: Paper, settings: RankingSection, near: Closeness | None) -> Pick:
     signals = score_signals(paper, settings)
+    reasons: tuple[str, ...] = ()
+    if near is not None:
+        signals["interest"] = near.value
+        if near.value >= REASON_FLOOR:
+            reasons = (f"close to {near.nearest}",)
     return Pick(
         paper=paper,
         score=round(weighted(signals, settings), 4),
-        signals={name: round(signals[name], 4) for name in SIGNALS},
-        facts=extract_facts(paper, settings.labs),
+        signals={name: round(value, 4) for name, value in signals.items()},
+        facts=extract_facts(paper, settings.labs, settings.institution_names),
+        reasons=reasons,
     )
 
 
@@ -69,7 +81,8 @@ def _diversify(head: list[Pick], pool: list[Pick], count: int, settings: Ranking
         return []
     everyone = head + pool
     vectors = tfidf([f"{p.paper.title} {p.paper.title} {p.paper.abstract}" for p in everyone])
-    total_weight = sum(float(getattr(settings, f"weight_{name}")) for name in SIGNALS) or 1.0
+    names = everyone[0].signals if everyone else SIGNALS
+    total_weight = sum(float(getattr(settings, f"weight_{name}")) for name in names) or 1.0
     scores = [p.score / total_weight for p in everyone]
     chosen = mmr(scores, vectors, count, diversity=settings.diversity, chosen=range(len(head)))
     return [everyone[i] for i in chosen]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -59,10 +60,12 @@ class EmailRenderer:
         self._environments: dict[str, _Environments] = {}
         self._lock = threading.Lock()
 
-    def render(self, draft: Draft, locale: str, config: Config) -> RenderedEmail:
+    def render(
+        self, draft: Draft, locale: str, config: Config, *, send_time: datetime | None = None
+    ) -> RenderedEmail:
         """See :func:`render_email`."""
         envs = self._for(locale)
-        view = build_view(draft, locale, config, envs.catalog)
+        view = build_view(draft, locale, config, envs.catalog, send_time)
         mjml_source = self._template(envs.mjml, MJML_TEMPLATE, view, envs.catalog)
         html = compile_mjml(mjml_source)
         text = self._template(envs.text, TEXT_TEMPLATE, view, envs.catalog)
@@ -130,7 +133,7 @@ def compile_mjml(source: str) -> str:
 def subject(draft: Draft, view: IssueView, catalog: Translations) -> str:
     """The editor's title in this locale; a translated generic subject when only English exists."""
     if draft.title.get(view.locale):
-        return view.title
+        return str(view.title)
     count = len(view.picks)
     return catalog.ngettext(
         "%(brand)s: %(num)d paper, %(date)s", "%(brand)s: %(num)d papers, %(date)s", count
@@ -165,10 +168,14 @@ def default_renderer() -> EmailRenderer:
     return EmailRenderer()
 
 
-def render_email(draft: Draft, locale: str, config: Config) -> RenderedEmail:
+def render_email(
+    draft: Draft, locale: str, config: Config, *, send_time: datetime | None = None
+) -> RenderedEmail:
     """One locale's subject, preheader, HTML and text, with the per-recipient placeholders left in.
 
     ``locale`` is used as given (resolve it first with :func:`newsletter.i18n.resolve_locale`);
     a locale without a catalog reads in English, and editorial text falls back to English.
+    The header shows ``send_time`` (see :func:`newsletter.pipeline.send_time`); without it (a
+    preview, a sample) the planned send time, which is the issue's close.
     """
-    return default_renderer().render(draft, locale, config)
+    return default_renderer().render(draft, locale, config, send_time=send_time)

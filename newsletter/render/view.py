@@ -22,11 +22,37 @@ from newsletter.model import (
     PLACEHOLDER_UNSUBSCRIBE_URL,
     Draft,
     DraftPick,
+    LocalizedText,
     link_target,
-    localized,
 )
 
 Gettext = Callable[[str], str]
+
+#: Korean fonts first for Korean text (KOREAN.md), so Latin-first stacks do not pick a
+#: font whose Hangul fallback differs from one client to the next.
+_FONTS = "-apple-system, BlinkMacSystemFont, Segoe UI, Helvetica, Arial, sans-serif"
+_KOREAN_FONTS = "Apple SD Gothic Neo, Malgun Gothic, Noto Sans KR, " + _FONTS
+
+
+class Shown(str):
+    """A text as the email shows it, with the language it is written in.
+
+    Editorial text without a translation falls back to English; ``lang`` lets the template
+    mark such a paragraph ``lang="en"`` inside a Korean email, so screen readers switch voice.
+    """
+
+    lang: str
+
+    def __new__(cls, text: str, lang: str) -> Shown:
+        shown = super().__new__(cls, text)
+        shown.lang = lang
+        return shown
+
+
+def shown(text: LocalizedText, locale: str) -> Shown:
+    """``text`` in ``locale``, or its English fallback marked as English."""
+    own = text.get(locale)
+    return Shown(own, locale) if own else Shown(text.get("en", ""), "en")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,7 +76,8 @@ class PickView:
     """The authors as one line, shortened to the first few."""
     institution: str
     venue: str
-    core_method: str
+    core_method: Shown
+    """As the paper words it, so in English."""
     key_number: str
     area: str
     meta: str
@@ -58,12 +85,12 @@ class PickView:
     links: tuple[Link, ...]
     """Code, demo and project pages that the paper lists, in that order."""
     code: Link | None
-    first_read_reason: str
-    evidence_strength: str
-    decision: str
-    what_it_does: str
-    technical_read: str
-    evidence_and_limits: str
+    first_read_reason: Shown
+    evidence_strength: Shown
+    decision: Shown
+    what_it_does: Shown
+    technical_read: Shown
+    evidence_and_limits: Shown
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -73,20 +100,23 @@ class IssueView:
     locale: str
     direction: str
     """``ltr`` or ``rtl``."""
+    font_family: str
+    """The font stack, Korean fonts first for Korean."""
     brand: str
-    """The newsletter's configured name."""
+    """The newsletter's name in this locale (``newsletter.brand``)."""
     stamp: str
-    """When the issue was generated, e.g. ``2026. 7. 1. · 09:24``."""
+    """When the issue is sent, e.g. ``2026. 7. 1. · 09:24``: never when it was rendered."""
     date: str
     """The issue's date alone, e.g. ``July 1, 2026``."""
-    title: str
-    intro: tuple[str, ...]
+    title: Shown
+    intro: tuple[Shown, ...]
     """The introduction, one string per paragraph."""
     window_start: str
     window_end: str
     time_zone: str
+    """The display time zone as people say it: ``Korean Time``, ``한국 시간``."""
     picks: tuple[PickView, ...]
-    reading_order: tuple[str, ...]
+    reading_order: tuple[Shown, ...]
     """Paragraphs; when the editor wrote none, one line per research area."""
     public_url: str
     postal_address: str
@@ -99,26 +129,35 @@ class IssueView:
 _AUTHORS_SHOWN = 3
 
 
-def build_view(draft: Draft, locale: str, config: Config, catalog: Translations) -> IssueView:
-    """``draft`` as ``locale`` reads it, with ``catalog`` translating the few words chosen here."""
+def build_view(
+    draft: Draft, locale: str, config: Config, catalog: Translations, send_time: datetime | None = None
+) -> IssueView:
+    """``draft`` as ``locale`` reads it, with ``catalog`` translating the few words chosen here.
+
+    The header shows ``send_time``; before a send, the planned one: the issue's close, which
+    is the time its scheduled run fires.
+    """
     tz = config.tz
     width = i18n.date_width(locale, catalog)
-    stamp_time = draft.generated_at or draft.window.end
     gettext = catalog.gettext
     picks = tuple(_pick(pick, number, locale, gettext) for number, pick in enumerate(draft.picks, 1))
+    intro = shown(draft.intro, locale)
     return IssueView(
         locale=locale,
         direction=i18n.text_direction(locale),
-        brand=config.newsletter.name,
-        stamp=i18n.format_datetime(stamp_time, locale, tz, width=width),
+        font_family=_KOREAN_FONTS if locale.split("_", maxsplit=1)[0] == "ko" else _FONTS,
+        brand=i18n.brand_name(config, locale),
+        stamp=i18n.format_datetime(
+            send_time or draft.window.end, locale, tz, width=i18n.header_date_width(locale, catalog)
+        ),
         date=i18n.format_date(draft.issue_date, locale, width=width),
-        title=localized(draft.title, locale),
-        intro=_paragraphs(localized(draft.intro, locale)),
+        title=shown(draft.title, locale),
+        intro=tuple(Shown(text, intro.lang) for text in _paragraphs(intro)),
         window_start=_moment(draft.window.start, locale, tz, catalog),
         window_end=_moment(draft.window.end, locale, tz, catalog),
-        time_zone=config.newsletter.timezone,
+        time_zone=i18n.time_zone_name(config.newsletter.timezone, locale),
         picks=picks,
-        reading_order=_reading_order(draft, picks, locale),
+        reading_order=_reading_order(draft, picks, locale, gettext),
         public_url=config.newsletter.public_url,
         postal_address=config.newsletter.postal_address,
     )
@@ -137,18 +176,18 @@ def _pick(pick: DraftPick, number: int, locale: str, gettext: Gettext) -> PickVi
         authors=authors,
         institution=pick.institution or ABSENT,
         venue=pick.venue or ABSENT,
-        core_method=pick.core_method or ABSENT,
+        core_method=Shown(pick.core_method or ABSENT, "en"),
         key_number=pick.key_number or ABSENT,
         area=pick.area,
         meta=" · ".join(known),
         links=links,
         code=next((link for link in links if link.url == link_target(pick.code_url)), None),
-        first_read_reason=localized(pick.first_read_reason, locale),
-        evidence_strength=localized(pick.evidence_strength, locale),
-        decision=localized(pick.decision, locale),
-        what_it_does=localized(pick.what_it_does, locale),
-        technical_read=localized(pick.technical_read, locale),
-        evidence_and_limits=localized(pick.evidence_and_limits, locale),
+        first_read_reason=shown(pick.first_read_reason, locale),
+        evidence_strength=shown(pick.evidence_strength, locale),
+        decision=shown(pick.decision, locale),
+        what_it_does=shown(pick.what_it_does, locale),
+        technical_read=shown(pick.technical_read, locale),
+        evidence_and_limits=shown(pick.evidence_and_limits, locale),
     )
 
 
@@ -163,15 +202,19 @@ def _authors(authors: tuple[str, ...], _: Gettext) -> str:
     return ", ".join(authors[:_AUTHORS_SHOWN]) + " " + _("et al.")
 
 
-def _reading_order(draft: Draft, picks: tuple[PickView, ...], locale: str) -> tuple[str, ...]:
-    written = tuple(text for text in (localized(p, locale).strip() for p in draft.reading_order) if text)
+def _reading_order(draft: Draft, picks: tuple[PickView, ...], locale: str, _: Gettext) -> tuple[Shown, ...]:
+    texts = (shown(paragraph, locale) for paragraph in draft.reading_order)
+    written = tuple(Shown(text.strip(), text.lang) for text in texts if text.strip())
     if written:
         return written
     areas: dict[str, list[str]] = {}
     for pick in picks:
         if pick.area:
             areas.setdefault(pick.area, []).append(f"{pick.short_name} [{pick.number}]")
-    return tuple(f"{area}: {i18n.format_list(names, locale)}" for area, names in areas.items())
+    return tuple(
+        Shown(f"{_(area)}: {i18n.format_list(names, locale)}", locale if _(area) != area else "en")
+        for area, names in areas.items()
+    )
 
 
 def _paragraphs(text: str) -> tuple[str, ...]:

@@ -50,7 +50,7 @@ def build_service(app: App) -> service.SchedulerService:
     schedule = app.config.schedule
     runtime = service.Runtime(
         db=app.db,
-        trigger=timing.daily_trigger(schedule.cron, app.config.tz),
+        trigger=timing.schedule_trigger(schedule, app.config.tz),
         cycle=pipeline_cycle(app),
         review=pipeline_review(app) if schedule.approval == "review" else None,
     )

@@ -1,8 +1,15 @@
 """When the daily job fires, which scheduled close a late run belongs to, and review deadlines.
 
-The cron expression is read in the display time zone (``newsletter.timezone``), so "0 9 * * *"
-means 09:00 in Seoul whatever the US clocks do. arXiv's announcement time moves against it
-twice a year (09:00 KST in US summer, 10:00 KST in US winter), which :func:`upcoming` reports
+By default the job follows arXiv: it fires ``schedule.after_announcement`` minutes after each
+announcement, which is 20:00 US Eastern from Sunday to Thursday. The trigger is a cron in
+America/New_York, so APScheduler keeps it on arXiv's clock across both US clock changes: with
+30 minutes, 09:30 KST in US summer and 10:30 KST in winter, Monday to Friday, and never on the
+mornings after Friday and Saturday, when arXiv announces nothing. Fire times are shown in the
+display time zone.
+
+A ``schedule.cron`` set explicitly replaces that and is read in the display time zone
+(``newsletter.timezone``), so "0 9 * * *" means 09:00 in Seoul whatever the US clocks do.
+arXiv's announcement time then moves against it twice a year, which :func:`upcoming` reports
 beside each fire time so an operator sees which runs will find nothing new.
 """
 
@@ -15,13 +22,17 @@ from itertools import islice
 
 from apscheduler.triggers.cron import CronTrigger
 
+from newsletter.config import ScheduleSection
 from newsletter.errors import ConfigError
 from newsletter.scheduler.crontab import cron_trigger
-from newsletter.window import latest_announcement
+from newsletter.window import ANNOUNCEMENT_TIME, ANNOUNCEMENT_WEEKDAYS, ARXIV_ZONE, latest_announcement
 
 # A daily or weekly cron always fires within this span, so looking this far back finds the
 # latest fire time before a moment.
 _LOOKBACK = timedelta(days=8)
+_MINUTES_PER_DAY = 24 * 60
+#: Python's weekday numbers (Monday is 0) as APScheduler's cron names them.
+_DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,14 +48,54 @@ class FireTime:
     finds an empty window, which is skipped (or noted) and folds into the next issue."""
 
 
-def daily_trigger(cron: str, tz: tzinfo) -> CronTrigger:
-    """The trigger for ``schedule.cron``, read in ``tz``; a ConfigError names a bad expression."""
+def schedule_trigger(schedule: ScheduleSection, tz: tzinfo) -> CronTrigger:
+    """The daily job's trigger for the ``[schedule]`` settings, with cron times read in ``tz``."""
+    return daily_trigger(schedule.cron, tz, schedule.after_announcement)
+
+
+def daily_trigger(cron: str, tz: tzinfo, after_announcement: int = 30) -> CronTrigger:
+    """The trigger for ``schedule.cron``, read in ``tz``; a ConfigError names a bad expression.
+
+    An empty ``cron`` follows arXiv's announcements (:func:`announcement_trigger`).
+    """
+    if not cron.strip():
+        return announcement_trigger(after_announcement)
     try:
         return cron_trigger(cron, tz)
     except ValueError as error:
         raise ConfigError(
             "schedule.cron", f"expected a crontab expression like '0 9 * * *': {error}"
         ) from None
+
+
+def announcement_trigger(after_announcement: int) -> CronTrigger:
+    """Fire ``after_announcement`` minutes after each arXiv announcement, on arXiv's own clock.
+
+    A delay that reaches past midnight moves the weekdays with it (Monday to Friday, US Eastern).
+    """
+    if not 0 <= after_announcement < _MINUTES_PER_DAY:
+        raise ConfigError(
+            "schedule.after_announcement", f"expected 0 to 1439 minutes, got {after_announcement!r}"
+        )
+    start = ANNOUNCEMENT_TIME.hour * 60 + ANNOUNCEMENT_TIME.minute + after_announcement
+    days_later, minutes = divmod(start, _MINUTES_PER_DAY)
+    weekdays = sorted((day + days_later) % 7 for day in ANNOUNCEMENT_WEEKDAYS)
+    return CronTrigger(
+        day_of_week=",".join(_DAY_NAMES[day] for day in weekdays),
+        hour=minutes // 60,
+        minute=minutes % 60,
+        timezone=ARXIV_ZONE,
+    )
+
+
+def describe(schedule: ScheduleSection, zone: str) -> str:
+    """The schedule in words, for the scheduler's start-up line."""
+    if schedule.cron.strip():
+        return f"{schedule.cron!r} in {zone}"
+    return (
+        f"{schedule.after_announcement} minutes after each arXiv announcement "
+        "(Sunday to Thursday, 20:00 US Eastern)"
+    )
 
 
 def next_fire_times(trigger: CronTrigger, after: datetime, count: int) -> list[datetime]:
@@ -75,8 +126,8 @@ def _fire_times(trigger: CronTrigger, after: datetime) -> Iterator[datetime]:
 
 
 def upcoming(trigger: CronTrigger, after: datetime, count: int) -> list[FireTime]:
-    """The next fire times, each with arXiv's latest announcement before it."""
-    fires = next_fire_times(trigger, after, count)
+    """The next fire times in ``after``'s time zone, each with arXiv's latest announcement before it."""
+    fires = [fire.astimezone(after.tzinfo) for fire in next_fire_times(trigger, after, count)]
     previous = latest_fire_time(trigger, after)
     result = []
     for fire in fires:

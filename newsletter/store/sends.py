@@ -2,8 +2,10 @@
 
 A record moves pending → claimed → sent (or failed, unknown, skipped). A batch is claimed in
 one transaction before its request goes out and marked sent once the provider accepts it, so
-a crash in between leaves it *claimed*: its outcome is unknown, and it is never re-sent
-without an operator's explicit word.
+a crash in between leaves it *claimed* by a holder that is gone. Once that holder's lease has
+lapsed (:mod:`newsletter.delivery.senders`) the batch is marked unknown, listed for the
+operator, and never re-sent without the operator's explicit word; the operator may instead
+record what the provider's log says (:func:`settle_unknown`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
@@ -23,6 +24,9 @@ from newsletter.store.schema import Batch, Send, SendStatus, Subscriber, UTCDate
 
 _CHUNK = 5000
 """Rows per statement when queueing: under every database's parameter limit."""
+_UNSETTLED_IN_BATCH = (SendStatus.CLAIMED.value, SendStatus.UNKNOWN.value)
+UNSETTLED = (SendStatus.PENDING.value, SendStatus.CLAIMED.value, SendStatus.UNKNOWN.value)
+"""Statuses of a record whose outcome is not final: an issue with one is not sent yet."""
 
 
 class Claimed(NamedTuple):
@@ -148,9 +152,11 @@ def finish_batches(
     error: str = "",
     retryable: bool = False,
 ) -> None:
-    """Set batches, and every record in them that is still claimed, to ``status``.
+    """Set batches, and every record in them that is still claimed or unknown, to ``status``.
 
-    Two statements however many batches, for the reason :func:`claim_batches` gives.
+    Two statements however many batches, for the reason :func:`claim_batches` gives. A
+    record already marked unknown takes the outcome too: a sender that lost its lease (the
+    store was out of reach) and then heard back knows better than whoever guessed.
     """
     if not batch_ids:
         return
@@ -162,7 +168,7 @@ def finish_batches(
     )
     connection.execute(
         update(Send)
-        .where(Send.batch_id.in_(batch_ids), Send.status == SendStatus.CLAIMED.value)
+        .where(Send.batch_id.in_(batch_ids), Send.status.in_(_UNSETTLED_IN_BATCH))
         .values(status=status.value, error=error, updated_at=utcnow())
     )
 
@@ -176,13 +182,9 @@ def mark(session: Session, send_ids: Sequence[int], status: SendStatus, *, error
         )
 
 
-def abandoned_batches(
-    session: Session, issue_id: int, *, claimed_before: datetime | None = None
-) -> Sequence[Batch]:
-    """Batches claimed by an earlier run that never reported back: their outcome is unknown."""
+def claimed_batches(session: Session, issue_id: int) -> Sequence[Batch]:
+    """The issue's batches that are out with a sender and not yet recorded, with their holders."""
     query = select(Batch).where(Batch.issue_id == issue_id, Batch.status == SendStatus.CLAIMED.value)
-    if claimed_before is not None:
-        query = query.where(Batch.claimed_at < claimed_before)
     return session.scalars(query.order_by(Batch.id)).all()
 
 
@@ -196,6 +198,19 @@ def unknown_batches(session: Session, issue_id: int) -> Sequence[tuple[Batch, in
         .order_by(Batch.id)
     )
     return [(batch, int(n)) for batch, n in rows]
+
+
+def settle_unknown(session: Session, issue_id: int, status: SendStatus, *, error: str = "") -> int:
+    """Record the outcome an operator found in the provider's log for every unknown record
+    and batch of the issue; returns how many records it settled. Nothing is sent."""
+    batches = select(Send.batch_id).where(Send.issue_id == issue_id, Send.status == SendStatus.UNKNOWN.value)
+    session.execute(update(Batch).where(Batch.id.in_(batches)).values(status=status.value, error=error))
+    result = session.execute(
+        update(Send)
+        .where(Send.issue_id == issue_id, Send.status == SendStatus.UNKNOWN.value)
+        .values(status=status.value, error=error, updated_at=utcnow())
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def requeue_unknown(session: Session, issue_id: int) -> int:

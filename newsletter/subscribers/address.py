@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from babel import Locale, UnknownLocaleError
 from email_validator import EmailNotValidError, validate_email
 
 from newsletter.errors import InputError
@@ -24,6 +25,8 @@ MAX_NAME = 200
 # Every control character, CR and LF first among them: none may reach a mail header.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 _SPACES = re.compile(r"\s{2,}")
+# What follows the language and region in a POSIX locale: ``.UTF-8`` or ``@euro``.
+_TAG_END = re.compile(r"[.@]")
 # RFC 5322 dot-atom: what nearly every real local part is, and what email-validator accepts as is.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _LOCAL = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
@@ -90,8 +93,47 @@ def clean_name(raw: str) -> str:
 
 def check_locale(raw: str, locales: Sequence[str]) -> str:
     """The locale in its configured spelling, or an error listing the configured ones."""
-    wanted = raw.strip().lower().replace("_", "-")
-    for locale in locales:
-        if locale.lower() == wanted:
-            return locale
-    raise InputError(f"locale: expected one of {', '.join(locales)}, got {raw!r}")
+    found = normalize_locale(raw, locales)
+    if found is None:
+        raise InputError(f"locale: expected one of {', '.join(locales)}, got {raw!r}")
+    return found
+
+
+def normalize_locale(raw: str, locales: Sequence[str]) -> str | None:
+    """The configured locale ``raw`` names, in its configured spelling, or None.
+
+    Operators' files spell languages as BCP 47 tags (``ko-KR``), POSIX locales (``ko_KR``,
+    ``en_GB.UTF-8``), in capitals, or by name (``Korean``, ``한국어``). A region or encoding
+    says nothing about the language we send in, so ``ko-KR`` is ``ko`` when only ``ko`` is
+    configured; a configured ``pt-BR`` still matches ``pt_BR`` exactly.
+    """
+    tag = _TAG_END.split(raw.strip(), maxsplit=1)[0].replace("_", "-").lower()
+    if not tag:
+        return None
+    spellings = _spellings(tuple(locales))
+    return (
+        spellings.get(tag) or spellings.get(tag.split("-")[0]) or spellings.get(" ".join(raw.split()).lower())
+    )
+
+
+@lru_cache(maxsize=8)
+def _spellings(locales: tuple[str, ...]) -> dict[str, str]:
+    """Every spelling that names a configured locale: its tag, and its name in English and in each locale."""
+    spellings = {locale.replace("_", "-").lower(): locale for locale in locales}
+    parsed = {locale: _parse(locale) for locale in locales}
+    readers = [found for found in (*parsed.values(), Locale("en")) if found is not None]
+    for locale, found in parsed.items():
+        if found is None:
+            continue
+        for reader in readers:
+            name = found.get_language_name(reader)
+            if name:
+                spellings.setdefault(name.lower(), locale)
+    return spellings
+
+
+def _parse(locale: str) -> Locale | None:
+    try:
+        return Locale.parse(locale.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return None

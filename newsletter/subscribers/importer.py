@@ -4,6 +4,12 @@ Rows are read as a stream and applied in chunks with bulk statements, inside one
 a crash, an error or Ctrl-C part-way through leaves the store as it was, and ``dry_run``
 runs the very same work and rolls it back. An import adds and updates active subscribers
 only: it never re-activates an address that unsubscribed, bounced, complained or was erased.
+
+Nothing is lost without a word: every line that holds an address is imported or named in the
+report. A row a quote left open is rejected, and so is each later line it swallowed that holds
+an address (listmonk, too, rejects such a row; re-reading the swallowed lines would mean guessing
+where the quote should have closed). A language we do not send in is not a reason to lose the
+address: the row is imported in the default locale and the report carries a warning.
 """
 
 from __future__ import annotations
@@ -15,38 +21,32 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from newsletter.config import Config
 from newsletter.errors import InputError
-from newsletter.store import Database
-from newsletter.store.audience import email_hash, get_list
+from newsletter.store import Database, audience
+from newsletter.store.audience import NewSubscriber, Via, email_hash, get_list
 from newsletter.store.schema import (
     MailingList,
     Membership,
-    StatusChange,
     Subscriber,
     SubscriberStatus,
     Suppression,
     utcnow,
 )
-from newsletter.subscribers.address import Address, AddressError, check_locale, clean_name, parse_address
-from newsletter.subscribers.bulk import db_value, insert_rows
+from newsletter.subscribers.address import Address, AddressError, clean_name, normalize_locale, parse_address
 from newsletter.subscribers.csvfile import Record, open_csv, printable
-from newsletter.subscribers.export import safe_cell
+from newsletter.subscribers.export import FORMULA_STARTS, safe_cell
 
 logger = logging.getLogger(__name__)
 
 #: Rows applied per round of bulk statements: small enough for every database's parameter limit.
 CHUNK_ROWS = 2000
 _LIST_SEPARATORS = str.maketrans({";": ",", "|": ","})
-# Core tables rather than ORM entities: bulk statements skip the per-row ORM bookkeeping.
-_SUBSCRIBERS = cast(Table, Subscriber.__table__)
-_MEMBERSHIPS = cast(Table, Membership.__table__)
-_STATUS_CHANGES = cast(Table, StatusChange.__table__)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,7 +69,7 @@ class ImportReport:
     list_name: str
     dry_run: bool
     rows: int
-    """Records read, not counting the header and blank lines."""
+    """Rows read, not counting the header and blank lines; each line a broken row swallowed is one."""
     added: int
     updated: int
     unchanged: int
@@ -78,6 +78,8 @@ class ImportReport:
     """One entry per rejected row."""
     existing: tuple[RowProblem, ...]
     """Rows whose address is already in the store (updated or unchanged)."""
+    warnings: tuple[RowProblem, ...] = ()
+    """Rows imported with a change the operator should know of (a language we do not send in)."""
     ignored_columns: tuple[str, ...]
 
     def as_dict(self) -> dict[str, Any]:
@@ -95,6 +97,8 @@ class _Row:
     """None when the file gives no name: an existing subscriber keeps theirs."""
     locale: str | None
     list_ids: frozenset[int]
+    foreign_locale: str | None = None
+    """The file's locale cell when it names no language we send in: the row gets a warning."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -182,6 +186,7 @@ class _Import:
     unchanged: int = 0
     errors: list[RowProblem] = field(default_factory=list)
     existing: list[RowProblem] = field(default_factory=list)
+    warnings: list[RowProblem] = field(default_factory=list)
     seen: dict[str, int] = field(default_factory=dict)
     """Each address key read so far, with the line it was first on."""
 
@@ -197,8 +202,6 @@ class _Import:
         self.consent = self.consent_source or f"import of {self.path.name}"
         # Most stores have no erased address yet: then no row needs hashing.
         self.any_suppressed = self.session.scalar(select(Suppression.email_hash).limit(1)) is not None
-        # Every row of an import shares one time, converted for the driver once.
-        self.stamp = db_value(self.session, _SUBSCRIBERS.c.created_at, self.now)
 
     def report(self, *, encoding: str, ignored: tuple[str, ...], dry_run: bool) -> ImportReport:
         return ImportReport(
@@ -213,12 +216,14 @@ class _Import:
             rejected=len(self.errors),
             errors=tuple(sorted(self.errors, key=lambda problem: problem.line)),
             existing=tuple(sorted(self.existing, key=lambda problem: problem.line)),
+            warnings=tuple(sorted(self.warnings, key=lambda problem: problem.line)),
             ignored_columns=ignored,
         )
 
     def apply(self, records: list[Record]) -> None:
         """Check a chunk of records, then write its new and changed subscribers in bulk."""
-        self.rows += len(records)
+        # A line a broken row swallowed is a row to the operator, and is reported as one.
+        self.rows += sum(1 + len(record.swallowed) for record in records)
         rows = [row for row in map(self._check, records) if row is not None]
         if not rows:
             return
@@ -227,37 +232,38 @@ class _Import:
         joined = self._joined([item.id for item in known.values()])
         fresh: list[_Row] = []
         changes: list[dict[str, Any]] = []
-        memberships: list[dict[str, Any]] = []
+        memberships: list[tuple[int, int]] = []
         for row in rows:
             if row.key in suppressed:
                 self._reject(row.line, "email", row.email, "the address was erased; it is never added again")
             elif row.key not in known:
                 fresh.append(row)
+                self._warn_locale(row, f"subscribed in {self.default_locale}, the list's default")
             else:
                 self._merge(row, known[row.key], joined, changes, memberships)
-        memberships += self._insert(fresh)
-        if changes:
-            self.session.execute(update(Subscriber), changes)
-        insert_rows(self.session, _MEMBERSHIPS, [{**item, "added_at": self.stamp} for item in memberships])
+        self._insert(fresh)
+        audience.update_details(self.session, changes)
+        audience.join_many(self.session, memberships, at=self.now)
 
     def _check(self, record: Record) -> _Row | None:
         """The row made ready to store, or None after recording why it was rejected."""
-        raw = record.values.get("email", "")
+        raw = _unescaped(record.values.get("email", ""))
+        if record.broken is not None:
+            self._reject_broken(record, raw)
+            return None
         try:
             if record.undecodable:
                 raise _Rejected("email", raw, "some bytes are not valid text in this file's encoding")
             address = self._address(raw)
             name = self._name(record)
             locale = self._locale(record)
+            foreign = record.values.get("locale", "").strip() if locale is None else ""
             list_ids = self._list_ids(record)
             first = self.seen.setdefault(address.key, record.line)
             if first != record.line:
                 raise _Rejected("email", raw, f"duplicate: the same address is on line {first}")
         except _Rejected as problem:
-            reason = problem.reason
-            if record.last_line - record.line > 1:
-                reason += f" (the row runs to line {record.last_line}: is a quote left open?)"
-            self._reject(record.line, problem.field, problem.value, reason)
+            self._reject(record.line, problem.field, problem.value, problem.reason)
             return None
         return _Row(
             line=record.line,
@@ -266,7 +272,25 @@ class _Import:
             name=name,
             locale=locale,
             list_ids=list_ids,
+            foreign_locale=foreign or None,
         )
+
+    def _reject_broken(self, record: Record, email: str) -> None:
+        """Reject a row a quote left open, and name every line it swallowed that holds an address."""
+        lines = f"lines {record.line}–{record.last_line}"
+        reason = (
+            f"the {record.broken} cell runs over {lines}: a quote left open, or a line break in a cell; "
+            "fix it and import the row again"
+        )
+        self._reject(record.line, "email", email.splitlines()[0] if email else "", reason)
+        for line in record.swallowed:
+            self._reject(
+                line.line,
+                "email",
+                line.text,
+                f"read into the {record.broken} cell of line {record.line}, whose quote is left open; "
+                "fix it and import the row again",
+            )
 
     @staticmethod
     def _address(raw: str) -> Address:
@@ -276,7 +300,7 @@ class _Import:
             raise _Rejected("email", raw, error.reason) from None
 
     def _name(self, record: Record) -> str | None:
-        raw = record.values.get("name", "")
+        raw = _unescaped(record.values.get("name", ""))
         try:
             return clean_name(raw) or None
         except InputError as error:
@@ -286,10 +310,7 @@ class _Import:
         raw = record.values.get("locale", "")
         if not raw.strip():
             return None
-        try:
-            return check_locale(raw, self.config.newsletter.locales)
-        except InputError as error:
-            raise _Rejected("locale", raw, _without_field(error, "locale")) from None
+        return normalize_locale(raw, self.config.newsletter.locales)
 
     def _list_ids(self, record: Record) -> frozenset[int]:
         raw = record.values.get("lists", "")
@@ -303,6 +324,15 @@ class _Import:
             ids.add(self.lists[name].id)
         return frozenset(ids)
 
+    def _warn_locale(self, row: _Row, outcome: str) -> None:
+        if row.foreign_locale is None:
+            return
+        sent = ", ".join(self.config.newsletter.locales)
+        reason = f"not a language this newsletter is sent in ({sent}): {outcome}"
+        self.warnings.append(
+            RowProblem(line=row.line, field="locale", value=printable(row.foreign_locale), reason=reason)
+        )
+
     def _reject(self, line: int, column: str, value: str, reason: str) -> None:
         self.errors.append(RowProblem(line=line, field=column, value=printable(value), reason=reason))
 
@@ -312,7 +342,7 @@ class _Import:
         known: _Known,
         joined: set[tuple[int, int]],
         changes: list[dict[str, Any]],
-        memberships: list[dict[str, Any]],
+        memberships: list[tuple[int, int]],
     ) -> None:
         """Update an address already in the store, unless it left: an import never re-activates."""
         if known.status != SubscriberStatus.ACTIVE.value:
@@ -324,13 +354,14 @@ class _Import:
                 f"the address is {known.status} (since {since}); an import never re-activates it",
             )
             return
+        self._warn_locale(row, f"kept their language, {known.locale}")
         change: dict[str, Any] = {}
         if row.name is not None and row.name != known.name:
             change["name"] = row.name
         if row.locale is not None and row.locale != known.locale:
             change["locale"] = row.locale
         missing = [lid for lid in sorted(row.list_ids) if (known.id, lid) not in joined]
-        memberships += [{"list_id": lid, "subscriber_id": known.id} for lid in missing]
+        memberships += [(known.id, lid) for lid in missing]
         if change:
             changes.append({"id": known.id, **change})
         if change or missing:
@@ -342,53 +373,25 @@ class _Import:
             note = f"already in the store as {known.email}: nothing to change"
         self.existing.append(RowProblem(line=row.line, field="email", value=row.email, reason=note))
 
-    def _insert(self, rows: list[_Row]) -> list[dict[str, Any]]:
-        """Insert new subscribers with their consent and first status; returns their memberships."""
-        if not rows:
-            return []
-        now = self.stamp
-        insert_rows(
+    def _insert(self, rows: list[_Row]) -> None:
+        """Insert new subscribers with their consent, first status and memberships."""
+        audience.subscribe_many(
             self.session,
-            _SUBSCRIBERS,
             [
-                {
-                    "email": row.email,
-                    "email_key": row.key,
-                    "name": row.name or "",
-                    "locale": row.locale or self.default_locale,
-                    "status": SubscriberStatus.ACTIVE.value,
-                    "status_changed_at": now,
-                    "consent_source": self.consent,
-                    "consent_at": now,
-                    "soft_bounces": 0,
-                    "created_at": now,
-                }
+                NewSubscriber(
+                    email=row.email,
+                    key=row.key,
+                    name=row.name or "",
+                    locale=row.locale or self.default_locale,
+                    list_ids=tuple(sorted(row.list_ids)),
+                )
                 for row in rows
             ],
-        )
-        found = self.session.execute(
-            select(Subscriber.email_key, Subscriber.id).where(Subscriber.email_key.in_([r.key for r in rows]))
-        )
-        ids: dict[str, int] = {key: sid for key, sid in found}  # noqa: C416 - typed unpacking.
-        reason = f"subscribed ({self.consent})"
-        insert_rows(
-            self.session,
-            _STATUS_CHANGES,
-            [
-                {
-                    "subscriber_id": ids[row.key],
-                    "status": "active",
-                    "reason": reason,
-                    "via": "import",
-                    "at": now,
-                }
-                for row in rows
-            ],
+            consent_source=self.consent,
+            at=self.now,
+            via=Via.IMPORT,
         )
         self.added += len(rows)
-        return [
-            {"list_id": lid, "subscriber_id": ids[row.key]} for row in rows for lid in sorted(row.list_ids)
-        ]
 
     def _suppressed(self, rows: list[_Row]) -> set[str]:
         if not self.any_suppressed:
@@ -422,6 +425,11 @@ class _Import:
             select(Membership.subscriber_id, Membership.list_id).where(Membership.subscriber_id.in_(ids))
         )
         return {(sid, lid) for sid, lid in found}
+
+
+def _unescaped(cell: str) -> str:
+    """``cell`` without the apostrophe an export puts before a formula-like value, so exports re-import."""
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS) else cell
 
 
 def _without_field(error: InputError, column: str) -> str:

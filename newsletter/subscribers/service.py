@@ -7,12 +7,14 @@ and through what; a resubscription also records the new consent.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from newsletter.errors import InputError, StoreError
@@ -22,6 +24,9 @@ from newsletter.store.schema import MailingList, Membership, Subscriber, Subscri
 from newsletter.subscribers.address import check_locale, clean_name, parse_address
 
 logger = logging.getLogger(__name__)
+
+#: Subscribers fetched per round trip when streaming: memory stays flat on any list size.
+PAGE = 1000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,6 +123,42 @@ def find(
     return [view(session, item) for item in session.scalars(query)]
 
 
+def each(
+    session: Session, *, list_name: str | None = None, status: str | None = None, by_email: bool = True
+) -> Iterator[SubscriberView]:
+    """Every subscriber (of one list, with one status, or all) with their lists, streamed.
+
+    Rows come from the database a page at a time and are forgotten once yielded, so a list of
+    a million subscribers needs no more memory than one page. Ordered by address, or by id
+    (the order they were added) without ``by_email``.
+    """
+    query = select(Subscriber).execution_options(yield_per=PAGE)
+    query = query.order_by(Subscriber.email_key if by_email else Subscriber.id)
+    if list_name is not None:
+        chosen = audience.get_list(session, list_name)
+        query = query.join(Membership).where(Membership.list_id == chosen.id)
+    if status is not None:
+        query = query.where(Subscriber.status == SubscriberStatus(status).value)
+    # A plain function around a generator: an unknown list is an error before anything is printed.
+    return _stream(session, query)
+
+
+def _stream(session: Session, query: Select[Any]) -> Iterator[SubscriberView]:
+    names = dict(session.execute(select(MailingList.id, MailingList.name)).all())
+    for page in session.scalars(query).partitions():
+        joined: dict[int, list[str]] = {}
+        ids = [item.id for item in page]
+        for sid, lid in session.execute(
+            select(Membership.subscriber_id, Membership.list_id).where(Membership.subscriber_id.in_(ids))
+        ):
+            joined.setdefault(sid, []).append(names[lid])
+        for item in page:
+            yield _view(item, tuple(sorted(joined.get(item.id, []))))
+        # Yielded rows are not needed again: let the session forget them.
+        for item in page:
+            session.expunge(item)
+
+
 def set_locale(session: Session, email: str, locale: str, *, locales: Sequence[str]) -> SubscriberView:
     subscriber = get(session, email)
     subscriber.locale = check_locale(locale, locales)
@@ -189,14 +230,17 @@ def view(session: Session, subscriber: Subscriber, *, with_history: bool = False
         .where(Membership.subscriber_id == subscriber.id)
         .order_by(MailingList.name)
     ).all()
-    history = (
-        tuple(
-            Change(status=item.status, reason=item.reason, via=item.via, at=item.at)
-            for item in audience.history(session, subscriber.id)
-        )
-        if with_history
-        else ()
+    found = _view(subscriber, tuple(names))
+    if not with_history:
+        return found
+    history = tuple(
+        Change(status=item.status, reason=item.reason, via=item.via, at=item.at)
+        for item in audience.history(session, subscriber.id)
     )
+    return dataclasses.replace(found, history=history)
+
+
+def _view(subscriber: Subscriber, lists: tuple[str, ...]) -> SubscriberView:
     return SubscriberView(
         id=subscriber.id,
         email=subscriber.email,
@@ -207,8 +251,7 @@ def view(session: Session, subscriber: Subscriber, *, with_history: bool = False
         consent_source=subscriber.consent_source,
         consent_at=subscriber.consent_at,
         created_at=subscriber.created_at,
-        lists=tuple(names),
-        history=history,
+        lists=lists,
     )
 
 

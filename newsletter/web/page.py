@@ -45,6 +45,8 @@ label{display:block;margin-bottom:.4rem}
 #language:target{order:-1;margin:0 0 2rem;border-top:0;padding-top:0;
 border-bottom:1px solid #e4e4e7;padding-bottom:1.5rem}
 nav.languages{order:-2;font-size:.9rem;color:#52525b;margin-bottom:1.25rem}
+:lang(ko){font-family:"Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR",system-ui,sans-serif;
+word-break:keep-all;overflow-wrap:anywhere}
 """
 
 

@@ -14,6 +14,7 @@ from starlette.routing import Route
 from newsletter.errors import NewsletterError
 from newsletter.web.form import read_form
 from newsletter.web.preview import GMAIL_CLIP_BYTES, IssueState, LocaleView, Preview, Snapshot
+from newsletter.web.preview_facts import facts_section
 
 #: How often the page asks whether the files changed.
 POLL_MILLISECONDS = 700
@@ -41,7 +42,8 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}
 dt{font-weight:600}
 .over{color:#b91c1c;font-weight:700}
 meter{width:12rem}
-pre{white-space:pre-wrap;background:#fff;padding:1rem;max-width:70ch;border:1px solid #d4d4d8}
+pre{white-space:pre-wrap;background:#fff;padding:1rem;max-width:70ch;border:1px solid #d4d4d8;
+word-break:keep-all;overflow-wrap:anywhere}
 """
 
 _RELOAD = """
@@ -128,6 +130,7 @@ class PreviewEndpoints:
         body += self._warnings(snapshot) if not snapshot.error else ""
         views = [v for v in (snapshot.view(locale) for locale in shown) if v is not None]
         body += f'<div class="columns">{"".join(self._locale(view, side) for view in views)}</div>'
+        body += facts_section(snapshot.draft) if snapshot.draft is not None else ""
         script = _RELOAD % (json.dumps(snapshot.version), POLL_MILLISECONDS, POLL_MILLISECONDS)
         return (
             f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'

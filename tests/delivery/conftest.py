@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsletter.store import Database
+from tests.support import postgres_schema
 
 from .fake_sendgrid import FakeSendGrid
 
@@ -31,3 +32,13 @@ def pg_db(postgres_url: str) -> Iterator[Database]:
 def fake() -> Iterator[FakeSendGrid]:
     with FakeSendGrid() as server:
         yield server
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A SQLite file, or a fresh PostgreSQL schema that every process of the test shares."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    with postgres_schema() as url:
+        yield url

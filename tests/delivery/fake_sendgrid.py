@@ -99,6 +99,8 @@ class Delivery:
     headers: dict[str, str]
     categories: tuple[str, ...]
     name: str = ""
+    sender: str = ""
+    """The From address as a mail client shows it: ``Name <address>``."""
 
 
 @dataclass
@@ -253,7 +255,7 @@ def _expand(body: dict[str, Any]) -> Iterator[Delivery]:
                 subject.replace(tag, value),
             )
         args = person.get("custom_args") or {}
-        to = person["to"][0]
+        to, sender = person["to"][0], body["from"]
         yield Delivery(
             email=to["email"],
             name=to.get("name", ""),
@@ -264,6 +266,7 @@ def _expand(body: dict[str, Any]) -> Iterator[Delivery]:
             html=html,
             headers=dict(person.get("headers") or {}),
             categories=tuple(body.get("categories") or ()),
+            sender=f"{sender['name']} <{sender['email']}>" if sender.get("name") else sender["email"],
         )
 
 

@@ -17,6 +17,7 @@ from support import campaign, personalizer
 
 from newsletter.delivery.dispatch import dispatch
 from newsletter.delivery.retry import RetryPolicy
+from newsletter.delivery.senders import holder_id
 from newsletter.delivery.sendgrid import SendGridBackend
 from newsletter.store import Database
 
@@ -38,12 +39,17 @@ def main() -> None:
         issue,
         lambda locale: campaign(locale, issue),
         personalizer(issue),
-        worker="kill-test",
+        worker=holder_id(),
         resend_unknown="--resend-unknown" in sys.argv,
     )
     print(
         json.dumps(
-            {"sent": report.sent, "unknown": report.unknown, "unknown_batches": list(report.unknown_batches)}
+            {
+                "sent": report.sent,
+                "unknown": report.unknown,
+                "unknown_batches": list(report.unknown_batches),
+                "resent_batches": list(report.resent_batches),
+            }
         )
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email import message_from_bytes, policy
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from newsletter.delivery.base import DeliveryBackend
-from newsletter.delivery.message import Personalizer, list_id
+from newsletter.delivery.message import Personalizer, list_id, localized_sender
 from newsletter.delivery.outbox import OutboxBackend
 from newsletter.delivery.retry import RetryPolicy
 from newsletter.delivery.sendgrid import SendGridBackend
@@ -32,6 +33,7 @@ class Received:
     text: str
     html: str
     headers: dict[str, str]
+    sender: str
 
 
 def _from_mime(to: str, message: EmailMessage) -> Received:
@@ -48,6 +50,7 @@ def _from_mime(to: str, message: EmailMessage) -> Received:
         text=text.get_content(),
         html=html.get_content(),
         headers={name: str(value) for name, value in message.items()},
+        sender=str(message["From"]),
     )
 
 
@@ -88,7 +91,14 @@ def backend(
             yield (
                 sendgrid,
                 lambda: [
-                    Received(to=d.email, subject=d.subject, text=d.text, html=d.html, headers=d.headers)
+                    Received(
+                        to=d.email,
+                        subject=d.subject,
+                        text=d.text,
+                        html=d.html,
+                        headers=d.headers,
+                        sender=d.sender,
+                    )
                     for d in fake.deliveries()
                 ],
             )
@@ -159,6 +169,18 @@ def test_korean_arrives_intact(backend: tuple[DeliveryBackend, Callable[[], list
     assert message.subject == KOREAN
     assert KOREAN in message.text
     assert KOREAN in message.html
+
+
+def test_the_from_name_is_the_campaigns_own(
+    backend: tuple[DeliveryBackend, Callable[[], list[Received]]],
+) -> None:
+    sender, inbox = backend
+    korean = dataclasses.replace(campaign("ko"), sender=localized_sender(SENDER, "리서치 브리프"))
+
+    sender.send_batch(korean, [person(10, "ha@example.kr", locale="ko")])
+
+    (message,) = inbox()
+    assert message.sender == "리서치 브리프 <brief@example.org>"
 
 
 def test_an_empty_batch_sends_nothing(backend: tuple[DeliveryBackend, Callable[[], list[Received]]]) -> None:

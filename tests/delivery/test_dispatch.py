@@ -212,7 +212,6 @@ def test_workers_sharing_an_issue_on_postgresql_never_claim_a_record_twice(
             lambda locale: campaign(locale, issue),
             personalizer(issue),
             worker=name,
-            settle_abandoned=False,
         )
         reports.append(report)
 

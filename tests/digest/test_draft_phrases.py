@@ -37,3 +37,17 @@ def test_a_text_with_an_untranslated_phrase_has_no_korean_version(monkeypatch) -
     assert localized(["en", "ko"], lambda say: say("Theory") + say("Other methods")) == {
         "en": "TheoryOther methods"
     }
+
+
+def test_a_translation_can_ask_for_the_particle_that_fits_the_name() -> None:
+    say = korean({"For {area}, read {names}.": "{area} 분야에서는 {names:을} 읽으세요."})
+    assert (
+        say("For {area}, read {names}.", area="추론 가속", names="OTCache")
+        == "추론 가속 분야에서는 OTCache를 읽으세요."
+    )
+    assert (
+        say("For {area}, read {names}.", area="추론 가속", names="HPSv3")
+        == "추론 가속 분야에서는 HPSv3을 읽으세요."
+    )
+    english = korean({})
+    assert english("For {area}, read {names}.", area="x", names="y") == "For x, read y."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import ModuleType
@@ -16,68 +17,273 @@ from newsletter.ranking.facts import find_key_number, find_links, find_venue
 from newsletter.ranking.text import squash
 
 
-def test_the_sample_papers_facts_are_extracted_verbatim(papers: ModuleType) -> None:
+def test_the_sample_papers_facts_are_extracted_with_their_sources(papers: ModuleType) -> None:
     otcache = extract_facts(papers.OTCACHE)
     assert otcache.venue == "ECCV 2026"
     assert otcache.code_url == "github.com/UnicomAI/OTCache"
-    assert otcache.key_number == "4.5× on FLUX.1 [dev]"
+    assert otcache.key_number == "4.5× on FLUX.1 [dev], 4.7× on Qwen-Image, 3.66× on HunyuanVideo"
+    assert otcache.sources["key_number"].startswith("OTCache reaches 4.5× on FLUX.1 [dev]")
+    assert otcache.sources["venue"] == "ECCV 2026 accepted"
+    assert otcache.short_name == "OTCache"
     assert otcache.core_method is not None
     assert otcache.core_method.startswith("OTCache, a training-free")
-    assert extract_facts(papers.CROSS_SPACE).key_number == "HPSv3 from 5.4 to 9.4"
-    assert extract_facts(papers.SYNCCACHE).key_number == "4.12× acceleration on HunyuanVideo-Avatar"
+    assert extract_facts(papers.CROSS_SPACE).key_number == "HPSv3 5.4 → 9.4 on SD 1.5"
+    assert extract_facts(papers.SYNCCACHE).key_number == "4.12× on HunyuanVideo-Avatar, 3.75× on Wan-S2V"
     mbd = extract_facts(papers.MBD)
-    assert mbd.key_number == "TPF improves from 3.47 to 6.19"
+    assert mbd.key_number == "TPF 3.47 → 6.19 on LLaDA2-Mini (+78.4%)"
     assert mbd.project_url == "https://sjtu-deng-lab.github.io/mbd-lms"
     assert mbd.institution == "Shanghai Jiao Tong University; Xi'an Jiaotong University; Huawei"
+    assert mbd.sources["institution"] == "Shanghai Jiao Tong University; Xi'an Jiaotong University; Huawei"
 
 
 def test_absent_facts_stay_absent(papers: ModuleType) -> None:
     ecfm = extract_facts(papers.ECFM)
     assert ecfm.key_number is None
+    assert "key_number" not in ecfm.sources
     assert ecfm.code_url is ecfm.demo_url is ecfm.project_url is None
     assert extract_facts(papers.CROSS_SPACE).institution is None
 
 
+# One row per form an editor's key number is read from; written with made-up values.
 @pytest.mark.parametrize(
     ("abstract", "expected"),
     [
-        ("It lowers FID 20.13 → 12.91 on ImageNet.", "FID 20.13 → 12.91"),
-        ("The score rises from 5.4 to 9.4 HPSv3 in one step.", "from 5.4 to 9.4 HPSv3"),
-        ("Sampling is 2.5x faster, and FID improves from 3.1 to 2.7.", "FID improves from 3.1 to 2.7"),
-        ("We reach a 35% reduction in latency.", "35% reduction in latency"),
-        ("It runs at 4.5× on FLUX.1 [dev], 4.7× on Qwen-Image.", "4.5× on FLUX.1 [dev]"),
-        ("Results from 2019 to 2024 are surveyed.", None),
-        ("Images of 512x512 pixels are generated.", None),
-        ("No numbers here.", None),
-        (r"It is 3.2$\times$ faster on SDXL.", r"3.2$\times$ faster on SDXL"),
-        (r"It cuts FID 9.1 $\rightarrow$ 7.4 on COCO.", r"FID 9.1 $\rightarrow$ 7.4"),
+        pytest.param(
+            "The student reaches 52.5 on GenEval, against 52.8 for its teacher.",
+            "GenEval 52.5 (teacher: 52.8)",
+            id="reaches X on B, against Y for Z",
+        ),
+        pytest.param(
+            "It reaches an FID of 0.9 on ImageNet 256.", "FID 0.9 on ImageNet 256", id="an FID of X"
+        ),
+        pytest.param(
+            "A 2-step sampler reaches FID 1.9 on ImageNet 256, improving from 2.3.",
+            "FID 1.9 on ImageNet 256 (from 2.3)",
+            id="reaches X, improving from Y",
+        ),
+        pytest.param(
+            "Accuracy is 81.2 vs 79.5 for the baseline.", "Accuracy 81.2 (baseline: 79.5)", id="X vs Y"
+        ),
+        pytest.param(
+            "It serves 951.41 TPS against 781.50 TPS for the baseline.",
+            "951.41 TPS (baseline: 781.50 TPS)",
+            id="X against Y for Z",
+        ),
+        pytest.param(
+            "The score rises from 5.4 to 9.4 HPSv3 in one step.", "HPSv3 5.4 → 9.4", id="from X to Y"
+        ),
+        pytest.param(
+            "Identity drift falls from 5.2 to 0.9 at 120 s.",
+            "Identity drift 5.2 → 0.9 at 120 s",
+            id="from X to Y at T",
+        ),
+        pytest.param(
+            "On VBench, the motion smoothness score rises from 97.1 to 98.6.",
+            "motion smoothness score 97.1 → 98.6 on VBench",
+            id="the quantity named before the change",
+        ),
+        pytest.param(
+            "We reduce the number of function evaluations from 50 to 4.",
+            "function evaluations 50 → 4",
+            id="the quantity reduced from X to Y",
+        ),
+        pytest.param(
+            "Our 1.3B model surpasses a larger one on DPG-Bench (84.2 vs. 83.4).",
+            "DPG-Bench 84.2 vs 83.4",
+            id="X vs. Y after a benchmark",
+        ),
+        pytest.param("Our approach accelerates SDXL by 2.3x.", "2.3× on SDXL", id="accelerates B by N×"),
+        pytest.param("It reduces memory by 45% and latency by 38%.", "memory −45%", id="reduces Q by X%"),
+        pytest.param("It lowers FID 20.13 → 12.91 on ImageNet.", "FID 20.13 → 12.91", id="X→Y"),
+        pytest.param(r"It cuts FID 9.1 $\rightarrow$ 7.4 on COCO.", "FID 9.1 → 7.4", id="LaTeX arrow"),
+        pytest.param("Our sampler is 3.1× faster on SD3.", "3.1× on SD3", id="N× faster on B"),
+        pytest.param(
+            "It brings 4.5× acceleration on FLUX.1 [dev], 4.7× on Qwen-Image and 3.66× on HunyuanVideo.",
+            "4.5× on FLUX.1 [dev], 4.7× on Qwen-Image, 3.66× on HunyuanVideo",
+            id="N× acceleration list",
+        ),
+        pytest.param(r"It is 3.2$\times$ faster on SDXL.", "3.2× on SDXL", id="LaTeX times"),
+        pytest.param(
+            "It is 2.1× faster on FLUX.1 [dev] with an FID of 6.4 against 6.2 for the full model.",
+            "2.1× on FLUX.1 [dev]; FID 6.4 (full model: 6.2)",
+            id="speed-up with the quality kept",
+        ),
+        pytest.param(
+            "It is 1.9× faster on PixArt-Sigma with an FID of 5.9 versus 5.8 for the dense model, "
+            "and 1.6× faster on SDXL.",
+            "1.9× on PixArt-Sigma; FID 5.9 (dense model: 5.8)",
+            id="the quality goes with the speed-up before it",
+        ),
+        pytest.param(
+            "It needs 40% fewer parameters than the baseline.", "40% fewer parameters", id="X% fewer"
+        ),
+        pytest.param("We reach a 35% reduction in latency.", "35% reduction in latency", id="X% reduction"),
+        pytest.param("Results from 2019 to 2024 are surveyed.", None, id="years are no claim"),
+        pytest.param("Images of 512x512 pixels are generated.", None, id="a size is no speed-up"),
+        pytest.param("No numbers here.", None, id="nothing"),
     ],
 )
-def test_key_number_is_the_most_telling_claim(abstract: str, expected: str | None) -> None:
+def test_key_number_is_the_most_telling_claim_with_its_comparison(
+    abstract: str, expected: str | None
+) -> None:
     assert find_key_number(abstract) == expected
 
 
 @pytest.mark.parametrize(
     ("comment", "journal_ref", "expected"),
     [
-        ("Accepted to ECCV 2026. 14 pages", None, "ECCV 2026"),
-        ("NeurIPS 2025 (Spotlight)", None, "NeurIPS 2025"),
-        ("Accepted at CVPR 2026 Workshop on Efficient AI", None, "CVPR 2026 Workshop"),
-        ("Under review at ICLR 2026", None, None),
-        ("Submitted to CVPR 2026; code soon", None, None),
-        (
+        pytest.param("Accepted to ECCV 2026. 14 pages", None, "ECCV 2026", id="accepted to"),
+        pytest.param("ECCV 2026 accepted. Code: x", None, "ECCV 2026", id="accepted after the name"),
+        pytest.param("To appear in TPAMI", None, "TPAMI", id="to appear in"),
+        pytest.param("NeurIPS 2025 (Spotlight)", None, "NeurIPS 2025", id="spotlight"),
+        pytest.param(
             "12 pages",
             "IEEE Trans. Image Processing 35 (2026) 1-12",
             "IEEE Trans. Image Processing 35 (2026) 1-12",
+            id="journal reference",
         ),
-        ("Accepted to the Journal of Imaging Science", None, "Journal of Imaging Science"),
+        pytest.param(
+            "Accepted to the Journal of Imaging Science",
+            None,
+            "Journal of Imaging Science",
+            id="unnamed journal",
+        ),
+        pytest.param(
+            "Accepted at CVPR 2026 Workshop on Efficient AI", None, "CVPR 2026 workshop", id="workshop"
+        ),
+        pytest.param(
+            "Accepted at the Workshop on Generative Models, NeurIPS 2026",
+            None,
+            "NeurIPS 2026 workshop",
+            id="workshop named first",
+        ),
+        pytest.param("NeurIPS 2026 submission", None, None, id="submission"),
+        pytest.param("Under review at ICLR 2026", None, None, id="under review"),
+        pytest.param("Submitted to CVPR 2026; code soon", None, None, id="submitted to"),
+        pytest.param("ICML 2026", None, None, id="a bare name is no acceptance"),
+        pytest.param("Datasets and benchmarks track submission", None, None, id="track submission"),
     ],
 )
-def test_venue_is_an_acceptance_as_written(
+def test_venue_is_an_explicit_acceptance(
     papers: ModuleType, comment: str, journal_ref: str | None, expected: str | None
 ) -> None:
     found = find_venue(replace(papers.OTCACHE, comment=comment, journal_ref=journal_ref))
     assert (found.text if found else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "abstract", "expected"),
+    [
+        pytest.param(
+            "OTCache: Optimal Transport Cache Schedules", "We present it.", "OTCache", id="before a colon"
+        ),
+        pytest.param(
+            "Entropy-Controlled Flow Matching",
+            "We propose Entropy-Controlled Flow Matching (ECFM), which bounds entropy.",
+            "ECFM",
+            id="acronym defined",
+        ),
+        pytest.param(
+            "Multi-Block Diffusion Language Models",
+            "We propose Multi-Block Diffusion Language Models (MBD-LMs), which decode blocks.",
+            "MBD-LMs",
+            id="acronym with a plural",
+        ),
+        pytest.param(
+            "Flow Matching Is Denoising Score Matching in Disguise",
+            "We show an equivalence. We derive a reweighted flow matching loss (RFM) from it.",
+            "RFM",
+            id="acronym before a generic noun",
+        ),
+        pytest.param(
+            "Certified Mode Coverage for One-Step Diffusion Distillation",
+            "We introduce CoverDistill, a distillation objective with a certificate.",
+            "CoverDistill",
+            id="name after we introduce",
+        ),
+        pytest.param(
+            "Why Classifier-Free Guidance Overshoots: A Provable Account and a Fix",
+            "We prove it overshoots, and we derive Guidance Interval Rescaling (GIR), a fix.",
+            "GIR",
+            id="a question before the colon is no name",
+        ),
+        pytest.param(
+            "Consistency Trajectory Distillation for Fast 3D Gaussian Generation",
+            "We propose Consistency Trajectory Distillation for 3D (CTD-3D), which distils a teacher.",
+            "CTD-3D",
+            id="an acronym with a digit part",
+        ),
+        pytest.param(
+            "Caching Schedules for Transformers",
+            "Each number of function evaluations (NFE) needs its own schedule. We study caching.",
+            "Caching Schedules for Transformers",
+            id="an acronym that is not the method",
+        ),
+        pytest.param(
+            "Interactive Image Editing with Diffusion Models and Sketch Guidance",
+            "We edit images.",
+            "Interactive Image Editing",
+            id="title head before a method joint",
+        ),
+        pytest.param(
+            "Towards More General Control of Diffusion Models with Many Kinds of Conditions",
+            "We study control.",
+            "Towards More General Control of Diffusion Models with Many Kinds of Conditions",
+            id="never a cut title",
+        ),
+        pytest.param(
+            "Diffusion Models for Missing-Value Imputation in Tabular Data",
+            "We impute.",
+            "Diffusion Models for Missing-Value Imputation in Tabular Data",
+            id="no cut at for",
+        ),
+    ],
+)
+def test_short_name_is_how_people_say_it(
+    papers: ModuleType, title: str, abstract: str, expected: str
+) -> None:
+    name = extract_facts(replace(papers.OTCACHE, title=title, abstract=abstract)).short_name
+    assert name == expected
+    assert "…" not in name
+
+
+@pytest.mark.parametrize(
+    ("affiliations", "extra", "expected"),
+    [
+        pytest.param(["The Chinese University of Hong Kong"], [], "CUHK", id="CUHK"),
+        pytest.param(["Technical University of Denmark"], [], "DTU", id="DTU"),
+        pytest.param(
+            ["Department of Computer Science, ETH Zurich, Switzerland"],
+            [],
+            "ETH Zürich",
+            id="ETH Zürich inside a department",
+        ),
+        pytest.param(
+            ["School of Informatics, University of Edinburgh, UK"],
+            [],
+            "University of Edinburgh",
+            id="unknown name cut to the institution",
+        ),
+        pytest.param(
+            ["KAIST", "NAVER Cloud", "KAIST"], [], "KAIST; NAVER Cloud", id="authors' order, once each"
+        ),
+        pytest.param(
+            ["Seoul National University"],
+            ["Seoul National University = Seoul National University"],
+            "Seoul National University",
+            id="configured name overrides the default",
+        ),
+        pytest.param(["Upstage AI Lab"], ["Upstage AI Lab = Upstage"], "Upstage", id="configured short form"),
+    ],
+)
+def test_institutions_in_editors_short_forms(
+    papers: ModuleType, affiliations: list[str], extra: list[str], expected: str
+) -> None:
+    authors = tuple(Author(name=f"A{i}", affiliations=(a,)) for i, a in enumerate(affiliations))
+    facts = extract_facts(replace(papers.OTCACHE, authors=authors), institution_names=extra)
+    assert facts.institution == expected
+    # The source keeps the affiliations as the feed wrote them.
+    assert facts.sources["institution"] == "; ".join(dict.fromkeys(affiliations))
 
 
 def test_links_are_sorted_by_kind_and_kept_as_written(papers: ModuleType) -> None:
@@ -94,7 +300,7 @@ def test_links_are_sorted_by_kind_and_kept_as_written(papers: ModuleType) -> Non
 
 def test_institution_comes_from_the_comment_when_there_are_no_affiliations(papers: ModuleType) -> None:
     paper = replace(papers.OTCACHE, comment="Work done at Seoul National University and NAVER.")
-    assert extract_facts(paper).institution == "Seoul National University; NAVER"
+    assert extract_facts(paper).institution == "SNU; NAVER"
     assert extract_facts(paper, labs=["NAVER"]).institution == "NAVER"
 
 
@@ -123,5 +329,13 @@ def test_every_fact_but_the_prose_is_found_in_its_source(abstract: str, comment:
     )
     facts = extract_facts(paper)
     source = squash(f"{abstract} {comment or ''}")
-    for value in (facts.venue, facts.code_url, facts.demo_url, facts.project_url, facts.key_number):
+    for value in (facts.code_url, facts.demo_url, facts.project_url):
         assert value is None or value in source
+    # Facts written the editor's way are traceable: their phrase is the source's own, and
+    # every number they state is in that phrase.
+    for name in ("key_number", "venue"):
+        value = getattr(facts, name)
+        assert (value is None) == (name not in facts.sources)
+        if value is not None:
+            assert facts.sources[name] in source
+            assert all(n in facts.sources[name] for n in re.findall(r"\d+", value))

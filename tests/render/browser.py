@@ -17,8 +17,8 @@ from pathlib import Path
 from tests.support import CHROMIUM, CHROMIUM_FLAGS
 
 #: Measures the page: the document's width, every table's box against the viewport, cells whose
-#: content is wider than the cell, and words in table cells that wrap mid-word (a word whose text
-#: covers more than one line box).
+#: content is wider than the cell, words in table cells that wrap mid-word (a word whose text
+#: covers more than one line box), and Korean words in paragraphs and headings that do.
 _MEASURE = """
 <script>
 (function () {
@@ -44,6 +44,23 @@ _MEASURE = """
           if (rect.width > 0) tops[Math.round(rect.top)] = true;
         });
         if (Object.keys(tops).length > 1) out.brokenWords.push(m[0]);
+      }
+    }
+  });
+  out.brokenKorean = [];
+  document.querySelectorAll('p, h1, h2, .note').forEach(function (block) {
+    var walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT), node;
+    while ((node = walker.nextNode())) {
+      // A line may break before an opening parenthesis, as between words.
+      var re = /[^\\s\\/·(-]*[가-힣][^\\s\\/·(-]*/g, m;
+      while ((m = re.exec(node.data))) {
+        var range = document.createRange();
+        range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+        var tops = {};
+        Array.prototype.forEach.call(range.getClientRects(), function (rect) {
+          if (rect.width > 0) tops[Math.round(rect.top)] = true;
+        });
+        if (Object.keys(tops).length > 1) out.brokenKorean.push(m[0]);
       }
     }
   });

@@ -8,7 +8,7 @@ from newsletter.config import Config
 from newsletter.model import Draft, RenderedEmail
 from newsletter.render import render_email
 
-from .sample import sample_draft
+from .sample import SEND_TIME, sample_draft
 
 
 @pytest.fixture
@@ -18,5 +18,5 @@ def draft() -> Draft:
 
 @pytest.fixture(params=["en", "ko"])
 def rendered(request: pytest.FixtureRequest, draft: Draft, config: Config) -> RenderedEmail:
-    """The sample issue rendered in each shipped locale."""
-    return render_email(draft, request.param, config)
+    """The sample issue rendered in each shipped locale, as its send renders it."""
+    return render_email(draft, request.param, config, send_time=SEND_TIME)

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from newsletter.model import Draft, DraftPick, Window
 
 SEOUL = ZoneInfo("Asia/Seoul")
+#: When the sample issue's send started: its header shows this, not when it was rendered.
+SEND_TIME = datetime(2026, 7, 1, 9, 24, tzinfo=SEOUL)
 
 _PICKS = (
     DraftPick(
@@ -28,19 +30,19 @@ _PICKS = (
         first_read_reason={
             "en": "It breaks the shared-latent-space assumption in one-step distillation and reports "
             "SD 1.5 HPSv3 improving from 5.4 to 9.4 while preserving one-step inference.",
-            "ko": "원스텝 증류의 공유 잠재 공간 가정을 깨고, 원스텝 추론을 유지하면서 SD 1.5의 HPSv3를 "
+            "ko": "원스텝 증류의 공유 잠재 공간 가정을 깨고, 원스텝 추론을 유지하면서 SD 1.5의 HPSv3 점수를 "
             "5.4에서 9.4로 끌어올렸다고 보고합니다.",
         },
         evidence_strength={
             "en": "Strong practical claim, ECCV 2026 signal, and directly relevant teacher-student setup.",
-            "ko": "실용적 주장이 강하고 ECCV 2026 채택 신호가 있으며 교사-학생 설정과 직접 관련됩니다.",
+            "ko": "실용적 주장 강함 · ECCV 2026 채택 · 교사-학생 설정과 직접 관련",
         },
         decision={
             "en": "Open this first if your work touches one-step diffusion distillation, deployable "
             "text-to-image models, or the practical gap between modern high-capacity teachers and "
             "older compact students.",
-            "ko": "원스텝 확산 증류, 배포 가능한 텍스트-이미지 모델, 또는 대형 교사와 소형 학생 사이의 "
-            "실질적 격차를 다룬다면 이 논문부터 여세요.",
+            "ko": "원스텝 확산 증류, 배포 가능한 텍스트-이미지 모델, 또는 대형 교사 모델과 소형 학생 모델 "
+            "사이의 실질적 격차를 다룬다면 이 논문부터 읽으세요.",
         },
         what_it_does={
             "en": "The paper proposes a Cross-Space Distillation paradigm in which teacher and student "
@@ -74,7 +76,7 @@ _PICKS = (
         },
         evidence_strength={
             "en": "Strong theory contribution; evidence is mathematical rather than benchmark-led.",
-            "ko": "이론적 기여가 강하며, 근거는 벤치마크보다 수학적 증명에 있습니다.",
+            "ko": "이론 중심 기여(근거는 벤치마크보다 수학적 증명)",
         },
         decision={
             "en": "Read Entropy-Controlled Flow Matching if your work depends on flow matching "
@@ -112,7 +114,7 @@ _PICKS = (
         },
         evidence_strength={
             "en": "Strong systems evidence across three model families, plus ECCV 2026 and public code.",
-            "ko": "세 모델 계열에 걸친 강한 시스템 근거에 ECCV 2026 채택과 공개 코드까지 갖췄습니다.",
+            "ko": "세 모델 계열에 걸친 시스템 근거 강함 · ECCV 2026 채택 · 코드 공개",
         },
         decision={
             "en": "Read OTCache first if you work on diffusion inference systems, DiT caching, or "
@@ -149,7 +151,7 @@ _PICKS = (
         },
         evidence_strength={
             "en": "Strong for diffusion-LM readers; less central for image/video researchers.",
-            "ko": "확산 언어 모델 연구자에게는 강하지만 이미지·영상 연구자에게는 덜 핵심적입니다.",
+            "ko": "확산 언어 모델 연구자에게 근거 강함 · 이미지·영상 연구자에게는 관련성 낮음",
         },
         decision={
             "en": "Read MBD-LMs if you work on diffusion language models, masked decoding, or serving "
@@ -185,7 +187,7 @@ _PICKS = (
         },
         evidence_strength={
             "en": "Strong application-specific acceleration paper; scope is narrower than OTCache.",
-            "ko": "응용 특화 가속 논문으로 강하지만 범위는 OTCache보다 좁습니다.",
+            "ko": "응용 특화 가속 근거 강함 · 적용 범위는 OTCache 논문보다 좁음",
         },
         decision={
             "en": "Read SyncCache if your pipeline uses audio-driven portrait animation or video DiTs "
@@ -222,22 +224,22 @@ def sample_draft() -> Draft:
             "diffusion or diffusion-like models smaller, faster, or easier to deploy.",
             "ko": "오늘의 다이제스트는 7월 1일 arXiv 공개분에서 확산 모델과 플로 매칭 논문 다섯 편을 "
             "골랐습니다: Cross-Space Distillation, ECFM, OTCache, MBD-LMs, SyncCache.\n\n"
-            "오늘 가장 강한 흐름은 실용성입니다. 다섯 편 중 세 편이 확산 모델을 더 작고, 빠르고, "
-            "배포하기 쉽게 만들려 합니다.",
+            "오늘 가장 강한 흐름은 실용성입니다. 다섯 편 중 세 편이 확산 모델을 더 작고 빠르며 "
+            "배포하기 쉽게 만드는 데 집중합니다.",
         },
         picks=_PICKS,
         reading_order=(
             {
                 "en": "For one-step text-to-image distillation, start with Cross-Space Distillation. For "
                 "flow-matching theory, read ECFM before chasing another sampler speedup.",
-                "ko": "원스텝 텍스트-이미지 증류라면 Cross-Space Distillation부터 읽으세요. 플로 매칭 "
-                "이론이라면 또 다른 샘플러 가속을 쫓기 전에 ECFM을 읽으세요.",
+                "ko": "원스텝 텍스트-이미지 증류 분야라면 Cross-Space Distillation부터 읽으세요. 플로 "
+                "매칭 이론 분야라면 샘플러 가속 논문을 더 찾기 전에 ECFM 논문을 먼저 읽으세요.",
             },
             {
                 "en": "For inference infrastructure, compare OTCache and SyncCache. For diffusion "
                 "language models, MBD-LMs is the cleanest read.",
-                "ko": "추론 인프라라면 OTCache와 SyncCache를 비교하세요. 확산 언어 모델이라면 MBD-LMs가 "
-                "가장 깔끔한 읽을거리입니다.",
+                "ko": "추론 인프라 분야라면 OTCache와 SyncCache를 비교하며 읽으세요. 확산 언어 모델 "
+                "분야라면 MBD-LMs 논문이 가장 명쾌합니다.",
             },
         ),
         generated_at=datetime(2026, 7, 1, 9, 24, tzinfo=SEOUL),

@@ -1,8 +1,9 @@
 """Both locales in headless chromium at a phone's 375 px and the email's 600 px.
 
 Nothing may overflow horizontally, no table may be clipped or wider than the screen, no cell's
-content may spill out of it, and no word in a table may wrap mid-word (breaks after a hyphen,
-slash or middle dot are allowed: that is where words are joined). Screenshots go to
+content may spill out of it, no word in a table may wrap mid-word (breaks after a hyphen,
+slash or middle dot are allowed: that is where words are joined), and no Korean word in running
+text may be split across lines ("표시/되어"). Screenshots go to
 tests/artifacts/render/ for a person to look at.
 """
 
@@ -42,7 +43,20 @@ def test_nothing_overflows_or_is_clipped(
         assert table["right"] <= width, f"table {table} is clipped at {width} px"
     assert figures["overflowing"] == [], f"cells whose content spills out: {figures['overflowing']}"
     assert figures["brokenWords"] == [], f"words wrapped mid-word: {figures['brokenWords']}"
+    assert figures["brokenKorean"] == [], f"Korean words split across lines: {figures['brokenKorean']}"
     height = figures["height"]
     assert isinstance(height, int)
     browser.screenshot(html, width, height, ARTIFACTS / f"{locale}-{width}.png", tmp_path)
     assert (ARTIFACTS / f"{locale}-{width}.png").stat().st_size > 10_000
+
+
+def test_generated_korean_breaks_between_words_at_375(config: Config, tmp_path: Path) -> None:
+    need(browser.available(), "chromium is not installed (apt-get install -y chromium)")
+    from tests.test_korean import generated_drafts
+
+    for number, draft in enumerate(generated_drafts()):
+        workdir = tmp_path / str(number)
+        workdir.mkdir()
+        figures = browser.measure(render_email(draft, "ko", config).html, 375, workdir)
+        assert figures["brokenKorean"] == [], f"Korean words split across lines: {figures['brokenKorean']}"
+        assert figures["brokenWords"] == [], f"words wrapped mid-word: {figures['brokenWords']}"

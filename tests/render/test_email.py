@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import UTC, datetime
 from html import unescape
 from html.parser import HTMLParser
 
@@ -21,13 +22,15 @@ from newsletter.model import (
 )
 from newsletter.render import GMAIL_CLIP_BYTES, EmailRenderer, compile_mjml, render_email, size_warning
 
+from .sample import SEND_TIME, SEOUL
+
 PLACEHOLDERS = (PLACEHOLDER_UNSUBSCRIBE_URL, PLACEHOLDER_LANGUAGE_URL, PLACEHOLDER_EMAIL)
 
 CHROME = {
     "en": (
-        "Research brief",
+        "Research Brief",
         "July 1, 2026 · 09:24",
-        "This issue covers the arXiv window from June 30, 09:20 to July 1, 09:00 (Asia/Seoul time).",
+        "This issue covers the arXiv window from June 30, 09:20 to July 1, 09:00 (Korean Time).",
         "Speed-read table",
         "First-read reason",
         "Evidence strength",
@@ -49,7 +52,7 @@ CHROME = {
     "ko": (
         "리서치 브리프",
         "2026. 7. 1. · 09:24",
-        "이번 호는 6월 30일 09:20부터 7월 1일 09:00까지(Asia/Seoul 기준)의 arXiv 공개분을 다룹니다.",
+        "이번 호는 6월 30일 09:20부터 7월 1일 09:00까지(한국 시간 기준)의 arXiv 공개분을 다룹니다.",
         "빠르게 읽기 표",
         "먼저 읽을 이유",
         "근거 강도",
@@ -64,7 +67,7 @@ CHROME = {
         "연구 분야별 읽기 순서",
         "요약 표",
         "참고 출처",
-        "Research Brief을(를) 구독하셔서 이 메일을 받고 계십니다.",
+        "리서치 브리프 뉴스레터(http://127.0.0.1:8000)를 구독하셔서 이 메일을 받고 계십니다.",
         "구독 취소",
         "언어 변경",
     ),
@@ -162,7 +165,82 @@ def test_subject_is_translated_when_the_title_has_no_text_for_the_locale(
 ) -> None:
     english_only = dataclasses.replace(draft, title={"en": draft.title["en"]})
     korean = render_email(english_only, "ko", config)
-    assert korean.subject == "Research Brief: 논문 5편, 2026. 7. 1."
+    assert korean.subject == "리서치 브리프: 논문 5편, 2026년 7월 1일"
+
+
+# (name, send time or None, generated at, the text part's first line in ko and en)
+HEADER_CASES = [
+    ("a send shows when it started", SEND_TIME, None, "2026. 7. 1. · 09:24", "July 1, 2026 · 09:24"),
+    (
+        "a preview shows the planned send: the issue's close, not the draft's generation",
+        None,
+        datetime(2026, 6, 30, 23, 59, tzinfo=SEOUL),
+        "2026. 7. 1. · 09:00",
+        "July 1, 2026 · 09:00",
+    ),
+    (
+        "a send the next day shows that day",
+        datetime(2026, 7, 2, 0, 30, tzinfo=UTC),
+        datetime(2026, 7, 1, 0, 5, tzinfo=UTC),
+        "2026. 7. 2. · 09:30",
+        "July 2, 2026 · 09:30",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("send_time", "generated_at", "korean", "english"), [pytest.param(*c[1:], id=c[0]) for c in HEADER_CASES]
+)
+def test_the_header_shows_the_send_time_in_the_display_zone(
+    draft: Draft,
+    config: Config,
+    send_time: datetime | None,
+    generated_at: datetime | None,
+    korean: str,
+    english: str,
+) -> None:
+    drafted = dataclasses.replace(draft, generated_at=generated_at)
+    for locale, brand, stamp in (("ko", "리서치 브리프", korean), ("en", "Research Brief", english)):
+        rendered = render_email(drafted, locale, config, send_time=send_time)
+        assert rendered.text.splitlines()[0] == f"{brand} · {stamp}"
+        assert f"{brand}</span> · {stamp}" in rendered.html
+
+
+def test_the_brand_is_configured_per_locale(draft: Draft, config: Config) -> None:
+    branded = config.replace(**{"newsletter.brand": {"ko": "연구 소식", "en": "The Brief"}})
+    korean, english = render_email(draft, "ko", branded), render_email(draft, "en", branded)
+    # Plain strings leave the renderer, not the view's language-tagged text.
+    assert type(korean.subject) is str
+    assert korean.text.startswith("연구 소식 · ")
+    assert "연구 소식 뉴스레터(http://127.0.0.1:8000)를 구독하셔서" in korean.text
+    assert english.text.startswith("The Brief · ")
+    assert "you subscribed to The Brief at" in _squash(english.text)
+    unbranded = render_email(draft, "ko", config.replace(**{"newsletter.brand": {}}))
+    assert unbranded.text.startswith("Research Brief · ")
+
+
+def test_korean_text_breaks_between_words_and_english_fallbacks_are_marked(
+    draft: Draft, config: Config
+) -> None:
+    page = _parse(render_email(draft, "ko", config, send_time=SEND_TIME).html)
+    paragraphs = [attrs for tag, attrs in page.elements if tag in ("p", "h1", "h2")]
+    assert paragraphs
+    for attrs in paragraphs:
+        assert "word-break:keep-all;overflow-wrap:anywhere;" in attrs.get("style", "")
+    assert page.first("html")["lang"] == "ko"
+    marked = [attrs for tag, attrs in page.elements if attrs.get("lang") == "en"]
+    # Four English decisions, every "what it does", "technical read" and "evidence and
+    # limits", and five core methods, titles and references: 4 + 3 * 5 + 3 * 5.
+    assert len(marked) == 34
+    # Korean fonts first in the Korean email only; nothing is marked English in the English one.
+    korean_fonts = "font-family:Apple SD Gothic Neo, Malgun Gothic, Noto Sans KR, "
+    assert korean_fonts in render_email(draft, "ko", config).html
+    english = render_email(draft, "en", config).html
+    assert korean_fonts not in english
+    marked_in_english = [
+        tag for tag, attrs in _parse(english).elements if attrs.get("lang") and attrs.get("role") != "article"
+    ]
+    assert marked_in_english == ["html"]
 
 
 @pytest.mark.parametrize(

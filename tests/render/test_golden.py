@@ -14,6 +14,8 @@ from newsletter.config import Config
 from newsletter.model import Draft
 from newsletter.render import render_email
 
+from .sample import SEND_TIME
+
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 
 
@@ -32,7 +34,7 @@ def test_sample_issue_matches_golden(draft: Draft, config: Config, locale: str, 
             "newsletter.timezone": "Asia/Seoul",
         }
     )
-    rendered = render_email(draft, locale, pinned)
+    rendered = render_email(draft, locale, pinned, send_time=SEND_TIME)
     files = {
         "issue.html": rendered.html,
         "issue.txt": rendered.text,

@@ -105,7 +105,7 @@ def test_an_untranslated_plural_falls_back_to_the_english_plural(tmp_path: Path)
 
 def test_shipped_korean_translates_and_english_is_the_source() -> None:
     assert i18n.translations("ko").gettext("References") == "참고 출처"
-    assert i18n.translations("ko").gettext("Research brief") == "리서치 브리프"
+    assert i18n.translations("ko").gettext("Speed-read table") == "빠르게 읽기 표"
     assert i18n.translations("en").gettext("References") == "References"
     assert i18n.translations("ko_KR").gettext("References") == "참고 출처"
     assert i18n.translations("xx").gettext("References") == "References"
@@ -137,7 +137,7 @@ def test_resolve_locale_uses_the_configured_default(config: Config) -> None:
 
 #: (name, moment, zone, locale, expected) — the display zone decides the day, not UTC.
 DATETIMES = [
-    ("sample issue, Korean", datetime(2026, 7, 1, 0, 24, tzinfo=UTC), SEOUL, "ko", "2026. 7. 1. · 09:24"),
+    ("sample issue, Korean", datetime(2026, 7, 1, 0, 24, tzinfo=UTC), SEOUL, "ko", "2026년 7월 1일 · 09:24"),
     ("sample issue, English", datetime(2026, 7, 1, 0, 24, tzinfo=UTC), SEOUL, "en", "July 1, 2026 · 09:24"),
     (
         "UTC evening is next morning",
@@ -154,7 +154,7 @@ DATETIMES = [
         "en",
         "January 15, 2026 · 09:00",
     ),
-    ("DST starts", datetime(2026, 3, 8, 7, 30, tzinfo=UTC), NEW_YORK, "ko", "2026. 3. 8. · 03:30"),
+    ("DST starts", datetime(2026, 3, 8, 7, 30, tzinfo=UTC), NEW_YORK, "ko", "2026년 3월 8일 · 03:30"),
     (
         "Babel-less code reads English",
         datetime(2026, 7, 1, 0, 24, tzinfo=UTC),
@@ -175,7 +175,10 @@ def test_format_datetime_in_the_display_zone(
 
 
 def test_format_date_day_time_and_list() -> None:
-    assert i18n.format_date(date(2026, 7, 1), "ko") == "2026. 7. 1."
+    # Prose and titles take the long form; the compact one is for metadata lines (KOREAN.md).
+    assert i18n.format_date(date(2026, 7, 1), "ko") == "2026년 7월 1일"
+    assert i18n.format_date(date(2026, 7, 1), "ko", width=i18n.header_date_width("ko")) == "2026. 7. 1."
+    assert i18n.format_date(date(2026, 7, 1), "en", width=i18n.header_date_width("en")) == "July 1, 2026"
     assert i18n.format_date(date(2026, 7, 1), "en") == "July 1, 2026"
     assert i18n.format_date(date(2026, 7, 1), "en", width="short") == "7/1/26"
     moment = datetime(2026, 6, 30, 0, 20, tzinfo=UTC)
@@ -185,6 +188,22 @@ def test_format_date_day_time_and_list() -> None:
     assert i18n.format_list(["A", "B", "C"], "ko") == "A, B 및 C"
     assert i18n.language_name("ko") == "한국어"
     assert i18n.text_direction("ar") == "rtl"
+
+
+# (name, zone, locale, expected): the zone as people say it, never its IANA key when avoidable.
+ZONE_NAMES = [
+    ("Seoul in Korean", "Asia/Seoul", "ko", "한국 시간"),
+    ("Seoul in English", "Asia/Seoul", "en", "Korean Time"),
+    ("New York in Korean, whatever the season", "America/New_York", "ko", "미 동부 시간"),
+    ("New York in English", "America/New_York", "en", "Eastern Time"),
+    ("UTC has no region: its key", "UTC", "ko", "UTC"),
+    ("a locale Babel does not know reads English", "Asia/Seoul", "xx", "Korean Time"),
+]
+
+
+@pytest.mark.parametrize(("zone", "locale", "expected"), [pytest.param(*z[1:], id=z[0]) for z in ZONE_NAMES])
+def test_time_zone_name_as_people_say_it(zone: str, locale: str, expected: str) -> None:
+    assert i18n.time_zone_name(zone, locale) == expected
 
 
 def test_a_naive_time_is_refused() -> None:
@@ -203,8 +222,8 @@ def test_a_third_locale_takes_only_a_new_catalog(tmp_path: Path, draft: Draft, c
             "Unsubscribe": "Se désabonner",
             ("long", "date format"): "long",
             (
-                "This issue covers the arXiv window from %(start)s to %(end)s (%(zone)s time)."
-            ): "Ce numéro couvre la fenêtre arXiv du %(start)s au %(end)s (heure de %(zone)s).",
+                "This issue covers the arXiv window from %(start)s to %(end)s (%(zone)s)."
+            ): "Ce numéro couvre la fenêtre arXiv du %(start)s au %(end)s (%(zone)s).",
         },
     )
     # The loader accepts only locales with a catalog in the shipped locales/ folder; this one
@@ -216,10 +235,13 @@ def test_a_third_locale_takes_only_a_new_catalog(tmp_path: Path, draft: Draft, c
     french = renderer.render(draft, locale, french_config)
     assert locale == "fr"
     assert '<html lang="fr" dir="ltr"' in french.html
-    for phrase in ("Références", "Lecture rapide", "Se désabonner", "1 juillet 2026 · 09:24"):
+    for phrase in ("Références", "Lecture rapide", "Se désabonner", "1 juillet 2026 · 09:00"):
         assert phrase in french.html
         assert phrase in french.text
-    assert "Ce numéro couvre la fenêtre arXiv du 30 juin, 09:20 au 1 juillet, 09:00" in french.text
+    assert (
+        "Ce numéro couvre la fenêtre arXiv du 30 juin, 09:20 au 1 juillet, 09:00 (heure de la Corée)"
+        in french.text
+    )
     # What the French catalog lacks reads in English, chrome and editorial text alike.
     assert "Summary table" in french.html
     assert french.subject == "Research Brief: 5 papers, 1 juillet 2026"

@@ -1,4 +1,4 @@
-"""Subscribers' fixtures: a list to import into and a CSV writer (``db`` comes from tests/conftest.py)."""
+"""Subscribers' fixtures: a list to import into, a CSV writer and the CLI (``db`` is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 
 from newsletter.store import Database, audience
+from tests.support import need
 
 WriteCsv = Callable[..., Path]
+Run = Callable[..., Result]
 
 
 @pytest.fixture
@@ -32,3 +35,26 @@ def write_csv(tmp_path: Path) -> WriteCsv:
         return path
 
     return write
+
+
+@pytest.fixture
+def run(db: Database, tmp_path: Path) -> Run:
+    """Run ``newsletter --config <a file for this test's store> ARGS``; fails the test on a crash."""
+    try:
+        from newsletter.cli import cli
+    except ImportError as error:
+        need(False, f"the newsletter CLI does not import yet: {error}")
+    config = tmp_path / "config.toml"
+    url = db.url.render_as_string(hide_password=False)
+    config.write_text(
+        f'[newsletter]\ndata_dir = "{tmp_path / "var"}"\n[database]\nurl = "{url}"\n', encoding="utf-8"
+    )
+
+    def invoke(*args: str, ok: bool = True, stdin: str | None = None) -> Result:
+        result = CliRunner().invoke(cli, ["--config", str(config), *args], input=stdin)
+        if result.exception and not isinstance(result.exception, SystemExit):
+            raise result.exception
+        assert (result.exit_code == 0) == ok, result.output
+        return result
+
+    return invoke

@@ -7,7 +7,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newsletter.errors import InputError
-from newsletter.subscribers.address import AddressError, check_locale, clean_name, parse_address
+from newsletter.subscribers.address import (
+    AddressError,
+    check_locale,
+    clean_name,
+    normalize_locale,
+    parse_address,
+)
 
 
 @pytest.mark.parametrize(
@@ -66,3 +72,29 @@ def test_locales_are_matched_to_the_configured_spelling(raw: str, expected: str)
 def test_an_unknown_locale_names_the_configured_ones() -> None:
     with pytest.raises(InputError, match="expected one of en, ko, got 'fr'"):
         check_locale("fr", ["en", "ko"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "locales", "expected"),
+    [
+        ("ko-KR", ["en", "ko"], "ko"),
+        ("ko_KR", ["en", "ko"], "ko"),
+        ("KO", ["en", "ko"], "ko"),
+        ("en-US", ["en", "ko"], "en"),
+        ("en_GB.UTF-8", ["en", "ko"], "en"),
+        ("de_DE@euro", ["en", "de"], "de"),
+        ("Korean", ["en", "ko"], "ko"),
+        ("한국어", ["en", "ko"], "ko"),
+        ("영어", ["en", "ko"], "en"),
+        ("pt_BR", ["en", "pt-BR"], "pt-BR"),
+        ("pt", ["en", "pt-BR"], None),
+        ("fr", ["en", "ko"], None),
+        ("français", ["en", "ko"], None),
+        ("", ["en", "ko"], None),
+        ("-ko", ["en", "ko"], None),
+    ],
+)
+def test_locale_tags_and_names_mean_their_language(
+    raw: str, locales: list[str], expected: str | None
+) -> None:
+    assert normalize_locale(raw, locales) == expected

@@ -2,41 +2,15 @@
 
 from __future__ import annotations
 
+import codecs
 import json
-from collections.abc import Callable
+import re
 from pathlib import Path
 from typing import Any
 
-import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from newsletter.store import Database
-from tests.support import need
-
-Run = Callable[..., Result]
-
-
-@pytest.fixture
-def run(db: Database, tmp_path: Path) -> Run:
-    """Run ``newsletter --config <a file for this test's store> ARGS``; fails the test on a crash."""
-    try:
-        from newsletter.cli import cli
-    except ImportError as error:
-        need(False, f"the newsletter CLI does not import yet: {error}")
-    config = tmp_path / "config.toml"
-    url = db.url.render_as_string(hide_password=False)
-    config.write_text(
-        f'[newsletter]\ndata_dir = "{tmp_path / "var"}"\n[database]\nurl = "{url}"\n', encoding="utf-8"
-    )
-
-    def invoke(*args: str, ok: bool = True, stdin: str | None = None) -> Result:
-        result = CliRunner().invoke(cli, ["--config", str(config), *args], input=stdin)
-        if result.exception and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        assert (result.exit_code == 0) == ok, result.output
-        return result
-
-    return invoke
+from .conftest import Run
 
 
 def _json(result: Result) -> Any:
@@ -112,3 +86,58 @@ def test_import_of_a_file_without_email_column_is_one_clear_line(run: Run, tmp_p
     source.write_text("name\nAda\n", encoding="utf-8")
     result = run("subscribers", "import", str(source), "--list", "brief", ok=False)
     assert result.output.strip() == f"error: {source}:1: header: expected an 'email' column, found 'name'"
+
+
+def test_export_for_excel_has_a_bom_crlf_and_local_times(run: Run, tmp_path: Path) -> None:
+    run("lists", "create", "brief")
+    run("subscribers", "add", "minji@example.org", "--name", "김민지", "--list", "brief")
+    out = run("subscribers", "export", "--excel").stdout_bytes
+    assert out.startswith(codecs.BOM_UTF8)
+    lines = out[3:].decode("utf-8").split("\r\n")
+    assert lines[0].endswith(
+        ",consent_at (Asia/Seoul),status_changed_at (Asia/Seoul),created_at (Asia/Seoul)"
+    )
+    assert lines[1].startswith("minji@example.org,김민지,en,active,brief,cli,")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", lines[1].split(",")[-1])
+    assert lines[2:] == [""]
+    target = tmp_path / "excel.csv"
+    assert "Exported 1 subscribers" in run("subscribers", "export", "--excel", "-o", str(target)).output
+    assert target.read_bytes() == out
+    plain = run("subscribers", "export").stdout_bytes
+    assert not plain.startswith(codecs.BOM_UTF8)
+    assert b",consent_at,status_changed_at,created_at\r\n" in plain
+
+
+def test_subscribers_list_shows_full_addresses_by_list_and_status(run: Run) -> None:
+    run("lists", "create", "brief")
+    run("lists", "create", "weekly")
+    run("subscribers", "add", "zed@example.org", "--name", "Zed", "--list", "brief")
+    run("subscribers", "add", "ada@example.org", "--name", "Ada", "--list", "brief", "--list", "weekly")
+    run("subscribers", "add", "kim@example.org", "--locale", "ko-KR", "--list", "weekly")
+    run("subscribers", "unsubscribe", "zed@example.org")
+    shown = run("subscribers", "list")
+    assert [line.split()[:4] for line in shown.stdout.splitlines()] == [
+        ["ada@example.org", "active", "en", "brief,weekly"],
+        ["kim@example.org", "active", "ko", "weekly"],
+        ["zed@example.org", "unsubscribed", "en", "brief"],
+    ]
+    assert shown.stderr == "3 subscribers.\n"
+    brief = [item["email"] for item in _json(run("subscribers", "list", "--list", "brief", "--json"))]
+    assert brief == ["ada@example.org", "zed@example.org"]
+    active = _json(run("subscribers", "list", "--list", "brief", "--status", "active", "--json"))
+    assert [(item["email"], item["name"], item["lists"]) for item in active] == [
+        ("ada@example.org", "Ada", ["brief", "weekly"])
+    ]
+    assert "history" not in active[0]
+    assert _json(run("subscribers", "list", "--status", "bounced", "--json")) == []
+    refused = run("subscribers", "list", "--list", "nope", "--json", ok=False)
+    assert (refused.stdout, refused.stderr) == ("", "error: list 'nope': no such list\n")
+
+
+def test_subscribers_list_streams_more_than_one_page(run: Run, tmp_path: Path) -> None:
+    run("lists", "create", "brief")
+    source = tmp_path / "many.csv"
+    source.write_text("email\n" + "".join(f"u{i:04d}@example.org\n" for i in range(1_200)), encoding="utf-8")
+    run("subscribers", "import", str(source), "--list", "brief")
+    listed = _json(run("subscribers", "list", "--json"))
+    assert [item["email"] for item in listed] == [f"u{i:04d}@example.org" for i in range(1_200)]

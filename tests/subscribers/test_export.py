@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -77,3 +79,27 @@ def test_export_streams_more_rows_than_one_fetch(db: Database, config: Config, t
     rows = _export(db, list_name="brief")
     assert [r["email"] for r in rows] == [f"u{i:04d}@example.org" for i in range(2_500)]
     assert {r["lists"] for r in rows} == {"brief"}
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [
+        ("Asia/Seoul", "2026-07-01 09:24"),
+        ("UTC", "2026-07-01 00:24"),
+        ("America/New_York", "2026-06-30 20:24"),
+        ("Europe/London", "2026-07-01 01:24"),
+    ],
+)
+def test_times_for_a_spreadsheet_are_in_the_display_zone(db: Database, zone: str, shown: str) -> None:
+    at = datetime(2026, 7, 1, 0, 24, 51, tzinfo=UTC)
+    with db.transaction() as session:
+        audience.subscribe(session, email="ada@example.org", consent_source="t", at=at)
+    out = io.StringIO()
+    with db.transaction() as session:
+        export_csv(session, out, timezone=ZoneInfo(zone))
+    header, row = csv.reader(io.StringIO(out.getvalue()))
+    assert header[-3:] == [f"consent_at ({zone})", f"status_changed_at ({zone})", f"created_at ({zone})"]
+    assert row[-3:] == [shown, shown, shown]
+    assert out.getvalue().endswith("\r\n")
+    plain = _export(db)
+    assert plain[0]["consent_at"] == "2026-07-01T00:24:51+00:00"

@@ -13,6 +13,7 @@ from newsletter.errors import InputError, StoreError
 from newsletter.store import Database, audience
 from newsletter.store.schema import Membership, StatusChange, Subscriber, SubscriberStatus
 from newsletter.subscribers import importer
+from newsletter.subscribers.export import export_csv
 from newsletter.subscribers.importer import ImportReport, import_csv, write_errors
 
 from .conftest import WriteCsv
@@ -121,7 +122,6 @@ def test_an_erased_address_is_never_added_again(
         ("a@@b.com,A,en", "email", "invalid characters"),
         ('"name <a@b.com>",A,en', "email", "display name"),
         (",A,en", "email", "empty value"),
-        ("a@example.org,A,fr", "locale", "expected one of en, ko, got 'fr'"),
         ("a@example.org,A,en,nowhere", "lists", "no list named 'nowhere'"),
         (f"a@example.org,{'x' * 201},en", "name", "at most 200 characters"),
     ],
@@ -153,11 +153,83 @@ def test_lists_column_adds_more_lists(db: Database, config: Config, brief: str, 
 def test_cr_lf_in_names_never_reach_the_store(
     db: Database, config: Config, brief: str, write_csv: WriteCsv
 ) -> None:
-    text = 'email,name\r\na@example.org,"Ada\r\nBcc: eve@example.org"\r\nb@example.org,"B\rC\nD"\r\n'
+    text = (
+        'email,name\r\na@example.org,"Ada\r\nBcc: eve@example.org"\r\nb@example.org,"B\rC\nD"\r\n'
+        "c@example.org,C\x0bD\x07\r\n"
+    )
     report = _import(db, config, write_csv(text))
-    assert report.added == 2
+    assert (report.rows, report.added, report.rejected) == (4, 1, 3)
+    assert [(p.line, p.value) for p in report.errors] == [
+        (2, "a@example.org"),
+        (3, "Bcc: eve@example.org"),
+        (4, "b@example.org"),
+    ]
+    assert "the name cell runs over lines 2–3" in report.errors[0].reason
+    assert "read into the name cell of line 2" in report.errors[1].reason
+    assert "the name cell runs over lines 4–6" in report.errors[2].reason
     names = {key: name for key, (_, name, _, _) in _subscribers(db).items()}
-    assert names == {"a@example.org": "Ada Bcc: eve@example.org", "b@example.org": "B C D"}
+    assert names == {"c@example.org": "C D"}
+
+
+@pytest.mark.parametrize(
+    ("cell", "stored", "warned"),
+    [
+        ("ko-KR", "ko", False),
+        ("ko_KR", "ko", False),
+        ("KO", "ko", False),
+        ("en-US", "en", False),
+        ("en_GB.UTF-8", "en", False),
+        ("한국어", "ko", False),
+        ("Korean", "ko", False),
+        ("fr", "en", True),
+        ("fr-FR", "en", True),
+        ("klingon", "en", True),
+    ],
+)
+def test_locale_tags_mean_their_language_and_others_fall_back_with_a_warning(
+    db: Database, config: Config, brief: str, write_csv: WriteCsv, cell: str, stored: str, warned: bool
+) -> None:
+    report = _import(db, config, write_csv(f"email,locale\na@example.org,{cell}\n"))
+    assert (report.added, report.rejected) == (1, 0)
+    assert _subscribers(db)["a@example.org"][2] == stored
+    expected = [(2, "locale", cell)] if warned else []
+    assert [(w.line, w.field, w.value) for w in report.warnings] == expected
+    if warned:
+        assert report.warnings[0].reason == (
+            "not a language this newsletter is sent in (en, ko): subscribed in en, the list's default"
+        )
+
+
+def test_an_existing_subscriber_keeps_their_language_when_the_file_names_another(
+    db: Database, config: Config, brief: str, write_csv: WriteCsv
+) -> None:
+    with db.transaction() as session:
+        audience.subscribe(session, email="a@example.org", locale="ko", consent_source="t")
+    report = _import(db, config, write_csv("email,locale\na@example.org,de\nb@example.org,ko_KR\n"))
+    assert (report.added, report.updated, report.rejected) == (1, 1, 0)
+    assert [(w.line, w.reason.split(": ")[-1]) for w in report.warnings] == [(2, "kept their language, ko")]
+    assert {key: row[2] for key, row in _subscribers(db).items()} == {
+        "a@example.org": "ko",
+        "b@example.org": "ko",
+    }
+
+
+def test_an_export_imports_again_unchanged(db: Database, config: Config, brief: str, tmp_path: Path) -> None:
+    with db.transaction() as session:
+        audience.subscribe(
+            session,
+            email="+82@example.org",
+            name="=HYPERLINK(1)",
+            lists=[audience.get_list(session, brief)],
+            consent_source="t",
+        )
+    out = tmp_path / "export.csv"
+    with db.transaction() as session, out.open("w", encoding="utf-8-sig", newline="") as handle:
+        export_csv(session, handle)
+    assert "'+82@example.org,'=HYPERLINK(1)" in out.read_text(encoding="utf-8-sig")
+    report = _import(db, config, out)
+    assert (report.added, report.unchanged, report.rejected) == (0, 1, 0)
+    assert _subscribers(db) == {"+82@example.org": ("+82@example.org", "=HYPERLINK(1)", "en", "active")}
 
 
 def test_a_cp949_excel_file_imports_korean_names(
@@ -173,7 +245,9 @@ def test_mixed_encodings_reject_only_the_rows_that_do_not_decode(
     db: Database, config: Config, brief: str, write_csv: WriteCsv
 ) -> None:
     data = "email,name\nminji@example.org,김민지\n".encode() + "park@example.org,박지성\n".encode("cp949")
-    report = _import(db, config, write_csv(data))
+    with pytest.raises(InputError, match="not UTF-8 or CP949"):
+        _import(db, config, write_csv(data))
+    report = _import(db, config, write_csv(data), encoding="utf-8")
     assert (report.added, report.rejected) == (1, 1)
     assert (report.errors[0].line, report.errors[0].value) == (3, "park@example.org")
     assert "not valid text" in report.errors[0].reason

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from datetime import UTC, date, datetime
@@ -246,3 +247,24 @@ def test_actions_need_the_pages_token_and_a_local_host_name(
         assert issue.status == "draft"
     assert outbox.sent == []
     assert not read_json_draft(draft_file).approved
+
+
+def test_each_fact_shows_the_phrase_it_came_from_on_hover(client: TestClient, draft_file: Path) -> None:
+    sentence = 'OTCache reaches 4.5× acceleration on FLUX.1 [dev] & "more".'
+    picks = [
+        {
+            **GOOD_PICKS[0],
+            "key_number": "4.5× on FLUX.1 [dev]",
+            "venue": "ECCV 2026",
+            "sources": {"key_number": sentence},
+        },
+        GOOD_PICKS[1],
+    ]
+    touch(draft_file, json.dumps({"title": {"en": "T"}, "picks": picks, "approved": False}))
+    page = client.get("/").text
+    row = re.search(r'<tr data-arxiv-id="2607.00000">(.*?)</tr>', page, re.S)
+    assert row is not None
+    escaped = "OTCache reaches 4.5× acceleration on FLUX.1 [dev] &amp; &quot;more&quot;."
+    assert f'<td class="key_number"><span title="{escaped}">4.5× on FLUX.1 [dev]</span></td>' in row.group(1)
+    # A fact without a recorded source is shown plainly, not with an empty hover.
+    assert '<td class="venue">ECCV 2026</td>' in row.group(1)

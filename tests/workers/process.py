@@ -1,8 +1,7 @@
 """One send worker in its own process: ``process.py DB_URL ISSUE_ID OUTBOX NAME GO_FILE``.
 
 It waits for GO_FILE (so all workers start together), then sends the issue's pending records
-through the outbox backend with ``settle_abandoned=False``, as ``newsletter send --worker``
-does, and prints its report as JSON.
+through the outbox backend, as ``newsletter send --worker`` does, and prints its report as JSON.
 """
 
 from __future__ import annotations
@@ -57,7 +56,6 @@ def main() -> None:
             personalize,
             worker=name,
             on_batch=checkpoint(stopping.is_set),
-            settle_abandoned=False,
         )
     print(json.dumps({"sent": report.sent, "skipped": report.skipped, "failed": report.failed}), flush=True)
 

@@ -1,0 +1,135 @@
+"""No header value reaches a mail system with a line break: checked once per issue and locale
+before anything is claimed, names made one line, and ``render`` writes nothing on such a value."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from newsletter.cli import cli
+from newsletter.delivery import senders
+from newsletter.delivery.base import Campaign
+from newsletter.delivery.dispatch import dispatch
+from newsletter.delivery.message import check_headers
+from newsletter.delivery.outbox import OutboxBackend
+from newsletter.delivery.retry import RetryPolicy
+from newsletter.delivery.sendgrid import SendGridBackend, request_body
+from newsletter.errors import DeliveryError
+from newsletter.store import Database
+from newsletter.store.schema import Batch, Send
+from tests.support import state_snapshot
+
+from .drafted import SIGNING_KEY, drafted_issue, write_config
+from .fake_sendgrid import API_KEY, FakeSendGrid
+from .support import campaign, personalizer, populate
+
+
+def with_subject(base: Campaign, subject: str) -> Campaign:
+    return replace(base, email=replace(base.email, subject=subject))
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (lambda c: with_subject(c, "Five papers\r\nBcc: victim@example.org"), "subject (en)"),
+        (lambda c: with_subject(c, "Five papers\n"), "subject (en)"),
+        (lambda c: with_subject(c, "Five\u2028papers"), "subject (en)"),
+        (lambda c: replace(c, sender="Brief <brief@example.org>\r\nBcc: x@example.org"), "newsletter.sender"),
+        (lambda c: replace(c, reply_to="editor@example.org\nBcc: x@example.org"), "newsletter.reply_to"),
+        (lambda c: replace(c, categories=("newsletter\r",)), "delivery.sendgrid.categories"),
+    ],
+)
+def test_a_header_value_with_a_line_break_is_refused_by_name(change: object, named: str) -> None:
+    with pytest.raises(DeliveryError) as caught:
+        check_headers(change(campaign("en")))  # type: ignore[operator]
+    assert str(caught.value).startswith(f"{named}: expected one line of text for a mail header")
+    assert caught.value.permanent
+
+
+def test_unusual_but_harmless_characters_pass() -> None:
+    subject = "Five papers\u00a0·\u200d👩\u200d🔬 확산 모델"
+    assert check_headers(with_subject(campaign("ko"), subject)).email.subject == subject
+
+
+def test_a_name_with_a_line_break_reaches_no_header() -> None:
+    person = personalizer(1)(7, "ada@example.org", "Ada\r\nBcc: victim@example.org\x00", "en")
+    assert person.recipient.name == "Ada Bcc: victim@example.org"
+    (sent,) = request_body(campaign("en"), [person])["personalizations"]
+    assert sent["to"] == [{"email": "ada@example.org", "name": "Ada Bcc: victim@example.org"}]
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[Database]:
+    database = Database(store_url)
+    yield database
+    database.dispose()
+
+
+def test_a_subject_with_a_line_break_claims_and_sends_nothing(store: Database, fake: FakeSendGrid) -> None:
+    issue = populate(store, 20)
+    backend = SendGridBackend(API_KEY, api_host=fake.url, batch_size=5, policy=RetryPolicy(retries=1))
+
+    with pytest.raises(DeliveryError, match=r"^subject \(en\): expected one line"):
+        dispatch(
+            store,
+            backend,
+            issue,
+            lambda locale: with_subject(campaign(locale, issue), "Five papers\r\nBcc: x@example.org"),
+            personalizer(issue),
+            worker=senders.holder_id(),
+        )
+
+    with store.transaction() as session:
+        assert set(session.scalars(select(Send.status))) == {"pending"}
+        assert session.scalar(select(func.count()).select_from(Batch)) == 0
+    assert fake.requests == 0
+
+
+def test_render_writes_nothing_when_a_locale_cannot_be_made_into_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSLETTER_SIGNING_KEY", SIGNING_KEY)
+    config = write_config(tmp_path, f"sqlite:///{tmp_path / 'store.db'}")
+    drafted_issue(config, 0)
+    draft = tmp_path / "var" / "drafts" / "2026-07-01.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace(
+            "[newsletter]\n", '[newsletter]\nreply_to = "editor@example.org\\r\\nBcc: x@example.org"\n'
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    before = state_snapshot(tmp_path / "var", out)
+
+    result = CliRunner().invoke(cli, ["--config", str(config), "render", str(draft), "--out", str(out)])
+
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "error: newsletter.reply_to: expected one line of text for a mail header, found the control "
+        "character U+000D in 'editor@example.org\\r\\nBcc: x@example.org'"
+    ]
+    assert state_snapshot(tmp_path / "var", out) == before
+    assert not out.exists() or not any(out.rglob("*"))
+
+
+def test_every_backend_refuses_a_line_break_in_a_header_as_a_permanent_delivery_error(
+    tmp_path: Path, fake: FakeSendGrid
+) -> None:
+    bad = with_subject(campaign("en"), "Five papers\r\nBcc: victim@example.org")
+    people = [personalizer(1)(1, "ada@example.org")]
+    outbox = OutboxBackend(tmp_path / "outbox")
+    sendgrid = SendGridBackend(API_KEY, api_host=fake.url, batch_size=5, policy=RetryPolicy(retries=1))
+
+    for backend in (outbox, sendgrid):
+        with pytest.raises(DeliveryError, match=r"^subject.*: expected one line") as caught:
+            backend.send_batch(bad, people)
+        assert caught.value.permanent
+
+    assert not any((tmp_path / "outbox").rglob("*.eml"))
+    assert fake.requests == 0
