@@ -103,6 +103,8 @@ class ArxivSection:
     delay_seconds: Annotated[float, Range(0)] = 3.0
     retries: Count = 4
     timeout_seconds: Timeout = 30.0
+    request_deadline_seconds: Timeout = 120.0
+    """The most one request to arXiv may take in all: connection, retries, waits and body."""
     lookback_days: Positive = 4
     first_window_hours: Positive = 24
 

@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import hmac
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ KEY_ENV = "NEWSLETTER_SIGNING_KEY"
 OLD_KEYS_ENV = "NEWSLETTER_SIGNING_KEYS_OLD"
 _MAC_BYTES = 16
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 UNSUBSCRIBE_PATH = "/u/"
 """Where the web app serves a token's unsubscribe page: this path, then the token."""
@@ -107,6 +109,12 @@ def _b64(raw: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    if not text:
-        raise ValueError("empty")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Strict base64url: the decoder skips characters outside the alphabet, so a token with junk
+    in it would decode to a genuine one; only the exact text :func:`_b64` writes is accepted."""
+    if not _BASE64URL.fullmatch(text) or len(text) % 4 == 1:
+        raise ValueError("not base64url")
+    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(raw) != text:
+        # Leftover bits that are not zero: another spelling of the same bytes.
+        raise ValueError("not the canonical spelling")
+    return raw

@@ -123,6 +123,10 @@ BAD_FILES = [
         id="schedule.cron never fires",
     ),
     _row("[arxiv]\ntimeout_seconds = 0", "arxiv.timeout_seconds: expected more than 0, got 0"),
+    _row(
+        "[arxiv]\nrequest_deadline_seconds = -1",
+        "arxiv.request_deadline_seconds: expected more than 0, got -1",
+    ),
     # [newsletter]
     _row('[newsletter]\nname = ""', "newsletter.name: expected a non-empty text, got ''"),
     _row(

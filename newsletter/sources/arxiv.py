@@ -111,6 +111,7 @@ def shared_client(settings: ArxivSection, *, max_wait_seconds: float = MAX_WAIT_
         delay,
         settings.retries,
         settings.timeout_seconds,
+        settings.request_deadline_seconds,
         max_wait_seconds,
     )
     with _shared_lock:
@@ -125,6 +126,7 @@ def _new_client(settings: ArxivSection, delay: float, max_wait_seconds: float) -
         retries=settings.retries,
         delay_seconds=delay,
         max_wait_seconds=max_wait_seconds,
+        deadline_seconds=settings.request_deadline_seconds,
     )
     client = _PatientClient(page_size=settings.page_size, delay_seconds=delay, num_retries=0)
     client.empty_page_retries = settings.retries

@@ -5,8 +5,9 @@ path with no network. It answers ``GET /api/query`` faithfully enough for our us
 language's ``cat:``, ``ti:``, ``abs:``, ``all:`` and ``submittedDate:[… TO …]`` terms with
 ``AND``, ``OR``, ``ANDNOT`` and parentheses; ``id_list``; ``start`` and ``max_results`` paging;
 sorting; opensearch totals; and, like the API, only each paper's newest version. Tests can script
-faults (an HTTP status with headers and body, a malformed or short feed, a hang, a TCP reset)
-served in order, at once or after a number of normal answers, and read every request received.
+faults (an HTTP status with headers and body, a malformed or short feed, a hang, a TCP reset,
+an answer dripped a byte at a time) served in order, at once or after a number of normal
+answers, and read every request received.
 """
 
 from __future__ import annotations
@@ -56,6 +57,10 @@ class Fault:
     """Sleep this long before answering (longer than the client's timeout: a hung server)."""
     reset: bool = False
     """Close the connection without answering."""
+    drip_seconds: float = 0.0
+    """Send the body one byte at a time, this long apart (a server that never quite stops)."""
+    drip_head: bool = False
+    """With ``drip_seconds``, drip the status line and headers too."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -332,18 +337,43 @@ def _handler(replay: ArxivReplayServer) -> type[BaseHTTPRequestHandler]:
                 self.connection.close()
                 self.close_connection = True
                 return
-            self._send(fault.status, fault.body, {"Content-Type": "text/html", **fault.headers})
+            headers = {"Content-Type": "text/html", **fault.headers}
+            if fault.drip_seconds:
+                self._drip(fault, headers)
+                return
+            self._send(fault.status, fault.body, headers)
 
         def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
+            self._head(status, headers, len(body))
             try:
                 self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
                 # The client gave up (a timeout under test): nothing is left to answer.
+                return
+
+        def _head(self, status: int, headers: dict[str, str], length: int) -> None:
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(length))
+            self.end_headers()
+
+        def _drip(self, fault: Fault, headers: dict[str, str]) -> None:
+            fields = [
+                *(f"{name}: {value}" for name, value in headers.items()),
+                f"Content-Length: {len(fault.body)}",
+            ]
+            head = "\r\n".join([f"{self.protocol_version} {fault.status} OK", *fields, "", ""]).encode()
+            dripped = head + fault.body if fault.drip_head else fault.body
+            self.close_connection = True
+            try:
+                if not fault.drip_head:
+                    self.wfile.write(head)
+                for at in range(len(dripped)):
+                    self.wfile.write(dripped[at : at + 1])
+                    time.sleep(fault.drip_seconds)
+            except OSError:
+                # The client gave up, as it should: nothing is left to answer.
                 return
 
         def log_message(self, format: str, *args: Any) -> None:

@@ -4,7 +4,9 @@
 waiting, ignores ``Retry-After`` and reads an HTML error page as an empty result. This session
 fixes those gaps below the client, so the client keeps its paging and its parser:
 
-- every request has a timeout;
+- every request has a timeout for each socket operation, and a total deadline (see
+  :mod:`~newsletter.sources.deadline`) that also bounds its retries, the waits between them
+  and the body, which is read as a stream and refused past ``MAX_FEED_BYTES``;
 - transient failures (429, 5xx, dropped connections, timeouts) are retried by urllib3 with
   exponential backoff and jitter, starting at the politeness delay, honouring ``Retry-After``
   but never waiting less than the politeness delay;
@@ -21,15 +23,16 @@ import logging
 import random
 import time
 from itertools import takewhile
-from typing import Any
+from typing import Any, Self
 
 import requests
+import urllib3
 from lxml import etree
-from requests.adapters import HTTPAdapter
 from urllib3 import BaseHTTPResponse
 from urllib3.util import Retry
 
 from newsletter.errors import SourceError
+from newsletter.sources.deadline import Deadline, DeadlineAdapter, DeadlinePassedError, current_deadline
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +40,9 @@ _ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
 _OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 #: Statuses arXiv answers under load or during maintenance.
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: A page of 2,000 entries, the most the API serves, is a few megabytes; more is not a feed.
+MAX_FEED_BYTES = 50 * 1024 * 1024
+_READ_BYTES = 64 * 1024
 
 
 class PoliteRetry(Retry):
@@ -44,6 +50,7 @@ class PoliteRetry(Retry):
 
     urllib3 retries the first failure at once; arXiv asks for one request every few seconds,
     so every retry here waits at least ``backoff_factor``, doubling each time, plus jitter.
+    No retry starts, and no wait begins, that the request's deadline would cut short.
     """
 
     def get_backoff_time(self) -> float:
@@ -62,9 +69,39 @@ class PoliteRetry(Retry):
                 f"arXiv asked us to wait {wanted:.0f} s before retrying (more than the "
                 f"{self.retry_after_max} s we wait); the next run will cover this window"
             )
+        wait = max(wanted, self.backoff_factor)
+        _check_wait_fits(wait, f"arXiv answered HTTP {response.status} and asked us to wait {wanted:.0f} s")
         logger.info("arXiv answered %s; waiting %.1f s as Retry-After asks", response.status, wanted)
-        time.sleep(max(wanted, self.backoff_factor))
+        time.sleep(wait)
         return True
+
+    def increment(self, *args: Any, **kwargs: Any) -> Self:
+        deadline = current_deadline()
+        if deadline is not None and deadline.expired:
+            # The deadline shut the connection; that failure is not one to retry.
+            raise DeadlinePassedError
+        return super().increment(*args, **kwargs)
+
+    def _sleep_backoff(self) -> None:
+        wait = self.get_backoff_time()
+        _check_wait_fits(wait, f"arXiv's try {len(self.history)} failed ({self._last_failure()})")
+        time.sleep(wait)
+
+    def _last_failure(self) -> str:
+        last = self.history[-1] if self.history else None
+        if last is not None and last.status:
+            return f"HTTP {last.status}"
+        return type(last.error).__name__ if last is not None and last.error else "no answer"
+
+
+def _check_wait_fits(wait: float, what: str) -> None:
+    """Give up now rather than wait for a retry that would start after the request's deadline."""
+    deadline = current_deadline()
+    if deadline is not None and wait >= deadline.remaining():
+        raise SourceError(
+            f"{what}; waiting {wait:.0f} s for another try would pass the {deadline.seconds:g} s "
+            "deadline of a request; the next run will cover this window"
+        )
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -85,10 +122,19 @@ class FeedSession(requests.Session):
     """A session with a timeout, polite retries, and a check that each answer is a real feed."""
 
     def __init__(
-        self, *, timeout: float, retries: int, delay_seconds: float, max_wait_seconds: float
+        self,
+        *,
+        timeout: float,
+        retries: int,
+        delay_seconds: float,
+        max_wait_seconds: float,
+        deadline_seconds: float,
+        max_bytes: int = MAX_FEED_BYTES,
     ) -> None:
         super().__init__()
         self.timeout = timeout
+        self.deadline_seconds = deadline_seconds
+        self.max_bytes = max_bytes
         self.totals: list[int] = []
         """The opensearch total of each page answered since the last :meth:`reset`."""
         floor = max(delay_seconds, 0.05)
@@ -103,7 +149,7 @@ class FeedSession(requests.Session):
             respect_retry_after_header=True,
             raise_on_status=False,
         )
-        adapter = HTTPAdapter(max_retries=retry)
+        adapter = DeadlineAdapter(max_retries=retry)
         self.mount("http://", adapter)
         self.mount("https://", adapter)
         self.hooks["response"].append(self._check_feed)
@@ -114,19 +160,67 @@ class FeedSession(requests.Session):
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout)
-        return super().request(method, url, *args, **kwargs)
+        # Streamed, so that the feed check reads the body against the deadline and the size cap.
+        kwargs["stream"] = True
+        with Deadline(self.deadline_seconds) as deadline:
+            try:
+                return super().request(method, url, *args, **kwargs)
+            except (requests.RequestException, DeadlinePassedError):
+                if deadline.expired:
+                    raise _deadline_error(deadline, url) from None
+                raise
 
     def _check_feed(self, response: requests.Response, *args: Any, **kwargs: Any) -> requests.Response:
         status = response.status_code
         if status in TRANSIENT_STATUSES:
+            response.close()
             raise SourceError(f"arXiv answered HTTP {status} after every retry", url=response.url)
         if status != 200:
+            response.close()
             # A 4xx is our request's fault: repeating it cannot help.
             raise SourceError(
                 f"arXiv refused the request with HTTP {status}", url=response.url, retryable=False
             )
-        self.totals.append(feed_total(response.content, response.url))
+        content = self._read(response)
+        self.totals.append(feed_total(content, response.url))
         return response
+
+    def _read(self, response: requests.Response) -> bytes:
+        """The whole body, read in pieces as they arrive, within the deadline and the size cap."""
+        deadline = current_deadline()
+        pieces: list[bytes] = []
+        received = 0
+        try:
+            while piece := response.raw.read1(_READ_BYTES, decode_content=True):
+                received += len(piece)
+                if deadline is not None:
+                    deadline.received = received
+                if received > self.max_bytes:
+                    response.close()
+                    raise SourceError(
+                        f"arXiv's answer passed {self.max_bytes} bytes; that is not a feed", url=response.url
+                    )
+                pieces.append(piece)
+        except (urllib3.exceptions.HTTPError, OSError) as error:
+            response.close()
+            if deadline is not None and deadline.expired:
+                raise _deadline_error(deadline, response.url) from None
+            # As requests reports a body that broke off when it reads the body itself.
+            raise requests.ConnectionError(error) from None
+        if deadline is not None and deadline.expired:
+            # A body without a length ends where the deadline cut it; it is not the whole feed.
+            raise _deadline_error(deadline, response.url)
+        # Handed to requests as the body it would have read, for the arxiv client's parser.
+        response._content = content = b"".join(pieces)
+        return content
+
+
+def _deadline_error(deadline: Deadline, url: str | bytes) -> SourceError:
+    return SourceError(
+        f"arXiv sent {deadline.received} bytes in {deadline.elapsed:.0f} s; "
+        f"gave up at the {deadline.seconds:g} s deadline of a request",
+        url=url.decode() if isinstance(url, bytes) else url,
+    )
 
 
 def feed_total(content: bytes, url: str) -> int:

@@ -15,10 +15,11 @@ from newsletter.config import Config
 from newsletter.errors import InputError
 from newsletter.store import Database
 from newsletter.unsubscribe import Signer
+from newsletter.web.body import BodyLimit
 from newsletter.web.preview import Preview
 from newsletter.web.preview_page import PreviewEndpoints
 from newsletter.web.unsubscribe import UnsubscribeEndpoints, invalid_link
-from newsletter.web.webhook import SendGridWebhook
+from newsletter.web.webhook import MAX_BODY_BYTES, WEBHOOK_PATH, SendGridWebhook
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +47,10 @@ def public_app(
         logger.debug("rejected %s %s: %s", request.method, request.url.path, error)
         return invalid_link(request, config)
 
-    return Starlette(routes=routes, exception_handlers={InputError: bad_input})
+    # Every route's body is bounded here, below the handlers; only the webhook's batches need
+    # more than the default.
+    bounded = Middleware(BodyLimit, path_bytes={WEBHOOK_PATH: MAX_BODY_BYTES})
+    return Starlette(routes=routes, middleware=[bounded], exception_handlers={InputError: bad_input})
 
 
 #: The preview answers only to these names, so a web page cannot reach it by DNS rebinding.
@@ -55,7 +59,10 @@ PREVIEW_HOSTS = ["127.0.0.1", "localhost"]
 
 def preview_app(preview: Preview) -> Starlette:
     """The editor's preview of one draft; serve it on 127.0.0.1 only."""
-    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=PREVIEW_HOSTS)]
+    middleware = [
+        Middleware(TrustedHostMiddleware, allowed_hosts=PREVIEW_HOSTS),
+        Middleware(BodyLimit),
+    ]
     return Starlette(routes=PreviewEndpoints(preview).routes(), middleware=middleware)
 
 

@@ -55,6 +55,28 @@ _DROP_REASONS = {
     "spam reporting address": SubscriberStatus.COMPLAINED,
 }
 _MAX_ID = 200
+#: The longest address SMTP can carry (RFC 5321: a 64-character local part, @, 255 for the domain).
+_MAX_EMAIL = 320
+#: The largest row id the store holds: ids are INTEGER columns, 32-bit on PostgreSQL.
+MAX_ROW_ID = 2**31 - 1
+#: Every event SendGrid's Event Webhook documents; anything else is not SendGrid's and is
+#: refused with the batch, so a forged or garbled batch cannot fill the event table with names.
+KNOWN_EVENTS = frozenset(
+    {
+        "processed",
+        "dropped",
+        "delivered",
+        "deferred",
+        "bounce",
+        "open",
+        "click",
+        "spamreport",
+        "unsubscribe",
+        "group_unsubscribe",
+        "group_resubscribe",
+        "account_status_change",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,7 +106,9 @@ def parse_events(body: bytes) -> list[ProviderEvent]:
     """The events of a webhook body; InputError when it is not a JSON array of event objects."""
     try:
         raw = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):
+        # ValueError covers bad UTF-8, bad JSON and a number too long to read; RecursionError
+        # a document nested deeper than the parser goes.
         raise InputError("webhook: the body is not JSON") from None
     if not isinstance(raw, list):
         raise InputError("webhook: expected a JSON array of events")
@@ -132,8 +156,8 @@ def _event(item: Any, place: int) -> ProviderEvent:
     if not isinstance(item, dict):
         raise InputError(f"{where}: expected an object")
     kind, event_id, stamp = item.get("event"), item.get("sg_event_id"), item.get("timestamp")
-    if not isinstance(kind, str) or not kind or len(kind) > 40:
-        raise InputError(f"{where}: expected an 'event' name")
+    if not isinstance(kind, str) or kind not in KNOWN_EVENTS:
+        raise InputError(f"{where}: expected an 'event' name SendGrid sends")
     if not isinstance(event_id, str) or not event_id or len(event_id) > _MAX_ID:
         raise InputError(f"{where}: expected an 'sg_event_id'")
     if not isinstance(stamp, int) or isinstance(stamp, bool) or stamp < 0:
@@ -148,17 +172,19 @@ def _event(item: Any, place: int) -> ProviderEvent:
         event_id=event_id,
         kind=kind,
         occurred_at=occurred_at,
-        email=_text(item, "email", where),
+        email=_text(item, "email", where, limit=_MAX_EMAIL),
         issue_id=_optional_id(item, "issue_id", where),
         subscriber_id=_optional_id(item, "subscriber_id", where),
         reason=_text(item, "reason", where)[:500],
     )
 
 
-def _text(item: dict[str, Any], key: str, where: str) -> str:
+def _text(item: dict[str, Any], key: str, where: str, *, limit: int | None = None) -> str:
     value = item.get(key, "")
     if not isinstance(value, str):
         raise InputError(f"{where}: expected '{key}' to be text")
+    if limit is not None and len(value) > limit:
+        raise InputError(f"{where}: expected '{key}' of at most {limit} characters")
     return value
 
 
@@ -172,9 +198,9 @@ def _optional_id(item: dict[str, Any], key: str, where: str) -> int | None:
         return None
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
         value = int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ROW_ID:
         return value or None
-    raise InputError(f"{where}: expected '{key}' to be a whole number")
+    raise InputError(f"{where}: expected '{key}' to be a whole number from 0 to {MAX_ROW_ID}")
 
 
 def _unseen(session: Session, events: Sequence[ProviderEvent]) -> list[ProviderEvent]:

@@ -20,6 +20,11 @@ MAX_FORM_BYTES = 16 * 1024
 
 
 async def read_form(request: Request) -> dict[str, str]:
+    """The fields of the request's form; never ``request.form()``, which reads any size.
+
+    The body arrives through the app's :class:`~newsletter.web.body.BodyLimit`, which stops the
+    read at the route's limit; this check keeps forms small on a route allowed a larger body.
+    """
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         raise InputError("form: the request body is too large")
@@ -31,7 +36,9 @@ def parse_form(content_type: str, body: bytes) -> dict[str, str]:
     if content_type.split(";", maxsplit=1)[0].strip().lower() == "multipart/form-data":
         return _multipart(content_type, body)
     try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+        pairs = parse_qsl(
+            body.decode("utf-8"), keep_blank_values=True, strict_parsing=True, max_num_fields=20
+        )
     except (UnicodeDecodeError, ValueError):
         raise InputError("form: the body is not a valid form") from None
     fields: dict[str, str] = {}
