@@ -164,6 +164,8 @@ class DeliverySection:
     """Empty means ``outbox`` in ``newsletter.data_dir``."""
     max_retries: Count = 5
     failure_threshold: Share = 0.2
+    tracking: bool = False
+    """Count opens and clicks (SendGrid's tracking); off unless chosen, and the footer says when on."""
     smtp: SmtpSection = field(default_factory=SmtpSection)
     sendgrid: SendgridSection = field(default_factory=SendgridSection)
 

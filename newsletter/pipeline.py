@@ -362,6 +362,7 @@ def _campaigns(app: App, issue_id: int, draft: Draft) -> Callable[[str], Campaig
             sender=newsletter.sender,
             reply_to=newsletter.reply_to or None,
             categories=tuple(app.config.delivery.sendgrid.categories),
+            tracking=app.config.delivery.tracking,
         )
 
     return campaign

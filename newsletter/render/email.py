@@ -59,10 +59,10 @@ class EmailRenderer:
         self._environments: dict[str, _Environments] = {}
         self._lock = threading.Lock()
 
-    def render(self, draft: Draft, locale: str, config: Config) -> RenderedEmail:
+    def render(self, draft: Draft, locale: str, config: Config, *, web: bool = False) -> RenderedEmail:
         """See :func:`render_email`."""
         envs = self._for(locale)
-        view = build_view(draft, locale, config, envs.catalog)
+        view = build_view(draft, locale, config, envs.catalog, web=web)
         mjml_source = self._template(envs.mjml, MJML_TEMPLATE, view, envs.catalog)
         html = compile_mjml(mjml_source)
         text = self._template(envs.text, TEXT_TEMPLATE, view, envs.catalog)
@@ -165,10 +165,11 @@ def default_renderer() -> EmailRenderer:
     return EmailRenderer()
 
 
-def render_email(draft: Draft, locale: str, config: Config) -> RenderedEmail:
+def render_email(draft: Draft, locale: str, config: Config, *, web: bool = False) -> RenderedEmail:
     """One locale's subject, preheader, HTML and text, with the per-recipient placeholders left in.
 
     ``locale`` is used as given (resolve it first with :func:`newsletter.i18n.resolve_locale`);
     a locale without a catalog reads in English, and editorial text falls back to English.
+    ``web`` renders the public web version instead: no placeholders, nothing personal.
     """
-    return default_renderer().render(draft, locale, config)
+    return default_renderer().render(draft, locale, config, web=web)

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -48,6 +48,7 @@ class Database:
     def create_schema(self) -> None:
         try:
             Base.metadata.create_all(self.engine)
+            _add_new_columns(self.engine)
         except OperationalError as error:
             raise StoreError(f"cannot open the database {self.url!r}: {error.orig}") from None
 
@@ -59,6 +60,24 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _add_new_columns(engine: Engine) -> None:
+    """Add the columns a newer version defines to tables an older one created.
+
+    ``create_all`` creates missing tables but never alters existing ones. A new column is added
+    without NOT NULL, so the rows already there read as None, which its readers treat as unset
+    (an issue without recorded lists goes to ``newsletter.lists``).
+    """
+    inspector = inspect(engine)
+    for table in Base.metadata.sorted_tables:
+        present = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present:
+                kind = column.type.compile(dialect=engine.dialect)
+                with engine.begin() as connection:
+                    connection.exec_driver_sql(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}')
+                logger.info("added the column %s.%s", table.name, column.name)
 
 
 def _engine(url: Any) -> Engine:

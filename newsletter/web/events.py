@@ -55,6 +55,8 @@ _DROP_REASONS = {
     "spam reporting address": SubscriberStatus.COMPLAINED,
 }
 _MAX_ID = 200
+#: Clicked links are kept up to this length; longer ones are cut rather than refused.
+_MAX_URL = 2000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,6 +71,8 @@ class ProviderEvent:
     issue_id: int | None = None
     subscriber_id: int | None = None
     reason: str = ""
+    url: str = ""
+    """The clicked link, for a ``click`` event."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,6 +114,7 @@ def apply_events(
                 issue_id=event.issue_id,
                 subscriber_id=subscriber.id if subscriber else None,
                 occurred_at=event.occurred_at,
+                url=event.url[:_MAX_URL] or None,
             )
         )
         if subscriber is not None and _apply(session, subscriber, event, soft_bounce_threshold):
@@ -152,6 +157,7 @@ def _event(item: Any, place: int) -> ProviderEvent:
         issue_id=_optional_id(item, "issue_id", where),
         subscriber_id=_optional_id(item, "subscriber_id", where),
         reason=_text(item, "reason", where)[:500],
+        url=_text(item, "url", where) if kind == "click" else "",
     )
 
 

@@ -1,0 +1,262 @@
+"""The archive's pages and feeds, rendered from the drafts and kept in memory.
+
+An issue's web version is its email rendered again with ``web=True`` (see
+:func:`newsletter.render.render_email`): the same draft and templates, with a footer that has
+no personal link. Rendered issues are cached by issue, locale and the draft file's modification
+time and size, so an edited draft is rendered again; lists and feeds by the issues they show.
+Which issues are public is read from the store at most every ``refresh_seconds``, so an issue
+hidden or sent by another process appears or disappears within that time.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from babel.support import Translations
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from newsletter import i18n
+from newsletter.archive.feeds import FEED_TYPES, FeedInfo, FeedItem, render_feed
+from newsletter.archive.issues import ArchiveEntry, public_entries
+from newsletter.config import Config
+from newsletter.digest import read_draft
+from newsletter.errors import NewsletterError
+from newsletter.model import RenderedEmail
+from newsletter.render import render_email
+from newsletter.render.assets import templates_dir
+from newsletter.render.view import archive_path
+from newsletter.store import Database
+
+logger = logging.getLogger(__name__)
+
+INDEX_TEMPLATE = "archive/index.html.j2"
+#: Issues per page of a locale's list.
+PAGE_SIZE = 20
+#: Issues per feed: a feed reader needs only the recent ones.
+FEED_SIZE = 20
+
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
+
+#: An issue's draft file as last seen: its path, modification time and size.
+_Stamp = tuple[int, int, int]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Listed:
+    """An issue as the lists and feeds show it."""
+
+    date: str
+    """The long date (``July 1, 2026``, ``2026년 7월 1일``)."""
+    url: str
+    title: str
+    summary: str
+
+
+class Archive:
+    """Pages and feeds for every configured locale; ``None`` for what does not exist."""
+
+    def __init__(
+        self,
+        config: Config,
+        db: Database,
+        *,
+        refresh_seconds: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.config = config
+        self.db = db
+        self.locales = tuple(config.newsletter.locales)
+        self.refresh_seconds = refresh_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: list[ArchiveEntry] = []
+        self._read_at: float | None = None
+        self._issues: dict[tuple[int, str, _Stamp], RenderedEmail] = {}
+        self._pages: dict[tuple[object, ...], str] = {}
+        self._environments: dict[str, Environment] = {}
+
+    def entries(self) -> list[ArchiveEntry]:
+        """The public issues, newest first, re-read from the store when older than ``refresh_seconds``."""
+        now = self._clock()
+        if self._read_at is not None and now - self._read_at < self.refresh_seconds:
+            return self._entries
+        with self._lock:
+            with self.db.transaction() as session:
+                entries = public_entries(session)
+            if entries != self._entries:
+                public = {entry.issue_id for entry in entries}
+                # Drop what a hidden issue left behind, so withdrawn text is not kept in memory.
+                self._issues = {key: value for key, value in self._issues.items() if key[0] in public}
+                self._pages = {}
+            self._entries, self._read_at = entries, now
+            return entries
+
+    def invalidate(self) -> None:
+        """Read the public issues again on the next request (after a hide or a send here)."""
+        self._read_at = None
+
+    def issue_page(self, locale: str, day: date) -> str | None:
+        """The web version of the issue of ``day`` in ``locale``."""
+        if locale not in self.locales:
+            return None
+        entry = next((e for e in self.entries() if e.issue_date == day), None)
+        rendered = self._rendered(entry, locale) if entry else None
+        return rendered.html if rendered else None
+
+    def pages(self, locale: str) -> int:
+        """How many pages the locale's list has (one, even when empty)."""
+        return max(1, -(-len(self._available(locale)) // PAGE_SIZE))
+
+    def index_page(self, locale: str, page: int = 1) -> str | None:
+        """Page ``page`` (from 1) of the locale's list of issues, newest first."""
+        if locale not in self.locales:
+            return None
+        available = self._available(locale)
+        pages = max(1, -(-len(available) // PAGE_SIZE))
+        if not 1 <= page <= pages:
+            return None
+        shown = available[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        key = ("index", locale, page, tuple(self._stamp(entry) for entry, _ in shown))
+        return self._cached(key, lambda: self._index(locale, page, pages, shown))
+
+    def feed(self, locale: str, name: str) -> str | None:
+        """The feed ``name`` (``atom.xml``, ``rss.xml`` or ``feed.json``) of the locale."""
+        if locale not in self.locales or name not in FEED_TYPES:
+            return None
+        shown = self._available(locale)[:FEED_SIZE]
+        key = ("feed", locale, name, tuple(self._stamp(entry) for entry, _ in shown))
+        return self._cached(key, lambda: self._feed(locale, name, shown))
+
+    def url(self, path: str) -> str:
+        return self.config.newsletter.public_url.rstrip("/") + path
+
+    def _cached(self, key: tuple[object, ...], make: Callable[[], str]) -> str:
+        found = self._pages.get(key)
+        if found is None:
+            found = self._pages[key] = make()
+        return found
+
+    def _available(self, locale: str) -> list[tuple[ArchiveEntry, RenderedEmail]]:
+        """The public issues whose drafts render, with their rendering."""
+        found = []
+        for entry in self.entries():
+            rendered = self._rendered(entry, locale)
+            if rendered is not None:
+                found.append((entry, rendered))
+        return found
+
+    def _stamp(self, entry: ArchiveEntry) -> _Stamp:
+        try:
+            stat = Path(entry.draft_path).stat()
+        except OSError:
+            return (entry.issue_id, -1, -1)
+        return (entry.issue_id, stat.st_mtime_ns, stat.st_size)
+
+    def _rendered(self, entry: ArchiveEntry, locale: str) -> RenderedEmail | None:
+        stamp = self._stamp(entry)
+        key = (entry.issue_id, locale, stamp)
+        found = self._issues.get(key)
+        if found is None:
+            try:
+                draft = read_draft(Path(entry.draft_path))
+                found = render_email(draft, locale, self.config, web=True)
+            except NewsletterError as error:
+                # One broken or missing draft must not take the whole archive down with it.
+                logger.warning("archive: issue %s is left out: %s", entry.issue_id, error)
+                return None
+            self._issues[key] = found
+        return found
+
+    def _listed(self, locale: str, entry: ArchiveEntry, rendered: RenderedEmail) -> _Listed:
+        catalog = i18n.translations(locale)
+        return _Listed(
+            date=i18n.format_date(entry.issue_date, locale, width=i18n.date_width(locale, catalog)),
+            url=self.url(archive_path(locale, entry.issue_date)),
+            title=rendered.subject,
+            summary=rendered.preheader,
+        )
+
+    def _index(
+        self, locale: str, page: int, pages: int, shown: list[tuple[ArchiveEntry, RenderedEmail]]
+    ) -> str:
+        def page_url(number: int) -> str:
+            return self.url(archive_path(locale) + (f"page/{number}/" if number > 1 else ""))
+
+        return (
+            self._environment(locale)
+            .get_template(INDEX_TEMPLATE)
+            .render(
+                locale=locale,
+                direction=i18n.text_direction(locale),
+                brand=self.config.newsletter.name,
+                issues=[self._listed(locale, entry, rendered) for entry, rendered in shown],
+                page=page,
+                pages=pages,
+                canonical=page_url(page),
+                newer=page_url(page - 1) if page > 1 else "",
+                older=page_url(page + 1) if page < pages else "",
+                alternates=[
+                    {
+                        "locale": other,
+                        "label": i18n.language_name(other),
+                        "url": self.url(archive_path(other)),
+                    }
+                    for other in self.locales
+                ],
+                feeds={name: self.url(archive_path(locale) + name) for name in FEED_TYPES},
+            )
+        )
+
+    def _feed(self, locale: str, name: str, shown: list[tuple[ArchiveEntry, RenderedEmail]]) -> str:
+        catalog = i18n.translations(locale)
+        brand = self.config.newsletter.name
+        info = FeedInfo(
+            locale=locale,
+            # Translators: a feed's title; brand is the newsletter's name.
+            title=catalog.gettext("%(brand)s: all issues") % {"brand": brand},
+            description=catalog.gettext("Every issue of the daily research digest, newest first."),
+            home_url=self.url(archive_path(locale)),
+            base_url=self.url(archive_path(locale)),
+            author=brand,
+        )
+        items = [
+            FeedItem(
+                url=listed.url,
+                title=listed.title,
+                summary=listed.summary,
+                content_html=_body(rendered.html),
+                published=entry.published,
+            )
+            for entry, rendered in shown
+            for listed in (self._listed(locale, entry, rendered),)
+        ]
+        return render_feed(name, info, items)
+
+    def _environment(self, locale: str) -> Environment:
+        env = self._environments.get(locale)
+        if env is None:
+            env = Environment(
+                loader=FileSystemLoader(templates_dir()),
+                autoescape=True,
+                undefined=StrictUndefined,
+                trim_blocks=True,
+                lstrip_blocks=True,
+                extensions=["jinja2.ext.i18n"],
+            )
+            catalog: Translations = i18n.translations(locale)
+            env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+            self._environments[locale] = env
+        return env
+
+
+def _body(html: str) -> str:
+    """What is inside ``<body>``: a feed item's content is a fragment, not a whole document."""
+    found = _BODY.search(html)
+    return found.group(1).strip() if found else html
