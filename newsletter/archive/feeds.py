@@ -64,17 +64,18 @@ def render_feed(name: str, info: FeedInfo, items: Sequence[FeedItem]) -> str:
 
 
 def atom(info: FeedInfo, items: Sequence[FeedItem]) -> str:
-    feed = ET.Element(f"{{{ATOM_NS}}}feed", {XML_LANG: info.locale})
+    # Atom's own elements are written without a prefix under a default namespace declaration.
+    feed = ET.Element("feed", {"xmlns": ATOM_NS, XML_LANG: info.locale})
     _sub(feed, "id", info.home_url)
     _sub(feed, "title", info.title)
     _sub(feed, "subtitle", info.description)
     _sub(feed, "updated", _rfc3339(_updated(items)))
-    author = ET.SubElement(feed, f"{{{ATOM_NS}}}author")
+    author = ET.SubElement(feed, "author")
     _sub(author, "name", info.author)
     _link(feed, "self", info.base_url + "atom.xml", "application/atom+xml")
     _link(feed, "alternate", info.home_url, "text/html")
     for item in items:
-        entry = ET.SubElement(feed, f"{{{ATOM_NS}}}entry")
+        entry = ET.SubElement(feed, "entry")
         _sub(entry, "id", item.url)
         _sub(entry, "title", item.title)
         _sub(entry, "published", _rfc3339(item.published))
@@ -82,8 +83,7 @@ def atom(info: FeedInfo, items: Sequence[FeedItem]) -> str:
         _link(entry, "alternate", item.url, "text/html")
         _sub(entry, "summary", item.summary)
         _sub(entry, "content", item.content_html).set("type", "html")
-    # Atom's own elements without a prefix, as feed readers and validators show them.
-    return _xml(feed, default_namespace=ATOM_NS)
+    return _xml(feed)
 
 
 def rss(info: FeedInfo, items: Sequence[FeedItem]) -> str:
@@ -145,15 +145,14 @@ def _rfc3339(moment: datetime) -> str:
 
 
 def _sub(parent: ET.Element, tag: str, text: str) -> ET.Element:
-    element = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}")
+    element = ET.SubElement(parent, tag)
     element.text = text
     return element
 
 
 def _link(parent: ET.Element, rel: str, href: str, kind: str) -> None:
-    ET.SubElement(parent, f"{{{ATOM_NS}}}link", {"rel": rel, "href": href, "type": kind})
+    ET.SubElement(parent, "link", {"rel": rel, "href": href, "type": kind})
 
 
-def _xml(root: ET.Element, default_namespace: str | None = None) -> str:
-    body = ET.tostring(root, encoding="unicode", default_namespace=default_namespace)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
+def _xml(root: ET.Element) -> str:
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
