@@ -42,7 +42,10 @@ JSON_FEED_1_1 = {
                     "title": {"type": "string"},
                     "summary": {"type": "string"},
                     "content_html": {"type": "string"},
-                    "date_published": {"type": "string", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$"},
+                    "date_published": {
+                        "type": "string",
+                        "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)$",
+                    },
                 },
             },
         },
@@ -76,7 +79,10 @@ def test_atom_parses_and_has_what_rfc_4287_requires(archive: Archive, locale: st
     assert parsed.feed.title and parsed.feed.updated_parsed
     assert parsed.feed.language == locale
     links = {link.rel: link.href for link in parsed.feed.links}
-    assert links == {"self": f"{PUBLIC_URL}/archive/{locale}/atom.xml", "alternate": f"{PUBLIC_URL}/archive/{locale}/"}
+    assert links == {
+        "self": f"{PUBLIC_URL}/archive/{locale}/atom.xml",
+        "alternate": f"{PUBLIC_URL}/archive/{locale}/",
+    }
     assert [entry.id for entry in parsed.entries] == _urls(locale)
     for entry in parsed.entries:
         assert entry.title and entry.updated_parsed and entry.published_parsed and entry.summary
@@ -100,7 +106,11 @@ def test_rss_parses_and_has_what_rss_2_requires(archive: Archive, locale: str) -
 
     assert parsed.bozo == 0, parsed.get("bozo_exception")
     assert parsed.version == "rss20"
-    assert parsed.feed.title and parsed.feed.link == f"{PUBLIC_URL}/archive/{locale}/" and parsed.feed.description
+    assert (
+        parsed.feed.title
+        and parsed.feed.link == f"{PUBLIC_URL}/archive/{locale}/"
+        and parsed.feed.description
+    )
     assert parsed.feed.language == locale
     assert [entry.link for entry in parsed.entries] == _urls(locale)
     root = ET.fromstring(text.encode())
@@ -132,7 +142,9 @@ def test_json_feed_has_what_version_1_1_requires(archive: Archive, locale: str) 
     for item in feed["items"]:
         assert item["url"] == item["id"] and "<h1" in item["content_html"] and item["summary"]
         published = datetime.fromisoformat(item["date_published"])
-        assert published.tzinfo is not None and published - datetime(2026, 7, 1, tzinfo=UTC) < timedelta(days=4)
+        assert published.tzinfo is not None and published - datetime(2026, 7, 1, tzinfo=UTC) < timedelta(
+            days=4
+        )
 
 
 def test_markup_in_a_title_stays_text_in_every_feed(archive: Archive, publisher: Publisher) -> None:

@@ -29,7 +29,9 @@ def client(site_config: Config, db: Database, archive: Archive, publisher: Publi
     publisher.add(date(2026, 7, 4), status="draft")
     publisher.add(date(2026, 7, 5), status="sending")
     publisher.add(date(2026, 7, 6), status="paused")
-    app = public_app(site_config, db=db, signer=Signer([b"archive-tests-signing-key-0123456"]), archive=archive)
+    app = public_app(
+        site_config, db=db, signer=Signer([b"archive-tests-signing-key-0123456"]), archive=archive
+    )
     with TestClient(app, follow_redirects=False) as test_client:
         yield test_client
 
@@ -56,8 +58,12 @@ def test_every_archive_address_answers_get_and_head(client: TestClient, path: st
     assert "%%" not in got.text
 
 
-@pytest.mark.parametrize(("accept", "locale"), [("ko-KR,ko;q=0.9,en;q=0.5", "ko"), ("en-US", "en"), ("fr", "en")])
-def test_the_archive_root_sends_the_browser_to_its_language(client: TestClient, accept: str, locale: str) -> None:
+@pytest.mark.parametrize(
+    ("accept", "locale"), [("ko-KR,ko;q=0.9,en;q=0.5", "ko"), ("en-US", "en"), ("fr", "en")]
+)
+def test_the_archive_root_sends_the_browser_to_its_language(
+    client: TestClient, accept: str, locale: str
+) -> None:
     response = client.get("/archive/", headers={"Accept-Language": accept})
 
     assert response.status_code == 302
@@ -119,7 +125,9 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize(("method", "path", "status"), BAD_INPUT, ids=[f"{m} {p[:60]}" for m, p, _ in BAD_INPUT])
+@pytest.mark.parametrize(
+    ("method", "path", "status"), BAD_INPUT, ids=[f"{m} {p[:60]}" for m, p, _ in BAD_INPUT]
+)
 def test_bad_addresses_get_their_status_and_change_nothing(
     client: TestClient, db: Database, tmp_path: Path, method: str, path: str, status: int
 ) -> None:

@@ -19,7 +19,10 @@ DAY = date(2026, 7, 1)
 
 def _alternates(html: str) -> dict[str, str]:
     page = lxml.html.fromstring(html)
-    return {link.get("hreflang"): link.get("href") for link in page.xpath("//head/link[@rel='alternate'][@hreflang]")}
+    return {
+        link.get("hreflang"): link.get("href")
+        for link in page.xpath("//head/link[@rel='alternate'][@hreflang]")
+    }
 
 
 def _canonical(html: str) -> str:
@@ -50,7 +53,15 @@ def test_the_web_version_has_nothing_personal(archive: Archive, publisher: Publi
 
     assert html is not None
     assert f"{DAY.isoformat()} 호" in html if locale == "ko" else "Issue of 2026-07-01" in html
-    for personal in ("%%", "/u/", "Unsubscribe", "구독 취소", "Change language", "This copy was sent", "발송되었습니다"):
+    for personal in (
+        "%%",
+        "/u/",
+        "Unsubscribe",
+        "구독 취소",
+        "Change language",
+        "This copy was sent",
+        "발송되었습니다",
+    ):
         assert personal not in html, personal
     assert _canonical(html) == f"{PUBLIC_URL}/archive/{locale}/2026-07-01/"
 
@@ -58,7 +69,10 @@ def test_the_web_version_has_nothing_personal(archive: Archive, publisher: Publi
 def test_hreflang_pairs_hold_both_ways(archive: Archive, publisher: Publisher) -> None:
     publisher.add(DAY)
     pages = {
-        **{archive.url(f"/archive/{loc}/2026-07-01/"): archive.issue_page(loc, DAY) for loc in archive.locales},
+        **{
+            archive.url(f"/archive/{loc}/2026-07-01/"): archive.issue_page(loc, DAY)
+            for loc in archive.locales
+        },
         **{archive.url(f"/archive/{loc}/"): archive.index_page(loc) for loc in archive.locales},
     }
     assert all(pages.values())
@@ -132,7 +146,10 @@ def test_a_hidden_issue_leaves_pages_and_feeds_and_comes_back(
     assert (done.hidden, done.public) == (True, False)
     assert archive.issue_page("en", DAY + timedelta(days=1)) is None
     assert archive.issue_page("en", DAY) is not None
-    for text in (archive.index_page("en"), *(archive.feed("en", n) for n in ("atom.xml", "rss.xml", "feed.json"))):
+    for text in (
+        archive.index_page("en"),
+        *(archive.feed("en", n) for n in ("atom.xml", "rss.xml", "feed.json")),
+    ):
         assert text is not None
         assert "2026-07-02" not in text
         assert "Issue of 2026-07-01" in text
