@@ -200,5 +200,6 @@ def test_command_mistakes_are_one_line_and_change_nothing(
     result = CliRunner().invoke(cli, args, env=cli_env)
 
     assert result.exit_code == 1
-    assert len(result.output.strip().splitlines()) == 1 and message in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert message in result.output
     assert state_snapshot(tmp_path / "taken", tmp_path / "drafts", db=db) == before

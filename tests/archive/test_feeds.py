@@ -76,7 +76,8 @@ def test_atom_parses_and_has_what_rfc_4287_requires(archive: Archive, locale: st
     assert parsed.bozo == 0, parsed.get("bozo_exception")
     assert parsed.version == "atom10"
     assert parsed.feed.id == f"{PUBLIC_URL}/archive/{locale}/"
-    assert parsed.feed.title and parsed.feed.updated_parsed
+    assert parsed.feed.title
+    assert parsed.feed.updated_parsed
     assert parsed.feed.language == locale
     links = {link.rel: link.href for link in parsed.feed.links}
     assert links == {
@@ -85,14 +86,19 @@ def test_atom_parses_and_has_what_rfc_4287_requires(archive: Archive, locale: st
     }
     assert [entry.id for entry in parsed.entries] == _urls(locale)
     for entry in parsed.entries:
-        assert entry.title and entry.updated_parsed and entry.published_parsed and entry.summary
+        assert entry.title
+        assert entry.updated_parsed
+        assert entry.published_parsed
+        assert entry.summary
         assert entry.link == entry.id
-        assert entry.content[0].type == "text/html" and "<h1" in entry.content[0].value
+        assert entry.content[0].type == "text/html"
+        assert "<h1" in entry.content[0].value
     # Elements a parser might forgive are checked on the XML itself: author, and one id/updated each.
     root = ET.fromstring(text.encode())
     assert root.find(f"{ATOM}author/{ATOM}name") is not None
     for entry in root.iter(f"{ATOM}entry"):
-        assert len(entry.findall(f"{ATOM}id")) == 1 and len(entry.findall(f"{ATOM}updated")) == 1
+        assert len(entry.findall(f"{ATOM}id")) == 1
+        assert len(entry.findall(f"{ATOM}updated")) == 1
         datetime.fromisoformat(entry.findtext(f"{ATOM}updated", ""))
 
 
@@ -106,22 +112,24 @@ def test_rss_parses_and_has_what_rss_2_requires(archive: Archive, locale: str) -
 
     assert parsed.bozo == 0, parsed.get("bozo_exception")
     assert parsed.version == "rss20"
-    assert (
-        parsed.feed.title
-        and parsed.feed.link == f"{PUBLIC_URL}/archive/{locale}/"
-        and parsed.feed.description
-    )
+    assert parsed.feed.title
+    assert parsed.feed.link == f"{PUBLIC_URL}/archive/{locale}/"
+    assert parsed.feed.description
     assert parsed.feed.language == locale
     assert [entry.link for entry in parsed.entries] == _urls(locale)
     root = ET.fromstring(text.encode())
     self_link = root.find(f"channel/{ATOM}link")
-    assert self_link is not None and self_link.get("href") == f"{PUBLIC_URL}/archive/{locale}/rss.xml"
+    assert self_link is not None
+    assert self_link.get("href") == f"{PUBLIC_URL}/archive/{locale}/rss.xml"
     for item in root.iter("item"):
         guid = item.find("guid")
-        assert guid is not None and guid.get("isPermaLink") == "true" and guid.text == item.findtext("link")
+        assert guid is not None
+        assert guid.get("isPermaLink") == "true"
+        assert guid.text == item.findtext("link")
         # RFC 822 dates, as RSS 2.0 requires.
         assert parsedate_to_datetime(item.findtext("pubDate", "")).tzinfo is not None
-        assert item.findtext("title") and item.findtext("description")
+        assert item.findtext("title")
+        assert item.findtext("description")
         assert "<h1" in (item.findtext("{http://purl.org/rss/1.0/modules/content/}encoded") or "")
 
 
@@ -135,16 +143,18 @@ def test_json_feed_has_what_version_1_1_requires(archive: Archive, locale: str) 
 
     # feedparser 6 reads no JSON Feed: the spec's required fields and types are checked by schema.
     assert list(jsonschema.Draft202012Validator(JSON_FEED_1_1).iter_errors(feed)) == []
-    assert feed["title"] and feed["home_page_url"] == f"{PUBLIC_URL}/archive/{locale}/"
+    assert feed["title"]
+    assert feed["home_page_url"] == f"{PUBLIC_URL}/archive/{locale}/"
     assert feed["feed_url"] == f"{PUBLIC_URL}/archive/{locale}/feed.json"
     assert feed["language"] == locale
     assert [item["id"] for item in feed["items"]] == _urls(locale)
     for item in feed["items"]:
-        assert item["url"] == item["id"] and "<h1" in item["content_html"] and item["summary"]
+        assert item["url"] == item["id"]
+        assert "<h1" in item["content_html"]
+        assert item["summary"]
         published = datetime.fromisoformat(item["date_published"])
-        assert published.tzinfo is not None and published - datetime(2026, 7, 1, tzinfo=UTC) < timedelta(
-            days=4
-        )
+        assert published.tzinfo is not None
+        assert published - datetime(2026, 7, 1, tzinfo=UTC) < timedelta(days=4)
 
 
 def test_markup_in_a_title_stays_text_in_every_feed(archive: Archive, publisher: Publisher) -> None:
@@ -154,7 +164,8 @@ def test_markup_in_a_title_stays_text_in_every_feed(archive: Archive, publisher:
     atom, rss = (feedparser.parse(archive.feed("en", name)) for name in ("atom.xml", "rss.xml"))
     feed = json.loads(archive.feed("en", "feed.json") or "")
 
-    assert atom.bozo == 0 and rss.bozo == 0
+    assert atom.bozo == 0
+    assert rss.bozo == 0
     root = ET.fromstring((archive.feed("en", "atom.xml") or "").encode())
     assert root.findtext(f"{ATOM}entry/{ATOM}title") == title
     rss_root = ET.fromstring((archive.feed("en", "rss.xml") or "").encode())
@@ -165,5 +176,6 @@ def test_markup_in_a_title_stays_text_in_every_feed(archive: Archive, publisher:
 def test_an_empty_archive_has_valid_empty_feeds(archive: Archive) -> None:
     for name in ("atom.xml", "rss.xml"):
         parsed = feedparser.parse(archive.feed("en", name))
-        assert parsed.bozo == 0 and parsed.entries == []
+        assert parsed.bozo == 0
+        assert parsed.entries == []
     assert json.loads(archive.feed("en", "feed.json") or "")["items"] == []

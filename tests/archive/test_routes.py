@@ -52,7 +52,8 @@ def test_every_archive_address_answers_get_and_head(client: TestClient, path: st
     got = client.get(path)
     head = client.head(path)
 
-    assert got.status_code == 200 and head.status_code == 200
+    assert got.status_code == 200
+    assert head.status_code == 200
     assert got.headers["content-type"].startswith(media_type)
     assert "public" in got.headers["cache-control"]
     assert "%%" not in got.text
