@@ -4,8 +4,9 @@ An issue's web version is its email rendered again with ``web=True`` (see
 :func:`newsletter.render.render_email`): the same draft and templates, with a footer that has
 no personal link. Rendered issues are cached by issue, locale and the draft file's modification
 time and size, so an edited draft is rendered again; lists and feeds by the issues they show.
-Which issues are public is read from the store at most every ``refresh_seconds``, so an issue
-hidden or sent by another process appears or disappears within that time.
+Which issues are public, and the drafts' times and sizes, are read at most every
+``refresh_seconds``, so an issue hidden or sent by another process, or a draft edited, shows
+within that time.
 """
 
 from __future__ import annotations
@@ -39,13 +40,18 @@ logger = logging.getLogger(__name__)
 INDEX_TEMPLATE = "archive/index.html.j2"
 #: Issues per page of a locale's list.
 PAGE_SIZE = 20
-#: Issues per feed: a feed reader needs only the recent ones.
-FEED_SIZE = 20
+#: Issues per feed, each with its whole content: a reader needs only the recent ones (WordPress also
+#: keeps ten), and twenty would double the largest response the archive sends.
+FEED_SIZE = 10
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
 
 #: An issue's draft file as last seen: its path, modification time and size.
 _Stamp = tuple[int, int, int]
+
+
+class NotCached(Exception):  # noqa: N818 - a signal between two calls, not an error.
+    """Raised with ``cached_only=True`` when an answer needs the store or a rendering."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,16 +84,22 @@ class Archive:
         self._lock = threading.Lock()
         self._entries: list[ArchiveEntry] = []
         self._read_at: float | None = None
-        self._issues: dict[tuple[int, str, _Stamp], RenderedEmail] = {}
+        self._stamps: dict[int, _Stamp] = {}
+        self._issues: dict[tuple[int, str, _Stamp], RenderedEmail | None] = {}
         self._pages: dict[tuple[object, ...], str] = {}
         self._environments: dict[str, Environment] = {}
 
-    def entries(self) -> list[ArchiveEntry]:
+    def entries(self, *, cached_only: bool = False) -> list[ArchiveEntry]:
         """The public issues, newest first, re-read from the store when older than ``refresh_seconds``."""
         now = self._clock()
         if self._read_at is not None and now - self._read_at < self.refresh_seconds:
             return self._entries
+        if cached_only:
+            raise NotCached
         with self._lock:
+            # Another thread may have read them while this one waited for the lock.
+            if self._read_at is not None and self._clock() - self._read_at < self.refresh_seconds:
+                return self._entries
             with self.db.transaction() as session:
                 entries = public_entries(session)
             if entries != self._entries:
@@ -95,6 +107,8 @@ class Archive:
                 # Drop what a hidden issue left behind, so withdrawn text is not kept in memory.
                 self._issues = {key: value for key, value in self._issues.items() if key[0] in public}
                 self._pages = {}
+            # The draft files are looked at with the store, not on every request.
+            self._stamps = {entry.issue_id: _stamp(entry) for entry in entries}
             self._entries, self._read_at = entries, now
             return entries
 
@@ -102,76 +116,78 @@ class Archive:
         """Read the public issues again on the next request (after a hide or a send here)."""
         self._read_at = None
 
-    def issue_page(self, locale: str, day: date) -> str | None:
+    # Each page method answers from memory alone with ``cached_only=True`` or raises NotCached,
+    # so a server can answer most requests without handing them to a worker thread.
+
+    def issue_page(self, locale: str, day: date, *, cached_only: bool = False) -> str | None:
         """The web version of the issue of ``day`` in ``locale``."""
         if locale not in self.locales:
             return None
-        entry = next((e for e in self.entries() if e.issue_date == day), None)
-        rendered = self._rendered(entry, locale) if entry else None
+        entry = next((e for e in self.entries(cached_only=cached_only) if e.issue_date == day), None)
+        rendered = self._rendered(entry, locale, cached_only) if entry else None
         return rendered.html if rendered else None
 
     def pages(self, locale: str) -> int:
         """How many pages the locale's list has (one, even when empty)."""
         return max(1, -(-len(self._available(locale)) // PAGE_SIZE))
 
-    def index_page(self, locale: str, page: int = 1) -> str | None:
+    def index_page(self, locale: str, page: int = 1, *, cached_only: bool = False) -> str | None:
         """Page ``page`` (from 1) of the locale's list of issues, newest first."""
         if locale not in self.locales:
             return None
-        available = self._available(locale)
+        available = self._available(locale, cached_only)
         pages = max(1, -(-len(available) // PAGE_SIZE))
         if not 1 <= page <= pages:
             return None
         shown = available[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         key = ("index", locale, page, tuple(self._stamp(entry) for entry, _ in shown))
-        return self._cached(key, lambda: self._index(locale, page, pages, shown))
+        return self._cached(key, lambda: self._index(locale, page, pages, shown), cached_only)
 
-    def feed(self, locale: str, name: str) -> str | None:
+    def feed(self, locale: str, name: str, *, cached_only: bool = False) -> str | None:
         """The feed ``name`` (``atom.xml``, ``rss.xml`` or ``feed.json``) of the locale."""
         if locale not in self.locales or name not in FEED_TYPES:
             return None
-        shown = self._available(locale)[:FEED_SIZE]
+        shown = self._available(locale, cached_only)[:FEED_SIZE]
         key = ("feed", locale, name, tuple(self._stamp(entry) for entry, _ in shown))
-        return self._cached(key, lambda: self._feed(locale, name, shown))
+        return self._cached(key, lambda: self._feed(locale, name, shown), cached_only)
 
     def url(self, path: str) -> str:
         return self.config.newsletter.public_url.rstrip("/") + path
 
-    def _cached(self, key: tuple[object, ...], make: Callable[[], str]) -> str:
+    def _cached(self, key: tuple[object, ...], make: Callable[[], str], cached_only: bool) -> str:
         found = self._pages.get(key)
         if found is None:
+            if cached_only:
+                raise NotCached
             found = self._pages[key] = make()
         return found
 
-    def _available(self, locale: str) -> list[tuple[ArchiveEntry, RenderedEmail]]:
+    def _available(self, locale: str, cached_only: bool = False) -> list[tuple[ArchiveEntry, RenderedEmail]]:
         """The public issues whose drafts render, with their rendering."""
         found = []
-        for entry in self.entries():
-            rendered = self._rendered(entry, locale)
+        for entry in self.entries(cached_only=cached_only):
+            rendered = self._rendered(entry, locale, cached_only)
             if rendered is not None:
                 found.append((entry, rendered))
         return found
 
     def _stamp(self, entry: ArchiveEntry) -> _Stamp:
-        try:
-            stat = Path(entry.draft_path).stat()
-        except OSError:
-            return (entry.issue_id, -1, -1)
-        return (entry.issue_id, stat.st_mtime_ns, stat.st_size)
+        return self._stamps.get(entry.issue_id) or _stamp(entry)
 
-    def _rendered(self, entry: ArchiveEntry, locale: str) -> RenderedEmail | None:
-        stamp = self._stamp(entry)
-        key = (entry.issue_id, locale, stamp)
-        found = self._issues.get(key)
-        if found is None:
-            try:
-                draft = read_draft(Path(entry.draft_path))
-                found = render_email(draft, locale, self.config, web=True)
-            except NewsletterError as error:
-                # One broken or missing draft must not take the whole archive down with it.
-                logger.warning("archive: issue %s is left out: %s", entry.issue_id, error)
-                return None
-            self._issues[key] = found
+    def _rendered(self, entry: ArchiveEntry, locale: str, cached_only: bool = False) -> RenderedEmail | None:
+        key = (entry.issue_id, locale, self._stamp(entry))
+        if key in self._issues:
+            return self._issues[key]
+        if cached_only:
+            raise NotCached
+        found: RenderedEmail | None = None
+        try:
+            found = render_email(read_draft(Path(entry.draft_path)), locale, self.config, web=True)
+        except NewsletterError as error:
+            # One broken or missing draft must not take the whole archive down with it. The
+            # failure is kept too, so it is logged once per change of the file, not per visit.
+            logger.warning("archive: issue %s is left out: %s", entry.issue_id, error)
+        self._issues[key] = found
         return found
 
     def _listed(self, locale: str, entry: ArchiveEntry, rendered: RenderedEmail) -> _Listed:
@@ -254,6 +270,14 @@ class Archive:
             env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
             self._environments[locale] = env
         return env
+
+
+def _stamp(entry: ArchiveEntry) -> _Stamp:
+    try:
+        stat = Path(entry.draft_path).stat()
+    except OSError:
+        return (entry.issue_id, -1, -1)
+    return (entry.issue_id, stat.st_mtime_ns, stat.st_size)
 
 
 def _body(html: str) -> str:

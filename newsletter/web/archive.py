@@ -7,7 +7,10 @@ has nothing to explain to a visitor about issues it does not show.
 
 from __future__ import annotations
 
+import gzip
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 
 from starlette.concurrency import run_in_threadpool
@@ -17,6 +20,7 @@ from starlette.routing import Route
 
 from newsletter.archive import Archive
 from newsletter.archive.feeds import FEED_TYPES
+from newsletter.archive.site import NotCached
 from newsletter.render.view import archive_path
 from newsletter.web.page import accepted_locale
 
@@ -27,7 +31,9 @@ _PAGE = re.compile(r"[1-9][0-9]{0,5}")
 
 #: Public pages, the same for everyone: caches may keep them a little while. Nothing is loaded
 #: from elsewhere and nothing runs.
+_HTML = "text/html; charset=utf-8"
 _HEADERS = {
+    "Vary": "Accept-Encoding",
     "Cache-Control": "public, max-age=300",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -35,11 +41,30 @@ _HEADERS = {
 }
 
 
+#: Encoded bodies kept at most; past it the oldest half is dropped.
+_MAX_BODIES = 512
+
+
+@dataclass(frozen=True, slots=True)
+class _Body:
+    """A page as sent: UTF-8, and gzipped once for the clients that accept it (feeds are large)."""
+
+    plain: bytes
+    gzipped: bytes
+
+
 class ArchiveEndpoints:
-    """The handlers behind ``/archive/``."""
+    """The handlers behind ``/archive/``.
+
+    A request is answered from the archive's memory on the event loop when it can be, and in a
+    worker thread when it needs the store or a rendering.
+    """
 
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
+        # Keyed by the page text itself: the archive hands back the same string object while a
+        # page is unchanged, and a string caches its hash, so a lookup costs no hashing.
+        self._bodies: dict[str, _Body] = {}
 
     def routes(self) -> list[Route]:
         return [
@@ -59,23 +84,51 @@ class ArchiveEndpoints:
         raw = request.path_params.get("page", "1")
         if not _PAGE.fullmatch(raw) or (raw == "1" and "page" in request.path_params):
             return _not_found()
-        locale = request.path_params["locale"]
-        html = await run_in_threadpool(self.archive.index_page, locale, int(raw))
-        return _found(html, "text/html; charset=utf-8")
+        page = self.archive.index_page
+        return await self._answer(request, page, request.path_params["locale"], int(raw), media_type=_HTML)
 
     async def issue(self, request: Request) -> Response:
         day = _day(request.path_params["day"])
         if day is None:
             return _not_found()
-        html = await run_in_threadpool(self.archive.issue_page, request.path_params["locale"], day)
-        return _found(html, "text/html; charset=utf-8")
+        page = self.archive.issue_page
+        return await self._answer(request, page, request.path_params["locale"], day, media_type=_HTML)
 
     async def feed(self, request: Request) -> Response:
         name = request.path_params["name"]
         if name not in FEED_TYPES:
             return _not_found()
-        body = await run_in_threadpool(self.archive.feed, request.path_params["locale"], name)
-        return _found(body, FEED_TYPES[name])
+        page = self.archive.feed
+        return await self._answer(
+            request, page, request.path_params["locale"], name, media_type=FEED_TYPES[name]
+        )
+
+    async def _answer(
+        self, request: Request, page: Callable[..., str | None], *args: object, media_type: str
+    ) -> Response:
+        try:
+            text = page(*args, cached_only=True)
+            body = self._bodies.get(text) if text is not None else None
+        except NotCached:
+            text, body = await run_in_threadpool(page, *args), None
+        if text is None:
+            return _not_found()
+        if body is None:
+            body = await run_in_threadpool(self._encode, text)
+        headers = dict(_HEADERS)
+        content = body.plain
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            content, headers["Content-Encoding"] = body.gzipped, "gzip"
+        return Response(content, media_type=media_type, headers=headers)
+
+    def _encode(self, text: str) -> _Body:
+        plain = text.encode("utf-8")
+        body = _Body(plain, gzip.compress(plain, compresslevel=6, mtime=0))
+        if len(self._bodies) >= _MAX_BODIES:
+            for old in list(self._bodies)[: _MAX_BODIES // 2]:
+                self._bodies.pop(old, None)
+        self._bodies[text] = body
+        return body
 
 
 def _day(text: str) -> date | None:
@@ -85,12 +138,6 @@ def _day(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
-
-
-def _found(body: str | None, media_type: str) -> Response:
-    if body is None:
-        return _not_found()
-    return Response(body, media_type=media_type, headers=_HEADERS)
 
 
 def _not_found() -> Response:
