@@ -191,9 +191,9 @@ class Archive:
         return found
 
     def _listed(self, locale: str, entry: ArchiveEntry, rendered: RenderedEmail) -> _Listed:
-        catalog = i18n.translations(locale)
         return _Listed(
-            date=i18n.format_date(entry.issue_date, locale, width=i18n.date_width(locale, catalog)),
+            # The long form in both languages ("2026년 7월 1일"): the date is the list's headline.
+            date=i18n.format_date(entry.issue_date, locale, width="long"),
             url=self.url(archive_path(locale, entry.issue_date)),
             title=rendered.subject,
             summary=rendered.preheader,
