@@ -73,7 +73,8 @@ def test_the_list_and_an_issue_read_on_a_phone(
             link = browser.evaluate(
                 f"(() => {{ const a = document.querySelector('body a[hreflang={other}]');"
                 " const box = a.getBoundingClientRect();"
-                " return [a.textContent, box.left >= 0 && box.right <= window.innerWidth && box.height > 0]; })()"
+                " const inside = box.left >= 0 && box.right <= window.innerWidth && box.height > 0;"
+                " return [a.textContent, inside]; })()"
             )
             assert link == [switch, True]
             heading = browser.evaluate("getComputedStyle(document.querySelector('h1')).fontSize")
