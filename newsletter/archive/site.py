@@ -3,7 +3,9 @@
 An issue's web version is its email rendered again with ``web=True`` (see
 :func:`newsletter.render.render_email`): the same draft and templates, with a footer that has
 no personal link. Rendered issues are cached by issue, locale and the draft file's modification
-time and size, so an edited draft is rendered again; lists and feeds by the issues they show.
+time and size, so an edited draft is rendered again; the most recently used
+:data:`RENDERED_KEPT` are kept whole, and every issue's title and summary for the lists. Lists
+and feeds are cached by the issues they show.
 Which issues are public, and the drafts' times and sizes, are read at most every
 ``refresh_seconds``, so an issue hidden or sent by another process, or a draft edited, shows
 within that time.
@@ -15,10 +17,12 @@ import logging
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -29,13 +33,16 @@ from newsletter.archive.issues import ArchiveEntry, public_entries
 from newsletter.config import Config
 from newsletter.digest import read_draft
 from newsletter.errors import NewsletterError
-from newsletter.model import RenderedEmail
+from newsletter.model import Draft, RenderedEmail
 from newsletter.render import render_email
 from newsletter.render.assets import templates_dir
+from newsletter.render.email import default_renderer
 from newsletter.render.view import archive_path
 from newsletter.store import Database
 
 logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 INDEX_TEMPLATE = "archive/index.html.j2"
 #: Issues per page of a locale's list.
@@ -43,6 +50,9 @@ PAGE_SIZE = 20
 #: Issues per feed, each with its whole content: a reader needs only the recent ones (WordPress also
 #: keeps ten), and twenty would double the largest response the archive sends.
 FEED_SIZE = 10
+
+#: Whole renderings kept in memory (about 130 KB each); older issues are rendered again on a visit.
+RENDERED_KEPT = 64
 
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
 
@@ -52,6 +62,14 @@ _Stamp = tuple[int, int, int]
 
 class NotCached(Exception):  # noqa: N818 - a signal between two calls, not an error.
     """Raised with ``cached_only=True`` when an answer needs the store or a rendering."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Summary:
+    """What a list shows of an issue in one locale: its subject and preheader."""
+
+    title: str
+    summary: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,7 +103,8 @@ class Archive:
         self._entries: list[ArchiveEntry] = []
         self._read_at: float | None = None
         self._stamps: dict[int, _Stamp] = {}
-        self._issues: dict[tuple[int, str, _Stamp], RenderedEmail | None] = {}
+        self._issues: OrderedDict[tuple[int, str, _Stamp], RenderedEmail | None] = OrderedDict()
+        self._summaries: dict[tuple[int, str, _Stamp], _Summary | None] = {}
         self._pages: dict[tuple[object, ...], str] = {}
         self._environments: dict[str, Environment] = {}
 
@@ -102,14 +121,16 @@ class Archive:
                 return self._entries
             with self.db.transaction() as session:
                 entries = public_entries(session)
-            if entries != self._entries:
-                public = {entry.issue_id for entry in entries}
-                # Drop what a hidden issue left behind, so withdrawn text is not kept in memory.
-                self._issues = {key: value for key, value in self._issues.items() if key[0] in public}
-                self._pages = {}
             # The draft files are looked at with the store, not on every request.
-            self._stamps = {entry.issue_id: _stamp(entry) for entry in entries}
-            self._entries, self._read_at = entries, now
+            stamps = {entry.issue_id: _stamp(entry) for entry in entries}
+            if entries != self._entries or stamps != self._stamps:
+                # Drop what a hidden issue or an edited draft left behind, so withdrawn text is
+                # not kept in memory.
+                for cache in (self._issues, self._summaries):
+                    for key in [key for key in cache if stamps.get(key[0]) != key[2]]:
+                        del cache[key]
+                self._pages = {}
+            self._stamps, self._entries, self._read_at = stamps, entries, now
             return entries
 
     def invalidate(self) -> None:
@@ -162,13 +183,13 @@ class Archive:
             found = self._pages[key] = make()
         return found
 
-    def _available(self, locale: str, cached_only: bool = False) -> list[tuple[ArchiveEntry, RenderedEmail]]:
-        """The public issues whose drafts render, with their rendering."""
+    def _available(self, locale: str, cached_only: bool = False) -> list[tuple[ArchiveEntry, _Summary]]:
+        """The public issues whose drafts render, with their title and summary."""
         found = []
         for entry in self.entries(cached_only=cached_only):
-            rendered = self._rendered(entry, locale, cached_only)
-            if rendered is not None:
-                found.append((entry, rendered))
+            summary = self._summary(entry, locale, cached_only)
+            if summary is not None:
+                found.append((entry, summary))
         return found
 
     def _stamp(self, entry: ArchiveEntry) -> _Stamp:
@@ -177,31 +198,49 @@ class Archive:
     def _rendered(self, entry: ArchiveEntry, locale: str, cached_only: bool = False) -> RenderedEmail | None:
         key = (entry.issue_id, locale, self._stamp(entry))
         if key in self._issues:
+            self._issues.move_to_end(key)
             return self._issues[key]
         if cached_only:
             raise NotCached
-        found: RenderedEmail | None = None
+        found = self._from_draft(entry, lambda draft: render_email(draft, locale, self.config, web=True))
+        self._issues[key] = found
+        while len(self._issues) > RENDERED_KEPT:
+            self._issues.popitem(last=False)
+        return found
+
+    def _summary(self, entry: ArchiveEntry, locale: str, cached_only: bool = False) -> _Summary | None:
+        key = (entry.issue_id, locale, self._stamp(entry))
+        if key in self._summaries:
+            return self._summaries[key]
+        if cached_only:
+            raise NotCached
+
+        def headline(draft: Draft) -> _Summary:
+            title, summary = default_renderer().headline(draft, locale, self.config)
+            return _Summary(title=title, summary=summary)
+
+        found = self._summaries[key] = self._from_draft(entry, headline)
+        return found
+
+    def _from_draft(self, entry: ArchiveEntry, make: Callable[[Draft], _T]) -> _T | None:
         try:
-            found = render_email(read_draft(Path(entry.draft_path)), locale, self.config, web=True)
+            return make(read_draft(Path(entry.draft_path)))
         except NewsletterError as error:
             # One broken or missing draft must not take the whole archive down with it. The
             # failure is kept too, so it is logged once per change of the file, not per visit.
             logger.warning("archive: issue %s is left out: %s", entry.issue_id, error)
-        self._issues[key] = found
-        return found
+            return None
 
-    def _listed(self, locale: str, entry: ArchiveEntry, rendered: RenderedEmail) -> _Listed:
+    def _listed(self, locale: str, entry: ArchiveEntry, rendered: _Summary) -> _Listed:
         return _Listed(
             # The long form in both languages ("2026년 7월 1일"): the date is the list's headline.
             date=i18n.format_date(entry.issue_date, locale, width="long"),
             url=self.url(archive_path(locale, entry.issue_date)),
-            title=rendered.subject,
-            summary=rendered.preheader,
+            title=rendered.title,
+            summary=rendered.summary,
         )
 
-    def _index(
-        self, locale: str, page: int, pages: int, shown: list[tuple[ArchiveEntry, RenderedEmail]]
-    ) -> str:
+    def _index(self, locale: str, page: int, pages: int, shown: list[tuple[ArchiveEntry, _Summary]]) -> str:
         def page_url(number: int) -> str:
             return self.url(archive_path(locale) + (f"page/{number}/" if number > 1 else ""))
 
@@ -230,7 +269,7 @@ class Archive:
             )
         )
 
-    def _feed(self, locale: str, name: str, shown: list[tuple[ArchiveEntry, RenderedEmail]]) -> str:
+    def _feed(self, locale: str, name: str, shown: list[tuple[ArchiveEntry, _Summary]]) -> str:
         catalog = i18n.translations(locale)
         brand = self.config.newsletter.name
         info = FeedInfo(
@@ -242,17 +281,21 @@ class Archive:
             base_url=self.url(archive_path(locale)),
             author=brand,
         )
-        items = [
-            FeedItem(
-                url=listed.url,
-                title=listed.title,
-                summary=listed.summary,
-                content_html=_body(rendered.html),
-                published=entry.published,
+        items = []
+        for entry, summary in shown:
+            rendered = self._rendered(entry, locale)
+            if rendered is None:
+                continue
+            listed = self._listed(locale, entry, summary)
+            items.append(
+                FeedItem(
+                    url=listed.url,
+                    title=listed.title,
+                    summary=listed.summary,
+                    content_html=_body(rendered.html),
+                    published=entry.published,
+                )
             )
-            for entry, rendered in shown
-            for listed in (self._listed(locale, entry, rendered),)
-        ]
         return render_feed(name, info, items)
 
     def _environment(self, locale: str) -> Environment:

@@ -74,6 +74,12 @@ class EmailRenderer:
             text=text,
         )
 
+    def headline(self, draft: Draft, locale: str, config: Config) -> tuple[str, str]:
+        """The subject and preheader alone, without compiling the email (for lists of issues)."""
+        envs = self._for(locale)
+        view = build_view(draft, locale, config, envs.catalog)
+        return subject(draft, view, envs.catalog), preheader(view, envs.catalog)
+
     def mjml(self, draft: Draft, locale: str, config: Config) -> str:
         """The MJML source before compilation, for MJML's reference validator and for debugging."""
         envs = self._for(locale)

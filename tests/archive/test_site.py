@@ -9,6 +9,7 @@ import pytest
 
 from newsletter.archive import Archive, public_entries, set_hidden
 from newsletter.archive import site as site_module
+from newsletter.render import email as email_module
 from newsletter.store import Database
 from newsletter.store.schema import IssueStatus
 
@@ -202,3 +203,28 @@ def test_an_issue_whose_draft_is_gone_is_left_out(archive: Archive, publisher: P
     index = archive.index_page("en") or ""
     assert "Issue of 2026-07-02" in index
     assert "Issue of 2026-07-01" not in index
+
+
+def test_lists_need_no_whole_rendering_and_few_renderings_are_kept(
+    archive: Archive, publisher: Publisher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled: list[int] = []
+    real = email_module.compile_mjml
+    monkeypatch.setattr(email_module, "compile_mjml", lambda source: compiled.append(1) or real(source))
+    monkeypatch.setattr(site_module, "RENDERED_KEPT", 3)
+    days = [DAY + timedelta(days=n) for n in range(6)]
+    for day in days:
+        publisher.add(day)
+
+    index = archive.index_page("en")
+    assert index is not None
+    assert compiled == []
+    for day in days:
+        assert archive.issue_page("en", day) is not None
+
+    assert len(compiled) == 6
+    # Only the three most recently seen stay whole; an older one is rendered again when visited.
+    archive.issue_page("en", days[-1])
+    assert len(compiled) == 6
+    archive.issue_page("en", days[0])
+    assert len(compiled) == 7
