@@ -13,6 +13,7 @@ within that time.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import threading
@@ -43,6 +44,8 @@ from newsletter.store import Database
 logger = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
+#: Marks a key not in a cache, where None is a cached answer ("this draft does not render").
+_MISSING = object()
 
 INDEX_TEMPLATE = "archive/index.html.j2"
 #: Issues per page of a locale's list.
@@ -102,6 +105,7 @@ class Archive:
         self._lock = threading.Lock()
         self._entries: list[ArchiveEntry] = []
         self._read_at: float | None = None
+        self._refreshing = False
         self._stamps: dict[int, _Stamp] = {}
         self._issues: OrderedDict[tuple[int, str, _Stamp], RenderedEmail | None] = OrderedDict()
         self._summaries: dict[tuple[int, str, _Stamp], _Summary | None] = {}
@@ -114,24 +118,38 @@ class Archive:
         if self._read_at is not None and now - self._read_at < self.refresh_seconds:
             return self._entries
         if cached_only:
+            # One request reads the store; the others meanwhile get what was read a moment ago,
+            # rather than all queueing behind that read.
+            if self._refreshing and self._read_at is not None:
+                return self._entries
+            self._refreshing = True
             raise NotCached
         with self._lock:
-            # Another thread may have read them while this one waited for the lock.
-            if self._read_at is not None and self._clock() - self._read_at < self.refresh_seconds:
-                return self._entries
-            with self.db.transaction() as session:
-                entries = public_entries(session)
-            # The draft files are looked at with the store, not on every request.
-            stamps = {entry.issue_id: _stamp(entry) for entry in entries}
-            if entries != self._entries or stamps != self._stamps:
-                # Drop what a hidden issue or an edited draft left behind, so withdrawn text is
-                # not kept in memory.
-                for cache in (self._issues, self._summaries):
-                    for key in [key for key in cache if stamps.get(key[0]) != key[2]]:
-                        del cache[key]
-                self._pages = {}
-            self._stamps, self._entries, self._read_at = stamps, entries, now
-            return entries
+            try:
+                return self._refresh(now)
+            finally:
+                self._refreshing = False
+
+    def _refresh(self, now: float) -> list[ArchiveEntry]:
+        # Another thread may have read them while this one waited for the lock.
+        if self._read_at is not None and self._clock() - self._read_at < self.refresh_seconds:
+            return self._entries
+        with self.db.transaction() as session:
+            entries = public_entries(session)
+        # The draft files are looked at with the store, not on every request.
+        stamps = {entry.issue_id: _stamp(entry) for entry in entries}
+        if entries != self._entries or stamps != self._stamps:
+            # Drop what a hidden issue or an edited draft left behind, so withdrawn text is
+            # not kept in memory.
+            for cache in (self._issues, self._summaries):
+                # list() copies the keys in one step, so requests answered meanwhile on the
+                # event loop cannot change the mapping under this loop.
+                for key in list(cache):
+                    if stamps.get(key[0]) != key[2]:
+                        cache.pop(key, None)
+            self._pages = {}
+        self._stamps, self._entries, self._read_at = stamps, entries, now
+        return entries
 
     def invalidate(self) -> None:
         """Read the public issues again on the next request (after a hide or a send here)."""
@@ -197,21 +215,26 @@ class Archive:
 
     def _rendered(self, entry: ArchiveEntry, locale: str, cached_only: bool = False) -> RenderedEmail | None:
         key = (entry.issue_id, locale, self._stamp(entry))
-        if key in self._issues:
-            self._issues.move_to_end(key)
-            return self._issues[key]
+        # Read once and guarded: another thread may drop the key between two steps.
+        found = self._issues.get(key, _MISSING)
+        if found is not _MISSING:
+            with contextlib.suppress(KeyError):
+                self._issues.move_to_end(key)
+            return found  # type: ignore[return-value]
         if cached_only:
             raise NotCached
-        found = self._from_draft(entry, lambda draft: render_email(draft, locale, self.config, web=True))
-        self._issues[key] = found
+        rendered = self._from_draft(entry, lambda draft: render_email(draft, locale, self.config, web=True))
+        self._issues[key] = rendered
         while len(self._issues) > RENDERED_KEPT:
-            self._issues.popitem(last=False)
-        return found
+            with contextlib.suppress(KeyError):
+                self._issues.popitem(last=False)
+        return rendered
 
     def _summary(self, entry: ArchiveEntry, locale: str, cached_only: bool = False) -> _Summary | None:
         key = (entry.issue_id, locale, self._stamp(entry))
-        if key in self._summaries:
-            return self._summaries[key]
+        known = self._summaries.get(key, _MISSING)
+        if known is not _MISSING:
+            return known  # type: ignore[return-value]
         if cached_only:
             raise NotCached
 
