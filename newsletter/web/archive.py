@@ -41,8 +41,9 @@ _HEADERS = {
 }
 
 
-#: Encoded bodies kept at most; past it the oldest half is dropped.
-_MAX_BODIES = 512
+#: Encoded bodies kept at most (an issue is about 180 KB with its text, a feed about 2 MB);
+#: past it the oldest half is dropped.
+_MAX_BODIES = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +97,9 @@ class ArchiveEndpoints:
 
     async def feed(self, request: Request) -> Response:
         name = request.path_params["name"]
+        if _day(name) is not None:
+            # An issue's address typed without its final slash.
+            return RedirectResponse(request.url.path + "/", status_code=308)
         if name not in FEED_TYPES:
             return _not_found()
         page = self.archive.feed

@@ -139,3 +139,22 @@ def test_bad_addresses_get_their_status_and_change_nothing(
     assert response.status_code == status, response.text[:200]
     assert "Issue of" not in response.text
     assert state_snapshot(tmp_path / "drafts", db=db) == before
+
+
+def test_gzip_is_sent_to_clients_that_ask_and_reads_back_the_same(
+    client: TestClient, archive: Archive
+) -> None:
+    zipped = client.get("/archive/ko/atom.xml", headers={"Accept-Encoding": "gzip"})
+    plain = client.get("/archive/ko/atom.xml", headers={"Accept-Encoding": "identity"})
+
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert int(zipped.headers["content-length"]) < len(plain.content) / 4
+    assert "content-encoding" not in plain.headers
+    assert zipped.text == plain.text == archive.feed("ko", "atom.xml")
+
+
+def test_an_issue_address_without_its_slash_is_redirected(client: TestClient) -> None:
+    response = client.get("/archive/ko/2026-07-01")
+
+    assert response.status_code == 308
+    assert response.headers["location"] == "/archive/ko/2026-07-01/"
