@@ -71,8 +71,8 @@ def _write_all(archive: Archive, root: Path) -> tuple[int, int]:
                 issues += 1
         for name in FEED_TYPES:
             files += _write(root, archive_path(locale) + name, archive.feed(locale, name))
-    first = archive_path(archive.locales[0])
-    files += _write(root, "/archive/index.html", _redirect(first))
+    # Relative, so that it also works when the folder is served below a path (example.org/brief/).
+    files += _write(root, "/archive/index.html", _redirect(f"{archive.locales[0]}/"))
     (root / MARKER).write_text("Built by `newsletter archive build`; the next build replaces this folder.\n")
     return files, issues
 

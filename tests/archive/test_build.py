@@ -56,6 +56,8 @@ def test_the_build_holds_the_same_pages_and_feeds_as_the_server(
         for name in ("atom.xml", "rss.xml", "feed.json"):
             assert (folder / name).read_text(encoding="utf-8") == archive.feed(locale, name)
         assert not (folder / "2026-07-03").exists()
+    # The archive's root sends a browser on to the first language, relative to where it is served.
+    assert 'content="0; url=en/"' in (site / "archive/index.html").read_text(encoding="utf-8")
     # Every link between archive pages leads to a file of the build.
     for path in _local_links(site):
         target = site / path.lstrip("/")
