@@ -181,6 +181,8 @@ class DeliverySection:
     lease_seconds: Timeout = 60.0
     """How long a sending process's claim on its batches lasts unless renewed (every third of
     it): a sender silent for longer is taken for dead and its batches become unknown."""
+    tracking: bool = False
+    """Count opens and clicks (SendGrid's tracking); off unless chosen, and the footer says when on."""
     smtp: SmtpSection = field(default_factory=SmtpSection)
     sendgrid: SendgridSection = field(default_factory=SendgridSection)
 

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from newsletter import __version__
-from newsletter.cli import audience, issue, schedule, setup, web
+from newsletter.cli import archive, audience, issue, schedule, setup, web
 from newsletter.cli.common import Context
 from newsletter.errors import NewsletterError
 from newsletter.logs import configure_logging
@@ -46,7 +46,7 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int) -> None:
     ctx.obj = Context(config_path)
 
 
-for module in (setup, issue, audience, schedule, web):
+for module in (setup, issue, audience, schedule, web, archive):
     for command in module.COMMANDS:
         cli.add_command(command)
 

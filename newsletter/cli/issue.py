@@ -274,18 +274,37 @@ class _Progress:
 
 
 @click.command()
+@click.argument("issue", required=False)
 @json_option
 @click.option("--limit", default=10, show_default=True, help="How many recent issues and runs to show.")
 @pass_context
-def status(ctx: Context, as_json: bool, limit: int) -> None:
-    """Show the upcoming runs, recent issues with delivery counts, and what needs attention."""
+def status(ctx: Context, issue: str | None, as_json: bool, limit: int) -> None:
+    """Show the upcoming runs, recent issues with delivery counts, and what needs attention.
+
+    With ISSUE (an id or a date): that issue's report per locale and list (delivered, bounced,
+    complained, unsubscribed; opens and clicks per link when delivery.tracking is on).
+    """
     from newsletter import status as report
 
+    if issue is not None:
+        _print_issue_report(ctx, issue, as_json)
+        return
     found = report.collect(ctx.config, ctx.app.db, datetime.now(ctx.config.tz), limit=limit)
     if as_json:
         echo_json(report.to_json(found))
         return
     for line in report.to_lines(found, ctx.config):
+        click.echo(line)
+
+
+def _print_issue_report(ctx: Context, issue: str, as_json: bool) -> None:
+    from newsletter import report
+
+    found = report.issue_report(ctx.app.db, issue, tracking=ctx.config.delivery.tracking)
+    if as_json:
+        echo_json(report.to_json(found))
+        return
+    for line in report.to_lines(found):
         click.echo(line)
 
 

@@ -16,7 +16,7 @@ PREVIEW_HOST = "127.0.0.1"
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default: web.port).")
 @pass_context
 def serve(ctx: Context, host: str | None, port: int | None) -> None:
-    """Serve one-click unsubscribe (/u/TOKEN) and the SendGrid event webhook (/webhooks/sendgrid)."""
+    """Serve one-click unsubscribe (/u/TOKEN), the SendGrid event webhook and the archive (/archive/)."""
     import uvicorn
 
     from newsletter.web.app import public_app

@@ -23,6 +23,8 @@ class Campaign:
     sender: str
     reply_to: str | None = None
     categories: Sequence[str] = ()
+    tracking: bool = False
+    """Whether the provider may count opens and clicks (``delivery.tracking``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

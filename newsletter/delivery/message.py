@@ -113,6 +113,7 @@ def campaign_for(config: Config, issue_id: int, email: RenderedEmail) -> Campaig
         sender=sender_for(config, email.locale),
         reply_to=newsletter.reply_to or None,
         categories=tuple(config.delivery.sendgrid.categories),
+        tracking=config.delivery.tracking,
     )
 
 

@@ -136,6 +136,11 @@ def request_body(campaign: Campaign, batch: Sequence[Personalization]) -> dict[s
         body["reply_to"] = _address(campaign.reply_to)
     if campaign.categories:
         body["categories"] = list(dict.fromkeys(campaign.categories))
+    # Said either way, because an account's own settings may turn tracking on: off must mean off.
+    body["tracking_settings"] = {
+        "click_tracking": {"enable": campaign.tracking, "enable_text": False},
+        "open_tracking": {"enable": campaign.tracking},
+    }
     return body
 
 

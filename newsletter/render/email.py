@@ -61,11 +61,17 @@ class EmailRenderer:
         self._lock = threading.Lock()
 
     def render(
-        self, draft: Draft, locale: str, config: Config, *, send_time: datetime | None = None
+        self,
+        draft: Draft,
+        locale: str,
+        config: Config,
+        *,
+        send_time: datetime | None = None,
+        web: bool = False,
     ) -> RenderedEmail:
         """See :func:`render_email`."""
         envs = self._for(locale)
-        view = build_view(draft, locale, config, envs.catalog, send_time)
+        view = build_view(draft, locale, config, envs.catalog, send_time, web=web)
         mjml_source = self._template(envs.mjml, MJML_TEMPLATE, view, envs.catalog)
         html = compile_mjml(mjml_source)
         text = self._template(envs.text, TEXT_TEMPLATE, view, envs.catalog)
@@ -76,6 +82,12 @@ class EmailRenderer:
             html=html,
             text=text,
         )
+
+    def headline(self, draft: Draft, locale: str, config: Config) -> tuple[str, str]:
+        """The subject and preheader alone, without compiling the email (for lists of issues)."""
+        envs = self._for(locale)
+        view = build_view(draft, locale, config, envs.catalog)
+        return subject(draft, view, envs.catalog), preheader(view, envs.catalog)
 
     def mjml(self, draft: Draft, locale: str, config: Config) -> str:
         """The MJML source before compilation, for MJML's reference validator and for debugging."""
@@ -169,13 +181,14 @@ def default_renderer() -> EmailRenderer:
 
 
 def render_email(
-    draft: Draft, locale: str, config: Config, *, send_time: datetime | None = None
+    draft: Draft, locale: str, config: Config, *, send_time: datetime | None = None, web: bool = False
 ) -> RenderedEmail:
     """One locale's subject, preheader, HTML and text, with the per-recipient placeholders left in.
 
     ``locale`` is used as given (resolve it first with :func:`newsletter.i18n.resolve_locale`);
     a locale without a catalog reads in English, and editorial text falls back to English.
     The header shows ``send_time`` (see :func:`newsletter.pipeline.send_time`); without it (a
-    preview, a sample) the planned send time, which is the issue's close.
+    preview, a sample) the planned send time, which is the issue's close. ``web`` renders the
+    public web version instead: no placeholders, nothing personal.
     """
-    return default_renderer().render(draft, locale, config, send_time=send_time)
+    return default_renderer().render(draft, locale, config, send_time=send_time, web=web)

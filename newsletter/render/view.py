@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from babel.support import Translations
 
@@ -59,6 +59,16 @@ def shown(text: LocalizedText, locale: str) -> Shown:
 class Link:
     label: str
     """The translated link text (``Code``, ``Demo``, ``Project``)."""
+    url: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Alternate:
+    """The same issue's web version in another language, for the language switch and ``hreflang``."""
+
+    locale: str
+    label: str
+    """The language's own name (``English``, ``한국어``)."""
     url: str
 
 
@@ -123,19 +133,41 @@ class IssueView:
     unsubscribe_url: str = PLACEHOLDER_UNSUBSCRIBE_URL
     language_url: str = PLACEHOLDER_LANGUAGE_URL
     email: str = PLACEHOLDER_EMAIL
+    archive_url: str = ""
+    """This issue's public web version in this locale: the email's "View in browser" link."""
+    web: bool = False
+    """The web version: a footer without personal links, a language switch, ``hreflang`` links."""
+    archive_index_url: str = ""
+    """The list of all issues in this locale."""
+    alternates: tuple[Alternate, ...] = ()
+    """Every locale's web version of the issue, this one included."""
+    tracking: bool = False
+    """Whether opens and clicks are counted (``delivery.tracking``); the email footer says so."""
 
 
 #: How many authors a line names before "et al.", as arXiv listings do.
 _AUTHORS_SHOWN = 3
 
 
+def archive_path(locale: str, day: date | None = None) -> str:
+    """A locale's list of issues (``/archive/ko/``) or one issue (``/archive/ko/2026-07-01/``)."""
+    return f"/archive/{locale}/" + (f"{day.isoformat()}/" if day else "")
+
+
 def build_view(
-    draft: Draft, locale: str, config: Config, catalog: Translations, send_time: datetime | None = None
+    draft: Draft,
+    locale: str,
+    config: Config,
+    catalog: Translations,
+    send_time: datetime | None = None,
+    *,
+    web: bool = False,
 ) -> IssueView:
     """``draft`` as ``locale`` reads it, with ``catalog`` translating the few words chosen here.
 
     The header shows ``send_time``; before a send, the planned one: the issue's close, which
-    is the time its scheduled run fires.
+    is the time its scheduled run fires. ``web`` builds the public web version: the same issue
+    without anything personal.
     """
     tz = config.tz
     width = i18n.date_width(locale, catalog)
@@ -160,7 +192,24 @@ def build_view(
         reading_order=_reading_order(draft, picks, locale, gettext),
         public_url=config.newsletter.public_url,
         postal_address=config.newsletter.postal_address,
+        archive_url=_public(config, archive_path(locale, draft.issue_date)),
+        web=web,
+        archive_index_url=_public(config, archive_path(locale)),
+        alternates=tuple(
+            Alternate(
+                locale=other,
+                label=i18n.language_name(other),
+                url=_public(config, archive_path(other, draft.issue_date)),
+            )
+            for other in config.newsletter.locales
+        ),
+        # The web version is read by anyone, and nothing on it is counted.
+        tracking=config.delivery.tracking and not web,
     )
+
+
+def _public(config: Config, path: str) -> str:
+    return config.newsletter.public_url.rstrip("/") + path
 
 
 def _pick(pick: DraftPick, number: int, locale: str, gettext: Gettext) -> PickView:

@@ -175,6 +175,9 @@ class Issue(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    hidden: Mapped[bool | None] = mapped_column(Boolean, nullable=True, default=False)
+    """Withdrawn from the public archive by an operator (``newsletter archive hide``); None in a
+    row written before the archive existed, which reads as not hidden."""
 
 
 class ConsideredPaper(Base):
@@ -246,6 +249,8 @@ class DeliveryEvent(Base):
     )
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    """The link a ``click`` event reports; None for other events."""
 
 
 class SchedulerLease(Base):

@@ -11,10 +11,12 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from newsletter.archive import Archive
 from newsletter.config import Config
 from newsletter.errors import InputError
 from newsletter.store import Database
 from newsletter.unsubscribe import Signer
+from newsletter.web.archive import ArchiveEndpoints
 from newsletter.web.body import BodyLimit
 from newsletter.web.preview import Preview
 from newsletter.web.preview_page import PreviewEndpoints
@@ -30,8 +32,9 @@ def public_app(
     db: Database | None = None,
     signer: Signer | None = None,
     webhook: SendGridWebhook | None = None,
+    archive: Archive | None = None,
 ) -> Starlette:
-    """The endpoints the world reaches: ``/u/{token}``, ``/webhooks/sendgrid`` and ``/healthz``.
+    """The endpoints the world reaches: ``/u/{token}``, ``/webhooks/sendgrid``, ``/archive/``, ``/healthz``.
 
     ``signer`` defaults to the keys in the environment (see :mod:`newsletter.unsubscribe`) and
     ``webhook`` to the ``delivery.sendgrid`` settings; tests pass their own.
@@ -40,6 +43,7 @@ def public_app(
     unsubscribe = UnsubscribeEndpoints(config=config, db=db, signer=signer or Signer.from_env())
     webhook = webhook or SendGridWebhook.from_config(config.delivery.sendgrid, db)
     routes = [Route("/healthz", _health, methods=["GET"]), *unsubscribe.routes(), *webhook.routes()]
+    routes += ArchiveEndpoints(archive or Archive(config, db)).routes()
 
     async def bad_input(request: Request, error: Exception) -> Response:
         # The reason goes to the log at debug level only: a page that explains why a token

@@ -77,6 +77,8 @@ KNOWN_EVENTS = frozenset(
         "account_status_change",
     }
 )
+#: Clicked links are kept up to this length; longer ones are cut rather than refused.
+_MAX_URL = 2000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,6 +93,8 @@ class ProviderEvent:
     issue_id: int | None = None
     subscriber_id: int | None = None
     reason: str = ""
+    url: str = ""
+    """The clicked link, for a ``click`` event."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -134,6 +138,7 @@ def apply_events(
                 issue_id=event.issue_id,
                 subscriber_id=subscriber.id if subscriber else None,
                 occurred_at=event.occurred_at,
+                url=event.url[:_MAX_URL] or None,
             )
         )
         if subscriber is not None and _apply(session, subscriber, event, soft_bounce_threshold):
@@ -176,6 +181,7 @@ def _event(item: Any, place: int) -> ProviderEvent:
         issue_id=_optional_id(item, "issue_id", where),
         subscriber_id=_optional_id(item, "subscriber_id", where),
         reason=_text(item, "reason", where)[:500],
+        url=_text(item, "url", where) if kind == "click" else "",
     )
 
 

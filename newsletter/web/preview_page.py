@@ -16,6 +16,8 @@ from newsletter.web.form import read_form
 from newsletter.web.preview import GMAIL_CLIP_BYTES, IssueState, LocaleView, Preview, Snapshot
 from newsletter.web.preview_facts import facts_section
 
+#: Issue states after a send began: the preview then shows the delivery report.
+_SENT_STATES = ("sending", "paused", "sent")
 #: How often the page asks whether the files changed.
 POLL_MILLISECONDS = 700
 DESKTOP_WIDTH = 800
@@ -44,6 +46,8 @@ dt{font-weight:600}
 meter{width:12rem}
 pre{white-space:pre-wrap;background:#fff;padding:1rem;max-width:70ch;border:1px solid #d4d4d8;
 word-break:keep-all;overflow-wrap:anywhere}
+#report table{border-collapse:collapse;background:#fff;margin-bottom:1rem}
+#report th,#report td{border:1px solid #d4d4d8;padding:.25rem .6rem;text-align:right}
 """
 
 _RELOAD = """
@@ -93,7 +97,8 @@ class PreviewEndpoints:
         chosen = request.query_params.get("locale", "")
         locales = self.preview.config.newsletter.locales
         shown = list(locales) if chosen == "all" else [chosen if chosen in locales else locales[0]]
-        page = self._page(snapshot, issue, shown, chosen == "all", self.preview.take_notice())
+        report = await run_in_threadpool(self._report, issue)
+        page = self._page(snapshot, issue, shown, chosen == "all", self.preview.take_notice(), report)
         return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
     async def send_test(self, request: Request) -> Response:
@@ -115,8 +120,23 @@ class PreviewEndpoints:
         back = form.get("back", "/")
         return RedirectResponse(back if back.startswith("/?") or back == "/" else "/", status_code=303)
 
+    def _report(self, issue: IssueState | None) -> str:
+        """The delivery report once the issue has gone out (or started to)."""
+        if issue is None or issue.status not in _SENT_STATES:
+            return ""
+        from newsletter import report
+
+        tracking = self.preview.config.delivery.tracking
+        return report.to_html(report.issue_report(self.preview.db, issue.issue_id, tracking=tracking))
+
     def _page(
-        self, snapshot: Snapshot, issue: IssueState | None, shown: list[str], side: bool, notice: str
+        self,
+        snapshot: Snapshot,
+        issue: IssueState | None,
+        shown: list[str],
+        side: bool,
+        notice: str,
+        report: str = "",
     ) -> str:
         config = self.preview.config
         title = f"Preview · {self.preview.draft_path.name}"
@@ -124,6 +144,7 @@ class PreviewEndpoints:
         if notice:
             kind = "error" if notice.startswith("error:") else "notice"
             body += f'<p id="notice" class="{kind}" role="status">{escape(notice)}</p>'
+        body += report
         body += self._tabs(list(config.newsletter.locales), shown, side)
         if snapshot.error:
             body += f'<p id="render-error" class="error">{escape(snapshot.error)}</p>'

@@ -31,4 +31,5 @@ def test_render_writes_each_locale_with_its_brand_and_planned_send_time(
         message = message_from_bytes((folder / "issue.eml").read_bytes(), policy=policy.default)
         assert str(message["From"]) == sender
         # Before a send, the header shows the planned send: the issue's close, 09:00.
-        assert (folder / "issue.txt").read_text(encoding="utf-8").splitlines()[0] == header
+        # The text part's third line, after "View in browser" and a blank line.
+        assert (folder / "issue.txt").read_text(encoding="utf-8").splitlines()[2] == header

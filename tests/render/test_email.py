@@ -202,7 +202,8 @@ def test_the_header_shows_the_send_time_in_the_display_zone(
     drafted = dataclasses.replace(draft, generated_at=generated_at)
     for locale, brand, stamp in (("ko", "리서치 브리프", korean), ("en", "Research Brief", english)):
         rendered = render_email(drafted, locale, config, send_time=send_time)
-        assert rendered.text.splitlines()[0] == f"{brand} · {stamp}"
+        # The text part opens with the "View in browser" line, then a blank line, then the header.
+        assert rendered.text.splitlines()[2] == f"{brand} · {stamp}"
         assert f"{brand}</span> · {stamp}" in rendered.html
 
 
@@ -211,12 +212,12 @@ def test_the_brand_is_configured_per_locale(draft: Draft, config: Config) -> Non
     korean, english = render_email(draft, "ko", branded), render_email(draft, "en", branded)
     # Plain strings leave the renderer, not the view's language-tagged text.
     assert type(korean.subject) is str
-    assert korean.text.startswith("연구 소식 · ")
+    assert korean.text.splitlines()[2].startswith("연구 소식 · ")
     assert "연구 소식 뉴스레터(http://127.0.0.1:8000)를 구독하셔서" in korean.text
-    assert english.text.startswith("The Brief · ")
+    assert english.text.splitlines()[2].startswith("The Brief · ")
     assert "you subscribed to The Brief at" in _squash(english.text)
     unbranded = render_email(draft, "ko", config.replace(**{"newsletter.brand": {}}))
-    assert unbranded.text.startswith("Research Brief · ")
+    assert unbranded.text.splitlines()[2].startswith("Research Brief · ")
 
 
 def test_korean_text_breaks_between_words_and_english_fallbacks_are_marked(
