@@ -23,7 +23,8 @@ def test_title_and_intro_read_like_the_sample(draft: Draft) -> None:
 def test_every_field_of_every_pick_is_filled(draft: Draft) -> None:
     assert len(draft.picks) == 5
     for pick in draft.picks:
-        for f in fields(DraftPick):
+        # The writing step's marks stay empty unless a model wrote something (newsletter.writing).
+        for f in (f for f in fields(DraftPick) if f.name not in ("machine", "guard")):
             assert getattr(pick, f.name) not in ("", {}, ()), f"{pick.arxiv_id}.{f.name} is empty"
 
 
