@@ -81,14 +81,22 @@ ROWS = [
     ("full-width invented", "OTCache reaches a ７.５× speedup.", "'7.5×' is not in the record"),
     ("invented parameter count", "OTCache runs a 7B model.", "'7B' is not in the record"),
     ("invented step count", "OTCache needs 20 steps.", "'20' is not in the record"),
-    ("Korean invented number", "OTCache 논문은 FLUX.1 모델에서 6.2배 가속을 보고합니다.", "'6.2×' is not in the record"),
+    (
+        "Korean invented number",
+        "OTCache 논문은 FLUX.1 모델에서 6.2배 가속을 보고합니다.",
+        "'6.2×' is not in the record",
+    ),
     ("Korean invented percent", "SDXL 모델은 품질의 99.9%를 유지합니다.", "'99.9%' is not in the record"),
     ("Korean full-width invented", "OTCache 방법은 ３０ 스텝이 필요합니다.", "'30' is not in the record"),
     # Swapped baselines: true numbers given to the wrong model.
     ("speedup given to SDXL", "SDXL reaches a 4.5× speedup.", "does not give '4.5×' for SDXL"),
     ("percent given to FLUX.1", "FLUX.1 keeps 97.3% of its quality.", "does not give '97.3%' for FLUX.1"),
     ("latency given to TeaCache", "TeaCache cuts latency to 310 ms.", "does not give '310 ms' for TeaCache"),
-    ("Korean swapped baseline", "Wan2.1 모델에서 4.5배 가속을 보고합니다.", "does not give '4.5×' for Wan2.1"),
+    (
+        "Korean swapped baseline",
+        "Wan2.1 모델에서 4.5배 가속을 보고합니다.",
+        "does not give '4.5×' for Wan2.1",
+    ),
     # Invented names, venues and institutions.
     ("invented benchmark", "OTCache reaches a 4.5× speedup on ImageNet.", "does not name ImageNet"),
     ("invented model", "OTCache also speeds up SD3.5.", "does not name SD3.5"),
@@ -101,11 +109,23 @@ ROWS = [
     ("invented lab", "It comes from Google DeepMind.", "does not name DeepMind"),
     ("invented author", "Jane Smith et al. propose it.", "does not name Jane Smith"),
     ("Korean invented institution", "OTCache 논문은 Tsinghua 연구진이 썼습니다.", "does not name Tsinghua"),
-    ("Korean invented English word", "OTCache 논문은 groundbreaking 결과를 냅니다.", "does not name groundbreaking"),
+    (
+        "Korean invented English word",
+        "OTCache 논문은 groundbreaking 결과를 냅니다.",
+        "does not name groundbreaking",
+    ),
     # URLs changed by one character.
-    ("URL one letter off", "Code: https://github.com/UnicomAI/OTCachf", "URL https://github.com/UnicomAI/OTCachf"),
+    (
+        "URL one letter off",
+        "Code: https://github.com/UnicomAI/OTCachf",
+        "URL https://github.com/UnicomAI/OTCachf",
+    ),
     ("URL other owner", "Code: github.com/UnicornAI/OTCache.", "URL github.com/UnicornAI/OTCache"),
-    ("URL extra path", "Code: https://github.com/UnicomAI/OTCache2", "URL https://github.com/UnicomAI/OTCache2"),
+    (
+        "URL extra path",
+        "Code: https://github.com/UnicomAI/OTCache2",
+        "URL https://github.com/UnicomAI/OTCache2",
+    ),
     ("invented project page", "See https://otcache.github.io for videos.", "URL https://otcache.github.io"),
     ("arXiv version changed", "Read arXiv:2607.00103v3.", "the version 2607.00103v3"),
 ]

@@ -59,7 +59,11 @@ def _korean(record: dict[str, Any]) -> dict[str, str]:
         + "\n\n이 방법은 한 번의 결과보다 다시 쓸 수 있는 설계로 제시됩니다.",
         "technical_read": "기술적 핵심은 방법의 설계에 있습니다. 결과 수치보다 설계를 먼저 읽으세요.",
         "evidence_and_limits": (f"학회 정보: {venue}. " if venue else "기록에 학회 정보는 없습니다. ")
-        + ("핵심 수치가 초록에서 밝힌 설정 밖에서도 유지되는지 확인하세요." if number else "정량 결과는 평가 절을 확인하세요.")
+        + (
+            "핵심 수치가 초록에서 밝힌 설정 밖에서도 유지되는지 확인하세요."
+            if number
+            else "정량 결과는 평가 절을 확인하세요."
+        )
         + (f" 코드 또는 프로젝트 페이지: {link}" if link else ""),
     }
 
