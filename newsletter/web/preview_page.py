@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from newsletter import writing
 from newsletter.errors import NewsletterError
 from newsletter.web.form import read_form
 from newsletter.web.preview import GMAIL_CLIP_BYTES, IssueState, LocaleView, Preview, Snapshot
@@ -42,6 +43,10 @@ dt{font-weight:600}
 .over{color:#b91c1c;font-weight:700}
 meter{width:12rem}
 pre{white-space:pre-wrap;background:#fff;padding:1rem;max-width:70ch;border:1px solid #d4d4d8}
+.badge{display:inline-block;font-size:.75rem;padding:0 .4rem;border-radius:4px;background:#ede9fe;
+color:#5b21b6;margin-right:.3rem}
+.guard{color:#9a3412}
+#writing blockquote{margin:.25rem 0 .5rem 1rem;max-width:70ch;word-break:keep-all;overflow-wrap:anywhere}
 """
 
 _RELOAD = """
@@ -126,6 +131,7 @@ class PreviewEndpoints:
         if snapshot.error:
             body += f'<p id="render-error" class="error">{escape(snapshot.error)}</p>'
         body += self._warnings(snapshot) if not snapshot.error else ""
+        body += _writing(snapshot)
         views = [v for v in (snapshot.view(locale) for locale in shown) if v is not None]
         body += f'<div class="columns">{"".join(self._locale(view, side) for view in views)}</div>'
         script = _RELOAD % (json.dumps(snapshot.version), POLL_MILLISECONDS, POLL_MILLISECONDS)
@@ -207,3 +213,42 @@ class PreviewEndpoints:
             f'<details open><summary>Text part</summary><pre class="text">{escape(view.text)}</pre></details>'
             "</section>"
         )
+
+
+def _writing(snapshot: Snapshot) -> str:
+    """What a model wrote (a badge on each field, with its text), what the fact guard sent back
+    to the extractive text, and the guard's warnings on the editor's own edits."""
+    if snapshot.draft is None:
+        return ""
+    # A machine-written text the editor has since rewritten is the editor's: no badge.
+    draft = writing.settle(snapshot.draft)
+    items = [_marked("Intro", "intro", mark, draft.intro) for mark in draft.machine]
+    items += [f'<li class="guard">Intro: {escape(note)}</li>' for note in draft.guard]
+    for pick in draft.picks:
+        for mark in pick.machine:
+            name = mark.partition(".")[0]
+            items.append(_marked(pick.short_name, name, mark, getattr(pick, name, {})))
+        items += [f'<li class="guard">{escape(pick.short_name)}: {escape(note)}</li>' for note in pick.guard]
+    edits = "".join(f'<li class="guard">{escape(w)}</li>' for w in snapshot.edit_warnings)
+    if not items and not edits:
+        return ""
+    body = '<section id="writing"><h2>Machine-written text</h2>'
+    if items:
+        body += (
+            "<p>Read the fields with a badge closely: a model wrote them and the fact guard found each "
+            "number, name, venue and link in the paper's record. It cannot check meaning or emphasis.</p>"
+            f'<ul id="machine-fields">{"".join(items)}</ul>'
+        )
+    if edits:
+        body += f'<h3>The fact guard on your edits</h3><ul id="edit-warnings">{edits}</ul>'
+    return body + "</section>"
+
+
+def _marked(paper: str, name: str, mark: str, text: Mapping[str, str]) -> str:
+    locale = mark.rpartition(".")[2]
+    label = f"{name.replace('_', ' ')} ({locale})"
+    return (
+        f'<li><span class="badge" title="machine-written, passed the fact guard">machine</span>'
+        f"{escape(paper)}, {escape(label)}"
+        f'<blockquote lang="{escape(locale)}">{escape(text.get(locale, ""))}</blockquote></li>'
+    )
