@@ -130,9 +130,11 @@ def normalise(text: str) -> str:
 
 # URLs.
 
+# ASCII only: in Korean text a particle may follow a URL with no space ("…/OTCache에").
+_URL_CHARS = r"[!#-&*-;=?-Z\\^-z|~]"
 _URL = re.compile(
-    r"(?:https?://|www\.)[^\s<>\"'()\[\]{}]+"
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|io|ai|net|dev|co|edu|ac\.kr)/[^\s<>\"'()\[\]{}]*"
+    rf"(?:https?://|www\.){_URL_CHARS}+"
+    rf"|\b[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|org|io|ai|net|dev|co|edu|ac\.kr)/{_URL_CHARS}*"
 )
 
 

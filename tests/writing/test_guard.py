@@ -7,12 +7,19 @@ extracted facts, with numbers written as papers write them (1,024; 4.5×; 97.3%)
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from newsletter import pipeline
 from newsletter.model import Author, Facts, Paper
+from newsletter.pipeline import App
+from newsletter.ranking.facts import extract_facts
 from newsletter.writing.guard import Record, check, normalise, record_of, verdict
+from tests.writing.conftest import AT
 
 _PAPER = Paper(
     arxiv_id="2607.00103",
@@ -162,3 +169,26 @@ def test_normalising(raw: str, normal: str) -> None:
 
 def test_an_empty_record_rejects_every_fact() -> None:
     assert check("It reaches 4.5×.", Record(texts=())) == ["'4.5×' is not in the record"]
+
+
+def test_every_sentence_of_every_recorded_abstract_passes_its_own_record(demo_app: App) -> None:
+    """No false alarms on faithful text: the recorded window's abstracts, sentence by sentence."""
+    found = pipeline.gather(demo_app, AT)
+    checked = 0
+    for paper in found.candidates:
+        record = record_of(paper, extract_facts(paper))
+        for sentence in re.split(r"(?<=[.!?])\s+", paper.abstract):
+            assert check(sentence, record) == [], f"{paper.arxiv_id}: {sentence}"
+            checked += 1
+    assert checked > 100
+
+
+@given(st.text(max_size=200))
+def test_the_guard_never_fails_on_any_text(text: str) -> None:
+    problems = check(text, RECORD)
+    assert all(isinstance(p, str) and p for p in problems)
+
+
+@given(st.lists(st.sampled_from(re.split(r"(?<=[.])\s+", _PAPER.abstract)), min_size=1, max_size=4))
+def test_any_mix_of_the_abstracts_sentences_passes(sentences: list[str]) -> None:
+    assert check(" ".join(sentences), RECORD) == []
