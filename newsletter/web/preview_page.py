@@ -223,12 +223,12 @@ def _writing(snapshot: Snapshot) -> str:
     # A machine-written text the editor has since rewritten is the editor's: no badge.
     draft = writing.settle(snapshot.draft)
     items = [_marked("Intro", "intro", mark, draft.intro) for mark in draft.machine]
-    items += [f'<li class="guard">Intro: {escape(note)}</li>' for note in draft.guard]
+    items += [_rejected("Intro", note) for note in draft.guard]
     for pick in draft.picks:
         for mark in pick.machine:
             name = mark.partition(".")[0]
             items.append(_marked(pick.short_name, name, mark, getattr(pick, name, {})))
-        items += [f'<li class="guard">{escape(pick.short_name)}: {escape(note)}</li>' for note in pick.guard]
+        items += [_rejected(pick.short_name, note) for note in pick.guard]
     edits = "".join(f'<li class="guard">{escape(w)}</li>' for w in snapshot.edit_warnings)
     if not items and not edits:
         return ""
@@ -252,3 +252,12 @@ def _marked(paper: str, name: str, mark: str, text: Mapping[str, str]) -> str:
         f"{escape(paper)}, {escape(label)}"
         f'<blockquote lang="{escape(locale)}">{escape(text.get(locale, ""))}</blockquote></li>'
     )
+
+
+def _rejected(paper: str, note: str) -> str:
+    """A guard note (``decision.ko rejected: …``) as an editor reads it."""
+    where, _, why = note.partition(" rejected: ")
+    name, _, locale = where.partition(".")
+    label = f"{name.replace('_', ' ')} ({locale})"
+    because = f"kept the extractive text, because {why}"
+    return f'<li class="guard">{escape(paper)}, {escape(label)}: {escape(because)}</li>'

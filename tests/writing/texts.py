@@ -55,8 +55,9 @@ def _korean(record: dict[str, Any]) -> dict[str, str]:
     return {
         "headline": f"{name} 논문을 먼저 읽을 만합니다." + (f" 핵심 수치: {number}" if number else ""),
         "decision": f"이 분야를 연구한다면 {name} 논문부터 읽으세요. 기여와 측정 결과를 분명하게 밝힙니다.",
-        "what_it_does": (f"제안 방법: {method}" if method else f"제안 방법: {name}")
-        + "\n\n이 방법은 한 번의 결과보다 다시 쓸 수 있는 설계로 제시됩니다.",
+        # English from the paper comes last, after a Korean label and a colon (KOREAN.md).
+        "what_it_does": "이 논문은 한 번의 결과보다 다시 쓸 수 있는 방법을 제시합니다. "
+        + (f"제안 방법: {method}" if method else f"제안 방법: {name}"),
         "technical_read": "기술적 핵심은 방법의 설계에 있습니다. 결과 수치보다 설계를 먼저 읽으세요.",
         "evidence_and_limits": (f"학회 정보: {venue}. " if venue else "기록에 학회 정보는 없습니다. ")
         + (
@@ -77,7 +78,9 @@ def _intro(record: dict[str, Any], locale: str) -> str:
             "수치는 모두 논문 기록에 있는 그대로 옮겼습니다."
         )
     return (
-        "Today's brief features " + ", ".join(names[:-1]) + f" and {names[-1]}.\n\n"
+        "Today's brief features "
+        + ", ".join(names[:-1])
+        + f" and {names[-1]}{'' if names[-1].endswith('…') else '.'}\n\n"
         "Each section says who should read the paper, what it does and how strong its evidence is. "
         "Every number is quoted as the paper's record gives it."
     )
