@@ -159,11 +159,19 @@ def _url_key(url: str) -> str:
 
 _UNIT = r"(?:%|x|ms|s|B|M|K)(?![A-Za-z])"
 _NUMBER = re.compile(rf"(?<![A-Za-z0-9_.])(?P<value>\d+(?:\.\d+)?)\s?(?P<unit>{_UNIT})?")
-_HEDGE_BEFORE = re.compile(
-    r"(?:about|around|roughly|approximately|nearly|almost|over|more than|up to|~|약|대략|거의|최대)\s*$",
-    re.IGNORECASE,
+# How a hedged figure may differ from the record's: "about 4×" rounds 4.5× either way, "over
+# 4×" and "up to 4×" must not exceed it, "nearly 5×" must not fall short of it.
+_ROUND, _AT_MOST, _AT_LEAST = "round", "at most", "at least"
+_HEDGES_BEFORE = (
+    (_AT_MOST, re.compile(r"(?:over|more than|above|at least|up to|최대)\s*$", re.IGNORECASE)),
+    (_AT_LEAST, re.compile(r"(?:nearly|almost|close to|거의)\s*$", re.IGNORECASE)),
+    (_ROUND, re.compile(r"(?:about|around|roughly|approximately|~|약|대략)\s*$", re.IGNORECASE)),
 )
-_HEDGE_AFTER = re.compile(r"^\s*(?:가량|정도|여|남짓|이상|가까이|or so)")
+_HEDGES_AFTER = (
+    (_AT_MOST, re.compile(r"^\s*(?:이상|넘게|남짓|여|or more|\+)")),
+    (_AT_LEAST, re.compile(r"^\s*(?:가까이|가까운)")),
+    (_ROUND, re.compile(r"^\s*(?:가량|정도|or so)")),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +182,8 @@ class _Number:
     text: str
 
 
-def _numbers(text: str) -> list[tuple[_Number, bool, int]]:
-    """Each number in ``text`` with whether it is hedged and where it starts."""
+def _numbers(text: str) -> list[tuple[_Number, str, int]]:
+    """Each number in ``text`` with its hedge (empty when it has none) and where it starts."""
     found = []
     for match in _NUMBER.finditer(text):
         raw = match.group("value")
@@ -185,18 +193,23 @@ def _numbers(text: str) -> list[tuple[_Number, bool, int]]:
             continue
         places = len(raw.partition(".")[2])
         unit = match.group("unit") or ""
-        hedged = bool(_HEDGE_BEFORE.search(text[: match.start()])) or bool(
-            _HEDGE_AFTER.match(text[match.end() :])
-        )
+        before, after = text[: match.start()], text[match.end() :]
+        hedged = next((kind for kind, hedge in _HEDGES_BEFORE if hedge.search(before)), "")
+        hedged = hedged or next((kind for kind, hedge in _HEDGES_AFTER if hedge.match(after)), "")
         shown = raw + {"x": "×", "ms": " ms", "s": " s"}.get(unit, unit)
         found.append((_Number(value, places, unit, shown), hedged, match.start()))
     return found
 
 
-def _matches(number: _Number, hedged: bool, candidate: _Number) -> bool:
-    if number.unit and candidate.unit and number.unit != candidate.unit:
-        return False
-    if number.unit and not candidate.unit and number.unit != "x":
+def _same_unit(number: _Number, candidate: _Number) -> bool:
+    """Whether the units agree; a record's bare "4.5" may be written "4.5×" (a speed-up ratio)."""
+    if number.unit and candidate.unit:
+        return number.unit == candidate.unit
+    return not number.unit or number.unit == "x"
+
+
+def _matches(number: _Number, hedged: str, candidate: _Number) -> bool:
+    if not _same_unit(number, candidate):
         return False
     if number.value == candidate.value:
         return True
@@ -204,6 +217,10 @@ def _matches(number: _Number, hedged: bool, candidate: _Number) -> bool:
         return False
     # "about 4×" for 4.5×: the text's figure is the record's, cut or rounded to fewer places.
     step = Decimal(1).scaleb(-number.places)
+    if hedged == _AT_MOST:
+        return number.value <= candidate.value < number.value + step
+    if hedged == _AT_LEAST:
+        return number.value - step < candidate.value <= number.value
     return abs(candidate.value - number.value) < step
 
 
@@ -240,95 +257,15 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n)$")
 _ACCEPTANCE = re.compile(
     r"\b(?:accepted|to appear|published (?:at|in)|camera[- ]ready)\b|채택|게재 예정|발표 예정", re.IGNORECASE
 )
+_PLAIN_TEXT = """
+I A An The This These That Those It Its Our We Their They Read Open Start Skip Use If In On At For
+With By From To As And But Or Not No Yes Key Both Each Every Here Today Why What How Where When
+Which Who Compared Unlike Like Instead Overall Still First Second Third Then Also However Note
+English Korean Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March
+April May June July August September October November December arXiv
+"""
 #: Capitalised words that state no fact.
-_PLAIN_WORDS = frozenset(
-    [
-        "I",
-        "A",
-        "An",
-        "The",
-        "This",
-        "These",
-        "That",
-        "Those",
-        "It",
-        "Its",
-        "Our",
-        "We",
-        "Their",
-        "They",
-        "Read",
-        "Open",
-        "Start",
-        "Skip",
-        "Use",
-        "If",
-        "In",
-        "On",
-        "At",
-        "For",
-        "With",
-        "By",
-        "From",
-        "To",
-        "As",
-        "And",
-        "But",
-        "Or",
-        "Not",
-        "No",
-        "Yes",
-        "Key",
-        "Both",
-        "Each",
-        "Every",
-        "Its",
-        "Here",
-        "Today",
-        "Why",
-        "What",
-        "How",
-        "Where",
-        "When",
-        "Which",
-        "Who",
-        "Compared",
-        "Unlike",
-        "Like",
-        "Instead",
-        "Overall",
-        "Still",
-        "First",
-        "Second",
-        "Third",
-        "Then",
-        "Also",
-        "However",
-        "Note",
-        "English",
-        "Korean",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-        "arXiv",
-    ]
-)
+_PLAIN_WORDS = frozenset(_PLAIN_TEXT.split())
 
 
 def _name_tokens(text: str) -> list[str]:
@@ -394,7 +331,7 @@ class _Known:
     def is_own(self, name: str) -> bool:
         return bool(re.search(rf"(?<![\w]){re.escape(_fold(name))}(?![\w])", self.own))
 
-    def sentence_has(self, index: int, number: _Number, hedged: bool) -> bool:
+    def sentence_has(self, index: int, number: _Number, hedged: str) -> bool:
         return any(_matches(number, hedged, candidate) for candidate in self.numbers[index])
 
     def sentence_names(self, index: int, name: str) -> bool:
