@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from newsletter import pipeline
+from newsletter.config import WritingSection
 from newsletter.digest import read_draft
 from newsletter.digest.fingerprint import LOCALIZED_FIELDS
 from newsletter.model import Draft
 from newsletter.pipeline import App
+from newsletter.writing.cache import ReplyCache
+from newsletter.writing.openai import OpenAIWriter
+from newsletter.writing.prompt import Prompt
 from tests.writing.conftest import AT
 from tests.writing.fake_llm import FakeLLM, Reply, is_intro, locale_of
 from tests.writing.texts import good_fields, good_reply
@@ -234,3 +239,31 @@ def test_the_default_writes_what_it_always_wrote(
     assert "machine" not in text
     assert "guard" not in text
     assert all(set(getattr(p, f)) <= {"en", "ko"} for p in result.draft.picks for f in LOCALIZED_FIELDS)
+
+
+@pytest.mark.parametrize(
+    ("header", "waits"),
+    [
+        ({"Retry-After": "7"}, [7.0]),
+        ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, [0.0]),
+        ({}, [0.5]),
+        ({"Retry-After": "soon"}, [0.5]),
+    ],
+    ids=["seconds", "a past HTTP date", "no header: backoff", "unreadable: backoff"],
+)
+def test_the_wait_before_a_retry_is_what_retry_after_asks(
+    header: dict[str, str], waits: list[float], fake_llm: Callable[..., FakeLLM], tmp_path: Path
+) -> None:
+    def once(request: dict[str, Any], index: int) -> Reply:
+        return Reply(status=429, headers=header) if index == 0 else Reply(content='{"intro": "Hello."}')
+
+    server = fake_llm(once)
+    slept: list[float] = []
+    settings = WritingSection(backend="openai", base_url=server.url, model="m", max_retries=1)
+    writer = OpenAIWriter(settings, ReplyCache(tmp_path), sleep=slept.append)
+    try:
+        assert writer._ask(Prompt(system="s", user="u"), "a test") == '{"intro": "Hello."}'
+    finally:
+        writer.close()
+    assert slept == waits
+    assert writer.usage().requests == 2
