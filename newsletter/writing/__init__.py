@@ -69,7 +69,7 @@ def save_records(folder: Path, picks: Iterable[Pick]) -> None:
     target.mkdir(parents=True, exist_ok=True)
     for pick in picks:
         record = record_of(pick.paper, pick.facts)
-        data = {"texts": record.texts, "own_names": record.own_names, "venue_found": record.venue_found}
+        data = {"texts": record.texts, "own_names": record.own_names, "venues": record.venues}
         path = target / f"{pick.paper.arxiv_id}.json"
         partial = path.with_name(path.name + ".partial")
         partial.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -85,7 +85,7 @@ def load_records(folder: Path, arxiv_ids: Iterable[str]) -> Mapping[str, Record]
             found[arxiv_id] = Record(
                 texts=tuple(data["texts"]),
                 own_names=tuple(data["own_names"]),
-                venue_found=bool(data["venue_found"]),
+                venues=tuple(data["venues"]),
             )
         except (OSError, ValueError, KeyError, TypeError):
             continue

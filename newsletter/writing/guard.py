@@ -36,8 +36,8 @@ class Record:
     """Title, abstract, comment, journal reference, affiliations, authors, facts, URLs."""
     own_names: tuple[str, ...] = ()
     """The paper's own names (title words, short name): never a swapped baseline."""
-    venue_found: bool = False
-    """Whether the extractor found the paper's venue, which alone allows an acceptance claim."""
+    venues: tuple[str, ...] = ()
+    """The venue the extractor found (``ECCV 2026``): the only acceptance a text may claim."""
 
 
 def record_of(paper: Paper, facts: Facts, *, extra: Iterable[str] = ()) -> Record:
@@ -74,7 +74,7 @@ def record_of(paper: Paper, facts: Facts, *, extra: Iterable[str] = ()) -> Recor
     return Record(
         texts=tuple(t for t in texts if t),
         own_names=(paper.title,),
-        venue_found=bool(facts.venue),
+        venues=(facts.venue,) if facts.venue and facts.venue != ABSENT else (),
     )
 
 
@@ -83,7 +83,7 @@ def merged(records: Sequence[Record], *, extra: Iterable[str] = ()) -> Record:
     return Record(
         texts=tuple(t for r in records for t in r.texts) + tuple(extra),
         own_names=tuple(n for r in records for n in r.own_names),
-        venue_found=any(r.venue_found for r in records),
+        venues=tuple(v for r in records for v in r.venues),
     )
 
 
@@ -100,9 +100,25 @@ def check(text: str, record: Record) -> list[str]:
     without_urls = _without_urls(clean)
     problems += _number_problems(without_urls, known)
     problems += _name_problems(without_urls, known)
-    if _ACCEPTANCE.search(without_urls) and not record.venue_found:
-        problems.append("the record does not say the paper was accepted anywhere")
+    problems += _acceptance_problems(without_urls, record.venues)
     return list(dict.fromkeys(problems))
+
+
+def _acceptance_problems(text: str, venues: tuple[str, ...]) -> list[str]:
+    """An acceptance claim may name only the venue the extractor found: a record may also
+    mention venues the paper was merely submitted to, or a workshop."""
+    problems = []
+    allowed = _fold(" ".join(normalise(v) for v in venues))
+    for clause in _clauses(text):
+        if not _ACCEPTANCE.search(clause):
+            continue
+        if not venues:
+            problems.append("the record does not say the paper was accepted anywhere")
+            continue
+        for match in _VENUE.finditer(clause):
+            if _fold(match.group()) not in allowed:
+                problems.append(f"the record does not say the paper was accepted at {match.group()}")
+    return problems
 
 
 def verdict(text: str, record: Record) -> str:
@@ -254,6 +270,13 @@ _CAPITALISED_RUN = re.compile(
 )
 _RUN_JOINS = re.compile(r"\s+(?:and|&)\s+")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n)$")
+# Venue names as the guard's own list, apart from the extractor's (a second opinion on its work).
+_VENUE = re.compile(
+    r"\b(?:SIGGRAPH(?: Asia)?|NeurIPS|NIPS|ICML|ICLR|CVPR|ICCV|ECCV|TPAMI|T-PAMI|IJCV|JMLR|ACL|EMNLP|AAAI|"
+    r"IJCAI|NAACL|COLING|TMLR|TOG|TIP|KDD|WACV|BMVC|3DV|MICCAI|ACM MM|COLT|AISTATS|UAI|CoRL|RSS|ICRA|"
+    r"IROS|ICASSP|Interspeech|SIGIR|CHI|WWW|ICDE|ACCV|MLSys|TVCG|TMM)\b(?:\s*['’]?\s*(?:19|20)?\d{2}\b)?"
+    r"(?:\s+(?:Workshops?|Findings))?"
+)
 _ACCEPTANCE = re.compile(
     r"\b(?:accepted|to appear|published (?:at|in)|camera[- ]ready)\b|채택|게재 예정|발표 예정", re.IGNORECASE
 )

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from newsletter.digest.fingerprint import LOCALIZED_FIELDS, digest_of, fingerprints, is_edited
-from newsletter.model import Draft, DraftPick, LocalizedText, Pick
+from newsletter.model import ABSENT, Draft, DraftPick, LocalizedText, Pick
 from newsletter.writing import guard
 from newsletter.writing.base import PICK_FIELDS, Writer
 
@@ -169,5 +169,5 @@ def draft_record(pick: DraftPick) -> guard.Record:
     return guard.Record(
         texts=(pick.title, pick.short_name, pick.url, *pick.authors, *facts),
         own_names=(pick.title, pick.short_name),
-        venue_found=pick.venue not in ("", "—"),
+        venues=(pick.venue,) if pick.venue not in ("", ABSENT) else (),
     )

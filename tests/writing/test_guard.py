@@ -42,7 +42,7 @@ _PAPER = Paper(
     categories=("cs.CV",),
     published=datetime(2026, 6, 30, 12, tzinfo=UTC),
     updated=datetime(2026, 6, 30, 12, tzinfo=UTC),
-    comment="Accepted at ECCV 2026. 14 pages.",
+    comment="Accepted at ECCV 2026. An earlier version was submitted to NeurIPS 2025. 14 pages.",
 )
 _FACTS = Facts(
     institution="China Unicom AI Innovation Center",
@@ -115,10 +115,13 @@ ROWS = [
     ("invented benchmark", "OTCache reaches a 4.5× speedup on ImageNet.", "does not name ImageNet"),
     ("invented model", "OTCache also speeds up SD3.5.", "does not name SD3.5"),
     ("wrong version of a model", "On Wan2.2 it cuts latency.", "does not name Wan2.2"),
-    ("invented venue", "The paper is accepted at NeurIPS 2026.", "does not name NeurIPS"),
-    ("venue year changed", "The paper appears at ECCV 2025.", "'2025' is not in the record"),
-    ("acceptance without a venue found", "The paper is accepted at a top venue.", "was accepted"),
-    ("Korean acceptance without a venue", "이 논문은 학회에 채택되었습니다.", "was accepted"),
+    ("invented venue", "The paper is accepted at ICML 2026.", "does not name ICML"),
+    ("a venue it was only submitted to", "It is accepted at NeurIPS 2025.", "accepted at NeurIPS 2025"),
+    ("Korean: only submitted there", "NeurIPS 2025 학회에 채택되었습니다.", "accepted at NeurIPS 2025"),
+    ("the submission, told as such", "An earlier version was submitted to NeurIPS 2025.", None),
+    ("venue year changed", "The paper appears at ECCV 2025.", "does not give '2025' for ECCV"),
+    ("acceptance without a venue found", "The paper is accepted at a top venue.", "was accepted anywhere"),
+    ("Korean acceptance without a venue", "이 논문은 학회에 채택되었습니다.", "was accepted anywhere"),
     ("invented institution", "The authors are at Stanford University.", "does not name Stanford University"),
     ("invented lab", "It comes from Google DeepMind.", "does not name DeepMind"),
     ("invented author", "Jane Smith et al. propose it.", "does not name Jane Smith"),
@@ -147,7 +150,7 @@ ROWS = [
 
 @pytest.mark.parametrize(("text", "expected"), [r[1:] for r in ROWS], ids=[r[0] for r in ROWS])
 def test_the_guard(text: str, expected: str | None) -> None:
-    record = NO_VENUE if "accepted" in (expected or "") else RECORD
+    record = NO_VENUE if "accepted anywhere" in (expected or "") else RECORD
     problems = check(text, record)
     if expected is None:
         assert problems == []
