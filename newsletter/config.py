@@ -56,6 +56,7 @@ SmtpSecurity = Literal["none", "starttls", "ssl"]
 Approval = Literal["auto", "review"]
 OnDeadline = Literal["skip", "send"]
 EmptyWindow = Literal["skip", "note"]
+WritingBackend = Literal["extractive", "openai"]
 
 # Shapes that several keys share.
 Port = Annotated[int, Range(1, 65535)]
@@ -207,6 +208,27 @@ class WebSection:
 
 
 @_section
+class WritingSection:
+    """Who writes the picks' prose: the extractive text, or a model behind the fact guard."""
+
+    backend: WritingBackend = "extractive"
+    base_url: Annotated[str, Url()] = "http://127.0.0.1:11434/v1"
+    """An OpenAI-compatible API: Ollama's ``/v1``, vLLM, llama.cpp, or a hosted API."""
+    model: Line = "llama3.1"
+    timeout_seconds: Timeout = 60.0
+    """How long one request may take."""
+    max_retries: Annotated[int, Range(0, 10)] = 2
+    """Retries of a request after a 429, a 5xx or a timeout, honouring ``Retry-After``."""
+    max_requests: Count = 40
+    """Requests per issue, retries included; past it the rest stays extractive."""
+    max_tokens: Count = 200000
+    """Tokens per issue (prompt and reply); past it the rest stays extractive."""
+    temperature: Annotated[float, Range(0, 2)] = 0.2
+    deadline_seconds: Timeout = 600.0
+    """The whole writing step's time; past it the rest stays extractive, so the issue is not late."""
+
+
+@_section
 class Config:
     newsletter: NewsletterSection = field(default_factory=NewsletterSection)
     database: DatabaseSection = field(default_factory=DatabaseSection)
@@ -215,6 +237,7 @@ class Config:
     delivery: DeliverySection = field(default_factory=DeliverySection)
     schedule: ScheduleSection = field(default_factory=ScheduleSection)
     web: WebSection = field(default_factory=WebSection)
+    writing: WritingSection = field(default_factory=WritingSection)
     source: str = "<defaults>"
     """Where the configuration came from, for messages."""
 
@@ -237,6 +260,10 @@ class Config:
     @property
     def rendered_dir(self) -> Path:
         return self.data_dir / "rendered"
+
+    @property
+    def writing_cache_dir(self) -> Path:
+        return self.data_dir / "cache" / "writing"
 
     @property
     def tz(self) -> ZoneInfo:

@@ -162,6 +162,10 @@ class DraftPick:
     """The phrase of the paper's record each fact came from, by fact name (``key_number`` …)."""
     reasons: tuple[str, ...] = ()
     """Why the ranking chose the paper beyond its signals, e.g. ``close to <past pick>``."""
+    machine: tuple[str, ...] = ()
+    """The machine-written texts that passed the fact guard, as ``field.locale``."""
+    guard: tuple[str, ...] = ()
+    """Why the fact guard kept the extractive text of a field (``decision.ko rejected: …``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -185,6 +189,10 @@ class Draft:
     lists: tuple[str, ...] = ()
     """The lists the issue goes to, as its store record says; shown in the draft file for
     information only (editing it there changes nothing)."""
+    machine: tuple[str, ...] = ()
+    """Machine-written issue texts that passed the fact guard (``intro.ko``); picks keep their own."""
+    guard: tuple[str, ...] = ()
+    """Why the fact guard kept the extractive text of an issue text."""
     generated: Mapping[str, str] = field(default_factory=dict)
     """A hash of each generated text by field path (``picks/<id>/decision/en``), so that
     re-drafting the window can tell an editor's edits, which it keeps, from generated text."""

@@ -37,6 +37,7 @@ from newsletter.store.schema import Issue, IssueStatus, MailingList, SendStatus
 from newsletter.subscribers.address import AddressError, check_locale, parse_address
 from newsletter.unsubscribe import Signer
 from newsletter.window import issue_window
+from newsletter.writing import WritingReport, settle, write_prose
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,8 @@ class DraftResult:
     candidates: int
     merged: bool
     """Whether an editor's earlier file was merged rather than written fresh."""
+    writing: WritingReport = field(default_factory=WritingReport)
+    """What the writing step did (all zero with the default extractive writer)."""
 
 
 def gather(app: App, at: datetime) -> Gathering:
@@ -146,7 +149,8 @@ def build_draft(app: App, at: datetime, gathering: Gathering | None = None) -> D
         tz=app.config.tz,
         topic_terms=app.config.ranking.topic_terms,
     )
-    draft = merge_drafts(edited, fresh) if edited else fresh
+    fresh, writing = write_prose(app.config, fresh, picks)
+    draft = settle(merge_drafts(edited, fresh)) if edited else fresh
     draft = dataclasses.replace(draft, lists=tuple(own_lists(app, gathering.issue_id)))
     write_draft(draft, path)
     with app.db.transaction() as session:
@@ -160,6 +164,7 @@ def build_draft(app: App, at: datetime, gathering: Gathering | None = None) -> D
         draft=draft,
         candidates=len(gathering.candidates),
         merged=edited is not None,
+        writing=writing,
     )
 
 

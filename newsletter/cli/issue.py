@@ -85,6 +85,12 @@ def draft(ctx: Context, at: str | None, as_json: bool) -> None:
     click.echo(f"  Goes to: {', '.join(result.draft.lists)}")
     for place, pick in enumerate(result.draft.picks, start=1):
         click.echo(f"  {place}. {pick.short_name} ({pick.arxiv_id})  score {pick.score:.2f}")
+    if ctx.config.writing.backend != "extractive":
+        done = result.writing
+        click.echo(
+            f"Writing: {done.machine} fields machine-written, {done.rejected} rejected by the fact guard, "
+            f"{done.tokens} tokens used ({done.requests} requests, {done.cached} replies from the cache)."
+        )
 
 
 @click.command()

@@ -31,6 +31,9 @@ Layout (every key is written; an editor may change any value)::
     [picks.sources]                  # the phrase of the paper's record each fact came from
     key_number = "…"
 
+    machine = ["decision.ko"]        # only with writing.backend = "openai": texts a model
+    guard = ["…"]                    # wrote that passed the fact guard, and why others fell back
+
     [generated]                      # hashes of the generated text: leave alone
     "picks/2607.00103/decision/en" = "…"
 
@@ -72,7 +75,7 @@ _HEADER = """\
 """
 _TOP_KEYS = frozenset(
     {"issue_date", "approved", "lists", "pinned", "excluded", "generated_at", "title", "intro"}
-    | {"window", "reading_order", "picks", "generated"}
+    | {"window", "reading_order", "picks", "generated", "machine", "guard"}
 )
 _PICK_KEYS = frozenset({f.name for f in fields(DraftPick)})
 _TOML_LINE = re.compile(r"at line (\d+)")
@@ -122,6 +125,7 @@ def _to_table(draft: Draft) -> dict[str, Any]:
         table["generated_at"] = draft.generated_at
     table["title"] = _text_value(draft.title)
     table["intro"] = _text_value(draft.intro)
+    table.update(_markers(draft.machine, draft.guard))
     table["window"] = {"start": draft.window.start, "end": draft.window.end}
     table["reading_order"] = [dict(p) for p in draft.reading_order]
     table["picks"] = [_pick_table(p) for p in draft.picks]
@@ -137,9 +141,15 @@ def _pick_table(pick: DraftPick) -> dict[str, Any]:
     data["score"] = pick.score
     data.update({name: _text_value(getattr(pick, name)) for name in LOCALIZED_FIELDS})
     data["reasons"] = list(pick.reasons)
+    data.update(_markers(pick.machine, pick.guard))
     data["signals"] = dict(pick.signals)
     data["sources"] = dict(pick.sources)
     return data
+
+
+def _markers(machine: tuple[str, ...], guard: tuple[str, ...]) -> dict[str, list[str]]:
+    """The writing step's marks, written only when there are any (the default writes none)."""
+    return {name: list(value) for name, value in (("machine", machine), ("guard", guard)) if value}
 
 
 def _text_value(text: LocalizedText) -> str | dict[str, str]:
@@ -253,6 +263,8 @@ class _Reader:
             excluded=self.ids("excluded", raw.get("excluded", [])),
             approved=self.flag("approved", raw.get("approved", False)),
             lists=self.names("lists", raw.get("lists", [])),
+            machine=self.notes("machine", raw.get("machine", [])),
+            guard=self.notes("guard", raw.get("guard", [])),
             generated=self.strings("generated", raw.get("generated", {})),
         )
 
@@ -309,6 +321,11 @@ class _Reader:
             raise self.fail(field, 'expected a list of list names such as ["research-brief"]')
         return tuple(value)
 
+    def notes(self, field: str, value: Any, pick: int | None = None) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(field, "expected a list of strings", pick)
+        return tuple(value)
+
     def flag(self, field: str, value: Any) -> bool:
         if not isinstance(value, bool):
             raise self.fail(field, f"expected true or false, got {value!r}")
@@ -363,6 +380,8 @@ class _Reader:
             # Drafts written before facts kept their sources have neither table; both stay empty.
             sources=self.pick_strings(f"{where}.sources", value.get("sources", {}), index),
             reasons=self.text_list(f"{where}.reasons", value.get("reasons", []), index),
+            machine=self.notes(f"{where}.machine", value.get("machine", []), index),
+            guard=self.notes(f"{where}.guard", value.get("guard", []), index),
         )
 
     def plain(self, field: str, value: dict[str, Any], name: str, pick: int) -> str:

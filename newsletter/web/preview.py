@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from newsletter import writing
 from newsletter.config import Config
 from newsletter.delivery.message import personalize, sample_copy
 from newsletter.errors import InputError, NewsletterError, StoreError
@@ -82,6 +83,8 @@ class Snapshot:
     warnings: tuple[LinkWarning, ...] = ()
     error: str = ""
     """Why the draft could not be read or rendered; the page shows it until the file is fixed."""
+    edit_warnings: tuple[str, ...] = ()
+    """The fact guard's warnings on texts the editor wrote (it warns, never blocks)."""
 
     def view(self, locale: str) -> LocaleView | None:
         return next((v for v in self.views if v.locale == locale), None)
@@ -211,7 +214,11 @@ class Preview:
         except NewsletterError as error:
             return Snapshot(version=version, draft=draft, error=str(error))
         warnings = check_links(draft, {v.locale: v.html for v in views})
-        return Snapshot(version=version, draft=draft, views=views, warnings=tuple(warnings))
+        records = writing.load_records(self.config.writing_cache_dir, (p.arxiv_id for p in draft.picks))
+        guarded = tuple(writing.edit_warnings(draft, records))
+        return Snapshot(
+            version=version, draft=draft, views=views, warnings=tuple(warnings), edit_warnings=guarded
+        )
 
     def _view(self, draft: Draft, locale: str) -> LocaleView:
         email = self.hooks.render(draft, locale)

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from newsletter import writing
 from newsletter.errors import NewsletterError
 from newsletter.web.form import read_form
 from newsletter.web.preview import GMAIL_CLIP_BYTES, IssueState, LocaleView, Preview, Snapshot
@@ -48,6 +49,10 @@ pre{white-space:pre-wrap;background:#fff;padding:1rem;max-width:70ch;border:1px 
 word-break:keep-all;overflow-wrap:anywhere}
 #report table{border-collapse:collapse;background:#fff;margin-bottom:1rem}
 #report th,#report td{border:1px solid #d4d4d8;padding:.25rem .6rem;text-align:right}
+.badge{display:inline-block;font-size:.75rem;padding:0 .4rem;border-radius:4px;background:#ede9fe;
+color:#5b21b6;margin-right:.3rem}
+.guard{color:#9a3412}
+#writing blockquote{margin:.25rem 0 .5rem 1rem;max-width:70ch;word-break:keep-all;overflow-wrap:anywhere}
 """
 
 _RELOAD = """
@@ -149,6 +154,7 @@ class PreviewEndpoints:
         if snapshot.error:
             body += f'<p id="render-error" class="error">{escape(snapshot.error)}</p>'
         body += self._warnings(snapshot) if not snapshot.error else ""
+        body += _writing(snapshot)
         views = [v for v in (snapshot.view(locale) for locale in shown) if v is not None]
         body += f'<div class="columns">{"".join(self._locale(view, side) for view in views)}</div>'
         body += facts_section(snapshot.draft) if snapshot.draft is not None else ""
@@ -231,3 +237,51 @@ class PreviewEndpoints:
             f'<details open><summary>Text part</summary><pre class="text">{escape(view.text)}</pre></details>'
             "</section>"
         )
+
+
+def _writing(snapshot: Snapshot) -> str:
+    """What a model wrote (a badge on each field, with its text), what the fact guard sent back
+    to the extractive text, and the guard's warnings on the editor's own edits."""
+    if snapshot.draft is None:
+        return ""
+    # A machine-written text the editor has since rewritten is the editor's: no badge.
+    draft = writing.settle(snapshot.draft)
+    items = [_marked("Intro", "intro", mark, draft.intro) for mark in draft.machine]
+    items += [_rejected("Intro", note) for note in draft.guard]
+    for pick in draft.picks:
+        for mark in pick.machine:
+            name = mark.partition(".")[0]
+            items.append(_marked(pick.short_name, name, mark, getattr(pick, name, {})))
+        items += [_rejected(pick.short_name, note) for note in pick.guard]
+    edits = "".join(f'<li class="guard">{escape(w)}</li>' for w in snapshot.edit_warnings)
+    if not items and not edits:
+        return ""
+    body = '<section id="writing"><h2>Machine-written text</h2>'
+    if items:
+        body += (
+            "<p>Read the fields with a badge closely: a model wrote them and the fact guard found each "
+            "number, name, venue and link in the paper's record. It cannot check meaning or emphasis.</p>"
+            f'<ul id="machine-fields">{"".join(items)}</ul>'
+        )
+    if edits:
+        body += f'<h3>The fact guard on your edits</h3><ul id="edit-warnings">{edits}</ul>'
+    return body + "</section>"
+
+
+def _marked(paper: str, name: str, mark: str, text: Mapping[str, str]) -> str:
+    locale = mark.rpartition(".")[2]
+    label = f"{name.replace('_', ' ')} ({locale})"
+    return (
+        f'<li><span class="badge" title="machine-written, passed the fact guard">machine</span>'
+        f"{escape(paper)}, {escape(label)}"
+        f'<blockquote lang="{escape(locale)}">{escape(text.get(locale, ""))}</blockquote></li>'
+    )
+
+
+def _rejected(paper: str, note: str) -> str:
+    """A guard note (``decision.ko rejected: …``) as an editor reads it."""
+    where, _, why = note.partition(" rejected: ")
+    name, _, locale = where.partition(".")
+    label = f"{name.replace('_', ' ')} ({locale})"
+    because = f"kept the extractive text, because {why}"
+    return f'<li class="guard">{escape(paper)}, {escape(label)}: {escape(because)}</li>'
