@@ -27,6 +27,7 @@ from newsletter.delivery import retry
 from newsletter.delivery.base import BatchResult, Campaign, Personalization
 from newsletter.delivery.message import check_headers
 from newsletter.errors import ConfigError, DeliveryError
+from newsletter.store.schema import SubscriberStatus
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,39 @@ logging.getLogger("python_http_client").setLevel(logging.INFO)
 
 API_KEY_NAME = "SENDGRID_API_KEY"
 """Read from ``NEWSLETTER_SENDGRID_API_KEY``."""
+
+# SendGrid's Event Webhook vocabulary, in one place: the webhook applies it to subscribers
+# (newsletter.web.events) and ``newsletter status`` counts by it (newsletter.status).
+DELIVERED = "delivered"
+BOUNCE = "bounce"
+SOFT_BOUNCE = "blocked"
+"""A ``bounce`` whose ``type`` is ``blocked``: kept under this name, since it is a soft bounce."""
+DROPPED = "dropped"
+UNSUBSCRIBE_EVENTS = ("unsubscribe", "group_unsubscribe")
+LEAVING: Mapping[str, SubscriberStatus] = {
+    BOUNCE: SubscriberStatus.BOUNCED,
+    DROPPED: SubscriberStatus.BOUNCED,
+    "spamreport": SubscriberStatus.COMPLAINED,
+    **dict.fromkeys(UNSUBSCRIBE_EVENTS, SubscriberStatus.UNSUBSCRIBED),
+}
+"""The events after which a subscriber receives nothing more, and the status each one means."""
+DROP_REASONS: Mapping[str, SubscriberStatus] = {
+    "unsubscribed address": SubscriberStatus.UNSUBSCRIBED,
+    "spam reporting address": SubscriberStatus.COMPLAINED,
+}
+"""SendGrid's reasons for dropping a message to an address on one of its own suppression lists."""
+
+
+def event_kind(event: str, bounce_type: object) -> str:
+    """An event's name as it is kept: SendGrid's ``event``, except a blocked bounce."""
+    return SOFT_BOUNCE if event == BOUNCE and bounce_type == SOFT_BOUNCE else event
+
+
+def leaving_status(kind: str, reason: str) -> SubscriberStatus | None:
+    """The status an event of ``kind`` (with SendGrid's ``reason``) moves a subscriber to, if any."""
+    if kind == DROPPED:
+        return DROP_REASONS.get(reason.strip().lower(), SubscriberStatus.BOUNCED)
+    return LEAVING.get(kind)
 
 
 class SendGridBackend:

@@ -115,5 +115,21 @@ def featured(session: Session, issue_id: int) -> Sequence[ConsideredPaper]:
     ).all()
 
 
+def considered_before(session: Session, before: datetime) -> Sequence[ConsideredPaper]:
+    """The papers every issue that closed before ``before`` considered."""
+    earlier = select(Issue.id).where(Issue.window_end < before)
+    return session.scalars(select(ConsideredPaper).where(ConsideredPaper.issue_id.in_(earlier))).all()
+
+
+def draft_paths_before(session: Session, before: datetime) -> list[str]:
+    """The draft files of the issues that closed before ``before``, where one was written."""
+    drafts = select(Issue.draft_path).where(Issue.window_end < before)
+    return [path for path in session.scalars(drafts) if path]
+
+
+def exists(session: Session, issue_id: int) -> bool:
+    return session.get(Issue, issue_id) is not None
+
+
 def _considered_by(session: Session, issue_id: int) -> Sequence[ConsideredPaper]:
     return session.scalars(select(ConsideredPaper).where(ConsideredPaper.issue_id == issue_id)).all()
