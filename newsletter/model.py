@@ -209,18 +209,3 @@ class Recipient:
     email: str
     name: str = ""
     locale: str = "en"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class OutgoingMessage:
-    """One personalized email ready for a delivery backend."""
-
-    recipient: Recipient
-    subject: str
-    sender: str
-    reply_to: str | None
-    html: str
-    text: str
-    headers: Mapping[str, str]
-    """Extra headers: ``List-Unsubscribe``, ``List-Unsubscribe-Post``, ``Message-ID`` …"""
-    issue_id: int

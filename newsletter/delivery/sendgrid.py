@@ -25,7 +25,7 @@ from sendgrid import SendGridAPIClient
 from newsletter.config import Config, secret
 from newsletter.delivery import retry
 from newsletter.delivery.base import BatchResult, Campaign, Personalization
-from newsletter.delivery.message import check_headers
+from newsletter.delivery.message import check_headers, one_line
 from newsletter.errors import ConfigError, DeliveryError
 from newsletter.store.schema import SubscriberStatus
 
@@ -89,8 +89,11 @@ class SendGridBackend:
         concurrency: int = 4,
         timeout_seconds: float = 30.0,
         policy: retry.RetryPolicy | None = None,
+        categories: Sequence[str] = (),
     ) -> None:
         self.api_host = api_host.rstrip("/")
+        # Checked before any send: each category is one line, like every value in a request.
+        self.categories = tuple(one_line("delivery.sendgrid.categories", item) for item in categories)
         self.batch_size = batch_size
         self.concurrency = max(1, concurrency)
         self.timeout_seconds = timeout_seconds
@@ -111,6 +114,7 @@ class SendGridBackend:
             concurrency=section.concurrency,
             timeout_seconds=section.timeout_seconds,
             policy=retry.RetryPolicy(retries=config.delivery.max_retries),
+            categories=section.categories,
         )
 
     def send_batch(self, campaign: Campaign, batch: Sequence[Personalization]) -> BatchResult:
@@ -119,7 +123,7 @@ class SendGridBackend:
         if len(batch) > self.batch_size:
             raise ValueError(f"a batch of {len(batch)} exceeds batch_size {self.batch_size}")
         # Once per request: the shared header values are one line each (see message.py).
-        body = request_body(check_headers(campaign), batch)
+        body = request_body(check_headers(campaign), batch, categories=self.categories)
         what = f"SendGrid batch of {len(batch)} for issue {campaign.issue_id}"
         retry.call(lambda: self._post(body), self.policy, what=what)
         return BatchResult()
@@ -153,8 +157,11 @@ class SendGridBackend:
         )
 
 
-def request_body(campaign: Campaign, batch: Sequence[Personalization]) -> dict[str, Any]:
-    """The Mail Send request for ``batch``: shared content once, one personalization each."""
+def request_body(
+    campaign: Campaign, batch: Sequence[Personalization], *, categories: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The Mail Send request for ``batch``: shared content once, one personalization each,
+    filed under ``categories`` (``delivery.sendgrid.categories``) in SendGrid's statistics."""
     email = campaign.email
     issue_id = str(campaign.issue_id)
     body: dict[str, Any] = {
@@ -168,8 +175,8 @@ def request_body(campaign: Campaign, batch: Sequence[Personalization]) -> dict[s
     }
     if campaign.reply_to:
         body["reply_to"] = _address(campaign.reply_to)
-    if campaign.categories:
-        body["categories"] = list(dict.fromkeys(campaign.categories))
+    if categories:
+        body["categories"] = list(dict.fromkeys(categories))
     return body
 
 

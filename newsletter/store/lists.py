@@ -49,7 +49,7 @@ def status_counts_of(session: Session, list_id: int) -> dict[str, int]:
         .where(Membership.list_id == list_id)
         .group_by(Subscriber.status)
     )
-    return dict(counted.tuples().all())
+    return {str(status): int(number) for status, number in counted}
 
 
 def member_count(session: Session, list_id: int) -> int:
