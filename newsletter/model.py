@@ -209,3 +209,20 @@ class Recipient:
     email: str
     name: str = ""
     locale: str = "en"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RenderSettings:
+    """What rendering an email takes from the configuration, and nothing more.
+
+    Built from the configuration by :meth:`newsletter.config.Config.render_settings`.
+    """
+
+    name: str
+    """``newsletter.name``: the masthead of a locale without a brand of its own."""
+    brands: Mapping[str, str] = field(default_factory=dict)
+    """``newsletter.brand``: the masthead per locale (``ko`` serves ``ko_KR``)."""
+    timezone: str
+    """``newsletter.timezone``: the zone every date and time in the email reads in."""
+    public_url: str
+    postal_address: str

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from babel.support import Translations
 
 from newsletter import i18n
-from newsletter.config import Config
 from newsletter.model import (
     ABSENT,
     PLACEHOLDER_EMAIL,
@@ -23,6 +23,7 @@ from newsletter.model import (
     Draft,
     DraftPick,
     LocalizedText,
+    RenderSettings,
     link_target,
 )
 
@@ -130,14 +131,18 @@ _AUTHORS_SHOWN = 3
 
 
 def build_view(
-    draft: Draft, locale: str, config: Config, catalog: Translations, send_time: datetime | None = None
+    draft: Draft,
+    locale: str,
+    settings: RenderSettings,
+    catalog: Translations,
+    send_time: datetime | None = None,
 ) -> IssueView:
     """``draft`` as ``locale`` reads it, with ``catalog`` translating the few words chosen here.
 
     The header shows ``send_time``; before a send, the planned one: the issue's close, which
     is the time its scheduled run fires.
     """
-    tz = config.tz
+    tz = ZoneInfo(settings.timezone)
     width = i18n.date_width(locale, catalog)
     gettext = catalog.gettext
     picks = tuple(_pick(pick, number, locale, gettext) for number, pick in enumerate(draft.picks, 1))
@@ -146,7 +151,7 @@ def build_view(
         locale=locale,
         direction=i18n.text_direction(locale),
         font_family=_KOREAN_FONTS if locale.split("_", maxsplit=1)[0] == "ko" else _FONTS,
-        brand=i18n.brand_name(config, locale),
+        brand=i18n.brand_in(settings.brands, locale) or settings.name,
         stamp=i18n.format_datetime(
             send_time or draft.window.end, locale, tz, width=i18n.header_date_width(locale, catalog)
         ),
@@ -155,11 +160,11 @@ def build_view(
         intro=tuple(Shown(text, intro.lang) for text in _paragraphs(intro)),
         window_start=_moment(draft.window.start, locale, tz, catalog),
         window_end=_moment(draft.window.end, locale, tz, catalog),
-        time_zone=i18n.time_zone_name(config.newsletter.timezone, locale),
+        time_zone=i18n.time_zone_name(settings.timezone, locale),
         picks=picks,
         reading_order=_reading_order(draft, picks, locale, gettext),
-        public_url=config.newsletter.public_url,
-        postal_address=config.newsletter.postal_address,
+        public_url=settings.public_url,
+        postal_address=settings.postal_address,
     )
 
 
