@@ -39,7 +39,7 @@ def sql_imports(source: str) -> list[str]:
 
 def _is_sqlalchemy(module: str) -> bool:
     # APScheduler's SQLAlchemy job store writes to our database too: the store builds it.
-    return module.split(".")[0] == "sqlalchemy" or module == "apscheduler.jobstores.sqlalchemy"
+    return module.partition(".")[0] == "sqlalchemy" or module == "apscheduler.jobstores.sqlalchemy"
 
 
 def _outside_store() -> list[Path]:
