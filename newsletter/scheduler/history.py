@@ -2,7 +2,8 @@
 
 It answers three questions: has this close already been dealt with (so a second process or
 a restart never repeats it), which runs were missed while the machine was down, and what
-``newsletter status`` should show as recent activity.
+``newsletter status`` should show as recent activity. The outcomes and what they mean are
+named here; the rows are read and written by :mod:`newsletter.store.runs`.
 """
 
 from __future__ import annotations
