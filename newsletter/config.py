@@ -41,6 +41,7 @@ from newsletter.constraint import (
     finite,
 )
 from newsletter.errors import ConfigError
+from newsletter.model import RenderSettings
 
 ENV_PREFIX = "NEWSLETTER_"
 CONFIG_ENV = "NEWSLETTER_CONFIG"
@@ -268,6 +269,19 @@ class Config:
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.newsletter.timezone)
+
+    def render_settings(self) -> RenderSettings:
+        """What the renderer needs of this configuration."""
+        newsletter = self.newsletter
+        return RenderSettings(
+            name=newsletter.name,
+            brands=dict(newsletter.brand),
+            timezone=newsletter.timezone,
+            public_url=newsletter.public_url,
+            postal_address=newsletter.postal_address,
+            locales=tuple(newsletter.locales),
+            tracking=self.delivery.tracking,
+        )
 
     def replace(self, **sections: Any) -> Config:
         """A copy with whole sections or dotted keys replaced, e.g. ``{"arxiv.base_url": …}``."""

@@ -233,15 +233,11 @@ class DatabaseUrl:
     """A SQLAlchemy URL of a SQLite or PostgreSQL database."""
 
     def expected(self, value: Any) -> str | None:
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
+        # Imported here: the store is heavy, and only a configured database URL needs it.
+        from newsletter.store.database import BACKENDS, backend_of
 
         wanted = "a URL like sqlite:///var/newsletter.db or postgresql://user@host/db"
-        try:
-            backend = make_url(value).get_backend_name()
-        except (ArgumentError, ValueError):
-            return wanted
-        return None if backend in ("sqlite", "postgresql") else wanted
+        return None if backend_of(value) in BACKENDS else wanted
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,14 +20,13 @@ from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.engine import make_url
-
 from newsletter import pipeline
 from newsletter.config import Config
 from newsletter.delivery.dispatch import DeliveryReport
 from newsletter.errors import InputError
 from newsletter.sources.replay import ArxivReplayServer
 from newsletter.store import audience
+from newsletter.store.database import sqlite_folder
 from newsletter.subscribers.importer import import_csv
 from newsletter.unsubscribe import Signer
 
@@ -72,9 +71,9 @@ def check_apart(data_dir: Path, configured: Config) -> None:
     """Refuse a demo folder that is, or holds, the configured deployment's data or database."""
     demo = data_dir.resolve()
     theirs = {"newsletter.data_dir": configured.data_dir, "delivery.outbox_dir": configured.outbox_dir}
-    database = make_url(configured.database_url)
-    if database.drivername.startswith("sqlite") and database.database:
-        theirs["database.url"] = Path(database.database).parent
+    database_folder = sqlite_folder(configured.database_url)
+    if database_folder is not None:
+        theirs["database.url"] = database_folder
     for key, folder in theirs.items():
         if folder.resolve() == demo:
             raise InputError(

@@ -12,15 +12,12 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
-
 from newsletter.config import Config
 from newsletter.digest import read_draft
 from newsletter.errors import DraftError
 from newsletter.model import Draft
 from newsletter.ranking.interest import Example, Interests, read_interests
-from newsletter.store import Database
-from newsletter.store.schema import ConsideredPaper, Issue
+from newsletter.store import Database, issues
 
 logger = logging.getLogger(__name__)
 
@@ -32,12 +29,10 @@ def editor_interests(db: Database, config: Config, *, before: datetime) -> Inter
     ask before they record anything, so a mistake leaves no half-made issue behind.
     """
     with db.transaction() as session:
-        earlier = select(Issue.id).where(Issue.window_end < before)
-        rows = session.scalars(select(ConsideredPaper).where(ConsideredPaper.issue_id.in_(earlier))).all()
+        rows = issues.considered_before(session, before)
         known = {row.arxiv_id: Example(label=row.title, text=f"{row.title} {row.title}") for row in rows}
         featured = [row.arxiv_id for row in rows if row.rank is not None]
-        drafts = select(Issue.draft_path).where(Issue.window_end < before)
-        paths = [Path(p) for p in session.scalars(drafts) if p]
+        paths = [Path(p) for p in issues.draft_paths_before(session, before)]
     pinned: list[str] = []
     excluded: list[str] = []
     for draft in _drafts(paths):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from functools import cache
 from io import BytesIO
@@ -199,7 +199,11 @@ def brand_name(config: Config, locale: str) -> str:
 
 def locale_brand(config: Config, locale: str) -> str | None:
     """The name ``newsletter.brand`` gives ``locale`` (``ko`` serves ``ko_KR``), or None."""
-    brands = config.newsletter.brand
+    return brand_in(config.newsletter.brand, locale)
+
+
+def brand_in(brands: Mapping[str, object], locale: str) -> str | None:
+    """The name ``brands`` gives ``locale`` (``ko`` serves ``ko_KR``), or None."""
     for key in (locale, locale.replace("-", "_").split("_")[0]):
         name = brands.get(key)
         if isinstance(name, str) and name.strip():

@@ -220,15 +220,21 @@ class Recipient:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class OutgoingMessage:
-    """One personalized email ready for a delivery backend."""
+class RenderSettings:
+    """What rendering an email takes from the configuration, and nothing more.
 
-    recipient: Recipient
-    subject: str
-    sender: str
-    reply_to: str | None
-    html: str
-    text: str
-    headers: Mapping[str, str]
-    """Extra headers: ``List-Unsubscribe``, ``List-Unsubscribe-Post``, ``Message-ID`` …"""
-    issue_id: int
+    Built from the configuration by :meth:`newsletter.config.Config.render_settings`.
+    """
+
+    name: str
+    """``newsletter.name``: the masthead of a locale without a brand of its own."""
+    brands: Mapping[str, str] = field(default_factory=dict)
+    """``newsletter.brand``: the masthead per locale (``ko`` serves ``ko_KR``)."""
+    timezone: str
+    """``newsletter.timezone``: the zone every date and time in the email reads in."""
+    public_url: str
+    postal_address: str
+    locales: tuple[str, ...] = ()
+    """``newsletter.locales``: the languages the web version links to each other."""
+    tracking: bool = False
+    """``delivery.tracking``: the footer says that opens and clicks are counted."""

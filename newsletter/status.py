@@ -15,26 +15,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from newsletter.config import Config
-from newsletter.delivery import senders
+from newsletter.delivery import senders, sendgrid
 from newsletter.scheduler import history, timing
 from newsletter.scheduler.history import Outcome
-from newsletter.store import Database, issues
+from newsletter.store import Database, Session, issues
+from newsletter.store import events as stored_events
 from newsletter.store import sends as send_records
-from newsletter.store.schema import (
-    DeliveryEvent,
-    Issue,
-    IssueStatus,
-    SendStatus,
-    StatusChange,
-    SubscriberStatus,
-)
+from newsletter.store.schema import Issue, IssueStatus, SendStatus
 
 COUNT_KEYS = ("sent", "delivered", "bounced", "unsubscribed", "failed", "unknown", "pending")
-_UNSUBSCRIBE_EVENTS = ("unsubscribe", "group_unsubscribe")
 _TROUBLE = frozenset({Outcome.FAILED, Outcome.MISSED, Outcome.STOPPED, Outcome.PAUSED})
 
 
@@ -106,9 +96,10 @@ def delivery_counts(session: Session, issue_id: int) -> dict[str, int]:
     records = send_records.counts(session, issue_id)
     counts = {key: records.get(key, 0) for key in ("sent", "failed", "unknown", "pending")}
     counts["pending"] += records.get(SendStatus.CLAIMED.value, 0)
-    counts["delivered"] = _event_subscribers(session, issue_id, ("delivered",))
-    counts["bounced"] = _event_subscribers(session, issue_id, ("bounce",))
-    counts["unsubscribed"] = _unsubscribed(session, issue_id)
+    counts["delivered"] = stored_events.subscribers_with(session, issue_id, (sendgrid.DELIVERED,))
+    counts["bounced"] = stored_events.subscribers_with(session, issue_id, (sendgrid.BOUNCE,))
+    # People who left through this issue: its one-click link, or the provider's unsubscribe.
+    counts["unsubscribed"] = stored_events.left_through(session, issue_id, sendgrid.UNSUBSCRIBE_EVENTS)
     return {key: counts[key] for key in COUNT_KEYS}
 
 
@@ -126,28 +117,6 @@ def _summary(session: Session, issue: Issue, default_lists: Sequence[str]) -> Is
         note=issue.note,
         unknown_batches=tuple(batch.id for batch, _ in send_records.unknown_batches(session, issue.id)),
     )
-
-
-def _event_subscribers(session: Session, issue_id: int, events: Sequence[str]) -> int:
-    found = session.scalar(
-        select(func.count(func.distinct(DeliveryEvent.subscriber_id))).where(
-            DeliveryEvent.issue_id == issue_id, DeliveryEvent.event.in_(events)
-        )
-    )
-    return int(found or 0)
-
-
-def _unsubscribed(session: Session, issue_id: int) -> int:
-    """People who left through this issue: its one-click link, or the provider's unsubscribe."""
-    by_link = select(StatusChange.subscriber_id).where(
-        StatusChange.status == SubscriberStatus.UNSUBSCRIBED.value, StatusChange.issue_id == issue_id
-    )
-    by_event = select(DeliveryEvent.subscriber_id).where(
-        DeliveryEvent.issue_id == issue_id, DeliveryEvent.event.in_(_UNSUBSCRIBE_EVENTS)
-    )
-    people = set(session.scalars(by_link)) | set(session.scalars(by_event))
-    people.discard(None)
-    return len(people)
 
 
 def _attention(

@@ -22,7 +22,6 @@ class Campaign:
     email: RenderedEmail
     sender: str
     reply_to: str | None = None
-    categories: Sequence[str] = ()
     tracking: bool = False
     """Whether the provider may count opens and clicks (``delivery.tracking``)."""
 
@@ -36,6 +35,21 @@ class Personalization:
     """Placeholder (``model.PLACEHOLDER_*``) → value for this recipient."""
     headers: Mapping[str, str] = field(default_factory=dict)
     """``List-Unsubscribe``, ``List-Unsubscribe-Post``, ``Message-ID``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OutgoingMessage:
+    """One personalized email as a whole, for a backend that sends whole messages (SMTP, the outbox)."""
+
+    recipient: Recipient
+    subject: str
+    sender: str
+    reply_to: str | None
+    html: str
+    text: str
+    headers: Mapping[str, str]
+    """Extra headers: ``List-Unsubscribe``, ``List-Unsubscribe-Post``, ``Message-ID`` …"""
+    issue_id: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -27,13 +27,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
-from sqlalchemy.orm import Session
-
 from newsletter.delivery import senders
 from newsletter.delivery.base import BatchResult, Campaign, DeliveryBackend, Personalization
 from newsletter.delivery.message import check_headers
 from newsletter.errors import DeliveryError
-from newsletter.store import Database
+from newsletter.store import Database, Session
 from newsletter.store import sends as send_records
 from newsletter.store.schema import SendStatus, SubscriberStatus
 

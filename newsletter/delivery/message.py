@@ -22,12 +22,11 @@ from functools import lru_cache
 
 from newsletter import i18n
 from newsletter.config import Config
-from newsletter.delivery.base import Campaign, Personalization
+from newsletter.delivery.base import Campaign, OutgoingMessage, Personalization
 from newsletter.errors import DeliveryError
 from newsletter.model import (
     PLACEHOLDER_EMAIL,
     PLACEHOLDER_UNSUBSCRIBE_URL,
-    OutgoingMessage,
     Recipient,
     RenderedEmail,
 )
@@ -112,7 +111,6 @@ def campaign_for(config: Config, issue_id: int, email: RenderedEmail) -> Campaig
         email=email,
         sender=sender_for(config, email.locale),
         reply_to=newsletter.reply_to or None,
-        categories=tuple(config.delivery.sendgrid.categories),
         tracking=config.delivery.tracking,
     )
 
@@ -228,14 +226,12 @@ def localized_sender(sender: str, brand: str) -> str:
 
 
 def check_headers(campaign: Campaign) -> Campaign:
-    """``campaign`` when its subject, sender, reply-to and categories are each one line;
+    """``campaign`` when its subject, sender and reply-to are each one line;
     otherwise a DeliveryError naming the value, raised before any record is claimed."""
     locale = campaign.email.locale
     one_line(f"subject ({locale})", campaign.email.subject)
     one_line("newsletter.sender", campaign.sender)
     one_line("newsletter.reply_to", campaign.reply_to or "")
-    for category in campaign.categories:
-        one_line("delivery.sendgrid.categories", category)
     return campaign
 
 

@@ -26,13 +26,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from newsletter.scheduler import lease
-from newsletter.store import Database
+from newsletter.store import Database, Session, leases
 from newsletter.store import sends as send_records
-from newsletter.store.schema import Batch, SchedulerLease, SendStatus, utcnow
+from newsletter.store.schema import SendStatus, utcnow
 
 _PREFIX = "send"
 
@@ -76,26 +73,11 @@ def sending(db: Database, issue_id: int, holder: str, ttl: timedelta) -> Iterato
 def live_senders(session: Session, issue_id: int, *, now: datetime | None = None) -> list[Sender]:
     """The processes holding an unexpired lease on the issue, oldest claim first."""
     now = now or utcnow()
-    leases = session.execute(
-        select(SchedulerLease.holder, SchedulerLease.expires_at).where(
-            SchedulerLease.name.startswith(f"{_PREFIX}:{issue_id}:", autoescape=True),
-            SchedulerLease.expires_at > now,
-        )
-    ).all()
-    alive = [(holder, expires) for holder, expires in leases if not _gone(holder)]
+    held = leases.unexpired(session, f"{_PREFIX}:{issue_id}:", now=now)
+    alive = [(holder, expires) for holder, expires in held if not _gone(holder)]
     if not alive:
         return []
-    since = dict(
-        session.execute(
-            select(Batch.claimed_by, func.min(Batch.claimed_at))
-            .where(
-                Batch.issue_id == issue_id,
-                Batch.status == SendStatus.CLAIMED.value,
-                Batch.claimed_by.in_([holder for holder, _ in alive]),
-            )
-            .group_by(Batch.claimed_by)
-        ).all()
-    )
+    since = send_records.first_claims(session, issue_id, [holder for holder, _ in alive])
     found = [Sender(holder=h, expires_at=e, since=since.get(h)) for h, e in alive]
     return sorted(found, key=lambda s: (s.since is None, s.since or s.expires_at))
 

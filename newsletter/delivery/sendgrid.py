@@ -25,8 +25,9 @@ from sendgrid import SendGridAPIClient
 from newsletter.config import Config, secret
 from newsletter.delivery import retry
 from newsletter.delivery.base import BatchResult, Campaign, Personalization
-from newsletter.delivery.message import check_headers
+from newsletter.delivery.message import check_headers, one_line
 from newsletter.errors import ConfigError, DeliveryError
+from newsletter.store.schema import SubscriberStatus
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,39 @@ logging.getLogger("python_http_client").setLevel(logging.INFO)
 
 API_KEY_NAME = "SENDGRID_API_KEY"
 """Read from ``NEWSLETTER_SENDGRID_API_KEY``."""
+
+# SendGrid's Event Webhook vocabulary, in one place: the webhook applies it to subscribers
+# (newsletter.web.events) and ``newsletter status`` counts by it (newsletter.status).
+DELIVERED = "delivered"
+BOUNCE = "bounce"
+SOFT_BOUNCE = "blocked"
+"""A ``bounce`` whose ``type`` is ``blocked``: kept under this name, since it is a soft bounce."""
+DROPPED = "dropped"
+UNSUBSCRIBE_EVENTS = ("unsubscribe", "group_unsubscribe")
+LEAVING: Mapping[str, SubscriberStatus] = {
+    BOUNCE: SubscriberStatus.BOUNCED,
+    DROPPED: SubscriberStatus.BOUNCED,
+    "spamreport": SubscriberStatus.COMPLAINED,
+    **dict.fromkeys(UNSUBSCRIBE_EVENTS, SubscriberStatus.UNSUBSCRIBED),
+}
+"""The events after which a subscriber receives nothing more, and the status each one means."""
+DROP_REASONS: Mapping[str, SubscriberStatus] = {
+    "unsubscribed address": SubscriberStatus.UNSUBSCRIBED,
+    "spam reporting address": SubscriberStatus.COMPLAINED,
+}
+"""SendGrid's reasons for dropping a message to an address on one of its own suppression lists."""
+
+
+def event_kind(event: str, bounce_type: object) -> str:
+    """An event's name as it is kept: SendGrid's ``event``, except a blocked bounce."""
+    return SOFT_BOUNCE if event == BOUNCE and bounce_type == SOFT_BOUNCE else event
+
+
+def leaving_status(kind: str, reason: str) -> SubscriberStatus | None:
+    """The status an event of ``kind`` (with SendGrid's ``reason``) moves a subscriber to, if any."""
+    if kind == DROPPED:
+        return DROP_REASONS.get(reason.strip().lower(), SubscriberStatus.BOUNCED)
+    return LEAVING.get(kind)
 
 
 class SendGridBackend:
@@ -55,8 +89,11 @@ class SendGridBackend:
         concurrency: int = 4,
         timeout_seconds: float = 30.0,
         policy: retry.RetryPolicy | None = None,
+        categories: Sequence[str] = (),
     ) -> None:
         self.api_host = api_host.rstrip("/")
+        # Checked before any send: each category is one line, like every value in a request.
+        self.categories = tuple(one_line("delivery.sendgrid.categories", item) for item in categories)
         self.batch_size = batch_size
         self.concurrency = max(1, concurrency)
         self.timeout_seconds = timeout_seconds
@@ -77,6 +114,7 @@ class SendGridBackend:
             concurrency=section.concurrency,
             timeout_seconds=section.timeout_seconds,
             policy=retry.RetryPolicy(retries=config.delivery.max_retries),
+            categories=section.categories,
         )
 
     def send_batch(self, campaign: Campaign, batch: Sequence[Personalization]) -> BatchResult:
@@ -85,7 +123,7 @@ class SendGridBackend:
         if len(batch) > self.batch_size:
             raise ValueError(f"a batch of {len(batch)} exceeds batch_size {self.batch_size}")
         # Once per request: the shared header values are one line each (see message.py).
-        body = request_body(check_headers(campaign), batch)
+        body = request_body(check_headers(campaign), batch, categories=self.categories)
         what = f"SendGrid batch of {len(batch)} for issue {campaign.issue_id}"
         retry.call(lambda: self._post(body), self.policy, what=what)
         return BatchResult()
@@ -119,8 +157,11 @@ class SendGridBackend:
         )
 
 
-def request_body(campaign: Campaign, batch: Sequence[Personalization]) -> dict[str, Any]:
-    """The Mail Send request for ``batch``: shared content once, one personalization each."""
+def request_body(
+    campaign: Campaign, batch: Sequence[Personalization], *, categories: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The Mail Send request for ``batch``: shared content once, one personalization each,
+    filed under ``categories`` (``delivery.sendgrid.categories``) in SendGrid's statistics."""
     email = campaign.email
     issue_id = str(campaign.issue_id)
     body: dict[str, Any] = {
@@ -134,8 +175,8 @@ def request_body(campaign: Campaign, batch: Sequence[Personalization]) -> dict[s
     }
     if campaign.reply_to:
         body["reply_to"] = _address(campaign.reply_to)
-    if campaign.categories:
-        body["categories"] = list(dict.fromkeys(campaign.categories))
+    if categories:
+        body["categories"] = list(dict.fromkeys(categories))
     # Said either way, because an account's own settings may turn tracking on: off must mean off.
     body["tracking_settings"] = {
         "click_tracking": {"enable": campaign.tracking, "enable_text": False},

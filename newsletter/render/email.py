@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 import mrml
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from newsletter import i18n
-from newsletter.config import Config
 from newsletter.errors import RenderError
-from newsletter.model import Draft, RenderedEmail
+from newsletter.model import Draft, RenderedEmail, RenderSettings
 from newsletter.render import assets
 from newsletter.render.view import IssueView, build_view
 
@@ -36,6 +36,16 @@ TEXT_TEMPLATE = "email/issue.txt.j2"
 GMAIL_CLIP_BYTES = 102 * 1024
 #: Warn from this size on, leaving room for the per-recipient links filled in later.
 WARN_BYTES = 90 * 1024
+
+
+class HasRenderSettings(Protocol):
+    """Something that can say what rendering needs of it: the configuration."""
+
+    def render_settings(self) -> RenderSettings: ...
+
+
+Settings = RenderSettings | HasRenderSettings
+""":class:`RenderSettings`, or the configuration they are read from (``config.render_settings()``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,14 +74,14 @@ class EmailRenderer:
         self,
         draft: Draft,
         locale: str,
-        config: Config,
+        settings: Settings,
         *,
         send_time: datetime | None = None,
         web: bool = False,
     ) -> RenderedEmail:
         """See :func:`render_email`."""
         envs = self._for(locale)
-        view = build_view(draft, locale, config, envs.catalog, send_time, web=web)
+        view = build_view(draft, locale, _settings(settings), envs.catalog, send_time, web=web)
         mjml_source = self._template(envs.mjml, MJML_TEMPLATE, view, envs.catalog)
         html = compile_mjml(mjml_source)
         text = self._template(envs.text, TEXT_TEMPLATE, view, envs.catalog)
@@ -83,16 +93,16 @@ class EmailRenderer:
             text=text,
         )
 
-    def headline(self, draft: Draft, locale: str, config: Config) -> tuple[str, str]:
+    def headline(self, draft: Draft, locale: str, settings: Settings) -> tuple[str, str]:
         """The subject and preheader alone, without compiling the email (for lists of issues)."""
         envs = self._for(locale)
-        view = build_view(draft, locale, config, envs.catalog)
+        view = build_view(draft, locale, _settings(settings), envs.catalog)
         return subject(draft, view, envs.catalog), preheader(view, envs.catalog)
 
-    def mjml(self, draft: Draft, locale: str, config: Config) -> str:
+    def mjml(self, draft: Draft, locale: str, settings: Settings) -> str:
         """The MJML source before compilation, for MJML's reference validator and for debugging."""
         envs = self._for(locale)
-        view = build_view(draft, locale, config, envs.catalog)
+        view = build_view(draft, locale, _settings(settings), envs.catalog)
         return self._template(envs.mjml, MJML_TEMPLATE, view, envs.catalog)
 
     def _template(self, env: Environment, name: str, view: IssueView, catalog: Translations) -> str:
@@ -181,7 +191,7 @@ def default_renderer() -> EmailRenderer:
 
 
 def render_email(
-    draft: Draft, locale: str, config: Config, *, send_time: datetime | None = None, web: bool = False
+    draft: Draft, locale: str, settings: Settings, *, send_time: datetime | None = None, web: bool = False
 ) -> RenderedEmail:
     """One locale's subject, preheader, HTML and text, with the per-recipient placeholders left in.
 
@@ -191,4 +201,9 @@ def render_email(
     preview, a sample) the planned send time, which is the issue's close. ``web`` renders the
     public web version instead: no placeholders, nothing personal.
     """
-    return default_renderer().render(draft, locale, config, send_time=send_time, web=web)
+    return default_renderer().render(draft, locale, settings, send_time=send_time, web=web)
+
+
+def _settings(given: Settings) -> RenderSettings:
+    # The configuration is accepted too, so callers that hold one need not build the settings.
+    return given if isinstance(given, RenderSettings) else given.render_settings()

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from zoneinfo import ZoneInfo
 
 from babel.support import Translations
 
 from newsletter import i18n
-from newsletter.config import Config
 from newsletter.model import (
     ABSENT,
     PLACEHOLDER_EMAIL,
@@ -23,6 +23,7 @@ from newsletter.model import (
     Draft,
     DraftPick,
     LocalizedText,
+    RenderSettings,
     link_target,
 )
 
@@ -157,7 +158,7 @@ def archive_path(locale: str, day: date | None = None) -> str:
 def build_view(
     draft: Draft,
     locale: str,
-    config: Config,
+    settings: RenderSettings,
     catalog: Translations,
     send_time: datetime | None = None,
     *,
@@ -169,7 +170,7 @@ def build_view(
     is the time its scheduled run fires. ``web`` builds the public web version: the same issue
     without anything personal.
     """
-    tz = config.tz
+    tz = ZoneInfo(settings.timezone)
     width = i18n.date_width(locale, catalog)
     gettext = catalog.gettext
     picks = tuple(_pick(pick, number, locale, gettext) for number, pick in enumerate(draft.picks, 1))
@@ -178,7 +179,7 @@ def build_view(
         locale=locale,
         direction=i18n.text_direction(locale),
         font_family=_KOREAN_FONTS if locale.split("_", maxsplit=1)[0] == "ko" else _FONTS,
-        brand=i18n.brand_name(config, locale),
+        brand=i18n.brand_in(settings.brands, locale) or settings.name,
         stamp=i18n.format_datetime(
             send_time or draft.window.end, locale, tz, width=i18n.header_date_width(locale, catalog)
         ),
@@ -187,29 +188,29 @@ def build_view(
         intro=tuple(Shown(text, intro.lang) for text in _paragraphs(intro)),
         window_start=_moment(draft.window.start, locale, tz, catalog),
         window_end=_moment(draft.window.end, locale, tz, catalog),
-        time_zone=i18n.time_zone_name(config.newsletter.timezone, locale),
+        time_zone=i18n.time_zone_name(settings.timezone, locale),
         picks=picks,
         reading_order=_reading_order(draft, picks, locale, gettext),
-        public_url=config.newsletter.public_url,
-        postal_address=config.newsletter.postal_address,
-        archive_url=_public(config, archive_path(locale, draft.issue_date)),
+        public_url=settings.public_url,
+        postal_address=settings.postal_address,
+        archive_url=_public(settings, archive_path(locale, draft.issue_date)),
         web=web,
-        archive_index_url=_public(config, archive_path(locale)),
+        archive_index_url=_public(settings, archive_path(locale)),
         alternates=tuple(
             Alternate(
                 locale=other,
                 label=i18n.language_name(other),
-                url=_public(config, archive_path(other, draft.issue_date)),
+                url=_public(settings, archive_path(other, draft.issue_date)),
             )
-            for other in config.newsletter.locales
+            for other in settings.locales
         ),
         # The web version is read by anyone, and nothing on it is counted.
-        tracking=config.delivery.tracking and not web,
+        tracking=settings.tracking and not web,
     )
 
 
-def _public(config: Config, path: str) -> str:
-    return config.newsletter.public_url.rstrip("/") + path
+def _public(settings: RenderSettings, path: str) -> str:
+    return settings.public_url.rstrip("/") + path
 
 
 def _pick(pick: DraftPick, number: int, locale: str, gettext: Gettext) -> PickView:

@@ -2,7 +2,8 @@
 
 It answers three questions: has this close already been dealt with (so a second process or
 a restart never repeats it), which runs were missed while the machine was down, and what
-``newsletter status`` should show as recent activity.
+``newsletter status`` should show as recent activity. The outcomes and what they mean are
+named here; the rows are read and written by :mod:`newsletter.store.runs`.
 """
 
 from __future__ import annotations
@@ -12,12 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
-from newsletter.store import Database
-from newsletter.store.schema import ScheduledRun, utcnow
+from newsletter.store import Database, Session, runs
+from newsletter.store.schema import ScheduledRun
 
 DAILY_JOB = "daily"
 
@@ -52,69 +49,37 @@ def lease_name(job: str, scheduled_for: datetime) -> str:
 
 
 def find(session: Session, job: str, scheduled_for: datetime) -> ScheduledRun | None:
-    return session.scalar(
-        select(ScheduledRun).where(ScheduledRun.job == job, ScheduledRun.scheduled_for == scheduled_for)
-    )
+    return runs.find(session, job, scheduled_for)
 
 
 def is_final(db: Database, job: str, scheduled_for: datetime) -> bool:
-    with db.transaction() as session:
-        run = find(session, job, scheduled_for)
-        return run is not None and run.outcome in FINAL
+    return runs.outcome_of(db, job, scheduled_for) in FINAL
 
 
 def start(db: Database, job: str, scheduled_for: datetime, holder: str) -> None:
     """Mark the run as started by ``holder`` (a retry of a failed or stopped run reuses its row)."""
-    with db.transaction() as session:
-        run = find(session, job, scheduled_for)
-        if run is None:
-            run = ScheduledRun(job=job, scheduled_for=scheduled_for)
-            session.add(run)
-        run.outcome, run.detail, run.holder = Outcome.RUNNING.value, "", holder
-        run.started_at, run.finished_at = utcnow(), None
+    runs.started(db, job, scheduled_for, outcome=Outcome.RUNNING.value, holder=holder)
 
 
 def finish(db: Database, job: str, scheduled_for: datetime, result: RunResult) -> None:
-    with db.transaction() as session:
-        run = find(session, job, scheduled_for)
-        if run is None:
-            run = ScheduledRun(job=job, scheduled_for=scheduled_for)
-            session.add(run)
-        run.outcome, run.detail, run.finished_at = result.outcome.value, result.detail, utcnow()
-        if result.issue_id is not None:
-            run.issue_id = result.issue_id
+    runs.finished(
+        db,
+        job,
+        scheduled_for,
+        outcome=result.outcome.value,
+        detail=result.detail,
+        issue_id=result.issue_id,
+    )
 
 
 def record_missed(db: Database, job: str, scheduled_for: datetime, detail: str) -> bool:
     """Record a run that was missed for good; False when it is already recorded."""
-    try:
-        with db.transaction() as session:
-            if find(session, job, scheduled_for) is not None:
-                return False
-            session.add(
-                ScheduledRun(
-                    job=job,
-                    scheduled_for=scheduled_for,
-                    outcome=Outcome.MISSED.value,
-                    detail=detail,
-                    finished_at=utcnow(),
-                )
-            )
-    except IntegrityError:
-        # A second scheduler process recorded the same miss a moment earlier.
-        return False
-    return True
+    return runs.add_missed(db, job, scheduled_for, outcome=Outcome.MISSED.value, detail=detail)
 
 
 def awaiting_approval(session: Session) -> Sequence[ScheduledRun]:
-    return session.scalars(
-        select(ScheduledRun)
-        .where(ScheduledRun.outcome == Outcome.AWAITING_APPROVAL.value)
-        .order_by(ScheduledRun.scheduled_for)
-    ).all()
+    return runs.with_outcome(session, Outcome.AWAITING_APPROVAL.value)
 
 
 def recent(session: Session, limit: int = 10) -> Sequence[ScheduledRun]:
-    return session.scalars(
-        select(ScheduledRun).order_by(ScheduledRun.scheduled_for.desc()).limit(limit)
-    ).all()
+    return runs.recent(session, limit)

@@ -1,10 +1,9 @@
 """Leases in the store: at most one process runs a given scheduled close at a time.
 
 Two scheduler processes started by mistake share one database. Before a run, each tries to
-take the lease named after the close; the loser logs and does nothing. Taking a lease is one
-conditional UPDATE (or an INSERT that the primary key lets only one process win), so it is
-atomic on SQLite and PostgreSQL alike. A holder renews its lease while it works; a crashed
-holder's lease expires, so another process can finish the run later.
+take the lease named after the close; the loser logs and does nothing. Taking a lease is
+atomic on SQLite and PostgreSQL alike (:func:`newsletter.store.leases.take`). A holder renews
+its lease while it works; a crashed holder's lease expires, so another process can finish the run later.
 """
 
 from __future__ import annotations
@@ -18,12 +17,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-
 from newsletter.errors import NewsletterError
-from newsletter.store import Database
-from newsletter.store.schema import SchedulerLease, utcnow
+from newsletter.store import Database, DatabaseError, leases
+from newsletter.store.schema import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -44,41 +40,17 @@ def holder_name() -> str:
 def acquire(db: Database, name: str, holder: str, ttl: timedelta, *, now: datetime | None = None) -> bool:
     """Take or renew the lease ``name`` for ``ttl``; False when someone else holds it."""
     now = now or utcnow()
-    expires = now + ttl
-    with db.transaction() as session:
-        taken = session.execute(
-            update(SchedulerLease)
-            .where(
-                SchedulerLease.name == name,
-                or_(SchedulerLease.holder == holder, SchedulerLease.expires_at <= now),
-            )
-            .values(holder=holder, expires_at=expires)
-        )
-        if taken.rowcount:  # type: ignore[attr-defined]
-            return True
-    try:
-        with db.transaction() as session:
-            session.add(SchedulerLease(name=name, holder=holder, expires_at=expires))
-    except IntegrityError:
-        # Someone else's row exists (or was inserted a moment ago) and has not expired.
-        return False
-    return True
+    return leases.take(db, name, holder, now=now, expires=now + ttl)
 
 
 def release(db: Database, name: str, holder: str) -> None:
     """Give up the lease if this holder still has it."""
-    with db.transaction() as session:
-        session.execute(
-            delete(SchedulerLease).where(SchedulerLease.name == name, SchedulerLease.holder == holder)
-        )
+    leases.give_up(db, name, holder)
 
 
 def current_holder(db: Database, name: str, *, now: datetime | None = None) -> str | None:
     """Who holds ``name`` now, or None when it is free or expired."""
-    now = now or utcnow()
-    with db.transaction() as session:
-        lease = session.get(SchedulerLease, name)
-        return lease.holder if lease is not None and lease.expires_at > now else None
+    return leases.holder_of(db, name, now=now or utcnow())
 
 
 class _Renewer(threading.Thread):
@@ -94,7 +66,7 @@ class _Renewer(threading.Thread):
         while not self.done.wait(self.ttl.total_seconds() / 3):
             try:
                 renewed = acquire(self.db, self.lease, self.holder, self.ttl)
-            except SQLAlchemyError as error:
+            except DatabaseError as error:
                 # A brief outage is survivable: the lease is still ours until it expires.
                 logger.warning("could not renew lease %s: %s", self.lease, type(error).__name__)
                 continue

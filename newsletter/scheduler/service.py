@@ -1,6 +1,6 @@
 """The long-running ``newsletter schedule`` process: APScheduler 3 with its jobs in the store.
 
-The daily job lives in a SQLAlchemyJobStore on the newsletter's own database, with an
+The daily job lives in a job store on the newsletter's own database, with an
 explicit ``misfire_grace_time`` and ``coalesce=True``: after downtime, a missed close within
 the grace period runs once at start-up; an older one is recorded as missed and its window
 folds into the next issue (no issue is created for it, and the next window starts at the
@@ -24,7 +24,6 @@ from typing import Any, Protocol
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.jobstores.memory import MemoryJobStore
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
@@ -146,7 +145,7 @@ class SchedulerService:
         self.tick_seconds = tick_seconds
         self.scheduler = BackgroundScheduler(
             jobstores={
-                "default": SQLAlchemyJobStore(engine=runtime.db.engine, tablename=JOBS_TABLE),
+                "default": runtime.db.job_store(JOBS_TABLE),
                 "memory": MemoryJobStore(),
             },
             timezone=runtime.trigger.timezone,

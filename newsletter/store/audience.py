@@ -9,12 +9,12 @@ from __future__ import annotations
 import enum
 import hashlib
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, delete, select, update
+from sqlalchemy import Select, Table, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from newsletter.errors import StoreError
@@ -79,6 +79,10 @@ def all_lists(session: Session) -> Sequence[MailingList]:
 
 def find_subscriber(session: Session, email: str) -> Subscriber | None:
     return session.scalar(select(Subscriber).where(Subscriber.email_key == email_key(email)))
+
+
+def get_subscriber(session: Session, subscriber_id: int) -> Subscriber | None:
+    return session.get(Subscriber, subscriber_id)
 
 
 def is_suppressed(session: Session, email: str) -> bool:
@@ -170,9 +174,96 @@ def set_status(
     return True
 
 
+def search(
+    session: Session, text: str, *, list_id: int | None, status: SubscriberStatus | None, limit: int
+) -> Sequence[Subscriber]:
+    """Subscribers whose address or name contains ``text`` (any case), by address."""
+    query = _selection(select(Subscriber), list_id, status).order_by(Subscriber.email_key).limit(limit)
+    if text.strip():
+        pattern = f"%{_escape_like(text.strip().lower())}%"
+        query = query.where(
+            or_(
+                Subscriber.email_key.like(pattern, escape="\\"),
+                Subscriber.name.ilike(pattern, escape="\\"),
+            )
+        )
+    return session.scalars(query).all()
+
+
+def stream(
+    session: Session, *, list_id: int | None, status: SubscriberStatus | None, by_email: bool, page: int
+) -> Iterator[tuple[Subscriber, tuple[str, ...]]]:
+    """Every subscriber (on one list, with one status, or all), each with its lists by name.
+
+    Rows come from the database ``page`` at a time and are forgotten once yielded, so a list
+    of a million subscribers needs no more memory than one page. Ordered by address, or by id
+    (the order they were added) without ``by_email``.
+    """
+    query = _selection(select(Subscriber).execution_options(yield_per=page), list_id, status)
+    query = query.order_by(Subscriber.email_key if by_email else Subscriber.id)
+    names = dict(session.execute(select(MailingList.id, MailingList.name)).all())
+    for rows in session.scalars(query).partitions():
+        joined: dict[int, list[str]] = {}
+        ids = [item.id for item in rows]
+        for sid, lid in session.execute(
+            select(Membership.subscriber_id, Membership.list_id).where(Membership.subscriber_id.in_(ids))
+        ):
+            joined.setdefault(sid, []).append(names[lid])
+        for item in rows:
+            yield item, tuple(sorted(joined.get(item.id, [])))
+        # Yielded rows are not needed again: let the session forget them.
+        for item in rows:
+            session.expunge(item)
+
+
+def list_names_of(session: Session, subscriber_id: int) -> list[str]:
+    """The names of the lists a subscriber is on, sorted."""
+    return list(
+        session.scalars(
+            select(MailingList.name)
+            .join(Membership, Membership.list_id == MailingList.id)
+            .where(Membership.subscriber_id == subscriber_id)
+            .order_by(MailingList.name)
+        )
+    )
+
+
+def renew_consent(subscriber: Subscriber, *, source: str, at: datetime) -> None:
+    """Record a new consent of a subscriber who came back; their soft bounces start over."""
+    subscriber.consent_source = source
+    subscriber.consent_at = at
+    subscriber.soft_bounces = 0
+
+
+def set_locale(subscriber: Subscriber, locale: str) -> None:
+    """Set the language a subscriber receives; the caller has checked it is configured."""
+    subscriber.locale = locale
+
+
+def add_soft_bounce(subscriber: Subscriber) -> int:
+    """Count one more soft bounce in a row; returns how many there are now."""
+    subscriber.soft_bounces = (subscriber.soft_bounces or 0) + 1
+    return subscriber.soft_bounces
+
+
+def reset_soft_bounces(subscriber: Subscriber) -> None:
+    """A message got through: the run of soft bounces is over."""
+    subscriber.soft_bounces = 0
+
+
 def list_ids_of(session: Session, subscriber_id: int) -> list[int]:
     """The ids of the lists a subscriber is on."""
     return list(session.scalars(select(Membership.list_id).where(Membership.subscriber_id == subscriber_id)))
+
+
+def last_change(session: Session, subscriber_id: int) -> StatusChange | None:
+    """The status change recorded last (by order of recording, not by its time)."""
+    return session.scalars(
+        select(StatusChange)
+        .where(StatusChange.subscriber_id == subscriber_id)
+        .order_by(StatusChange.id.desc())
+        .limit(1)
+    ).first()
 
 
 def history(session: Session, subscriber_id: int) -> Sequence[StatusChange]:
@@ -203,6 +294,18 @@ def erase(session: Session, subscriber: Subscriber) -> None:
     session.expunge(subscriber)
 
 
+def _selection(query: Select[Any], list_id: int | None, status: SubscriberStatus | None) -> Select[Any]:
+    if list_id is not None:
+        query = query.join(Membership).where(Membership.list_id == list_id)
+    if status is not None:
+        query = query.where(Subscriber.status == status.value)
+    return query
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def members_query(list_ids: Sequence[int]) -> Select[int]:
     """The ids of every subscriber on any of the lists, whatever their status, as a query."""
     return select(Membership.subscriber_id).where(Membership.list_id.in_(list_ids)).distinct()
@@ -224,6 +327,60 @@ class NewSubscriber:
     name: str
     locale: str
     list_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KnownSubscriber:
+    """What an import compares a row with: a subscriber's details as stored."""
+
+    id: int
+    email: str
+    name: str
+    locale: str
+    status: str
+    status_changed_at: datetime
+
+
+def known_by_key(session: Session, keys: Sequence[str]) -> dict[str, KnownSubscriber]:
+    """The stored subscribers among address keys (:func:`email_key`), by key."""
+    columns = (
+        Subscriber.email_key,
+        Subscriber.id,
+        Subscriber.email,
+        Subscriber.name,
+        Subscriber.locale,
+        Subscriber.status,
+        Subscriber.status_changed_at,
+    )
+    found = session.execute(select(*columns).where(Subscriber.email_key.in_(keys)))
+    return {
+        key: KnownSubscriber(
+            id=sid, email=email, name=name, locale=locale, status=status, status_changed_at=at
+        )
+        for key, sid, email, name, locale, status, at in found
+    }
+
+
+def memberships_of(session: Session, subscriber_ids: Sequence[int]) -> set[tuple[int, int]]:
+    """The (subscriber id, list id) pairs of these subscribers' memberships."""
+    if not subscriber_ids:
+        return set()
+    found = session.execute(
+        select(Membership.subscriber_id, Membership.list_id).where(
+            Membership.subscriber_id.in_(subscriber_ids)
+        )
+    )
+    return {(sid, lid) for sid, lid in found}
+
+
+def any_suppressed(session: Session) -> bool:
+    """Whether any address was ever suppressed: most stores have none, and then no row needs hashing."""
+    return session.scalar(select(Suppression.email_hash).limit(1)) is not None
+
+
+def suppressed_among(session: Session, hashes: Sequence[str]) -> set[str]:
+    """Which of these :func:`email_hash` values are suppressed."""
+    return set(session.scalars(select(Suppression.email_hash).where(Suppression.email_hash.in_(hashes))))
 
 
 def subscribe_many(

@@ -8,20 +8,43 @@ or leaves nothing behind.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, func, inspect, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from newsletter.errors import ConfigError, StoreError
 from newsletter.store.schema import Base, Issue, MailingList, Subscriber
 
+if TYPE_CHECKING:
+    from apscheduler.jobstores.base import BaseJobStore
+
 logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+BACKENDS = ("sqlite", "postgresql")
+"""The databases the store runs on."""
+
+
+def backend_of(url: str) -> str | None:
+    """The database a URL names (``sqlite``, ``postgresql`` …), or None when it is no URL at all."""
+    try:
+        return make_url(url).get_backend_name()
+    except (ArgumentError, ValueError):
+        return None
+
+
+def sqlite_folder(url: str) -> Path | None:
+    """The folder of a SQLite database file, or None for another database."""
+    parsed = make_url(url)
+    if parsed.drivername.startswith("sqlite") and parsed.database:
+        return Path(parsed.database).parent
+    return None
 
 
 class Database:
@@ -71,6 +94,27 @@ class Database:
         """A session whose work commits at the end of the block, or rolls back on any error."""
         with self._sessions.begin() as session:
             yield session
+
+    def retrying(self, work: Callable[[Session], _T], *, attempts: int = 3) -> _T:
+        """Run ``work`` in a transaction, and again when a concurrent one wrote the same key first.
+
+        For work that skips what is already stored (a provider's event ids): the next attempt
+        sees the other transaction's rows and skips them. The last conflict is raised.
+        """
+        for attempt in range(attempts):
+            try:
+                with self.transaction() as session:
+                    return work(session)
+            except IntegrityError:
+                if attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def job_store(self, table: str) -> BaseJobStore:
+        """An APScheduler job store that keeps its jobs in ``table`` of this database."""
+        from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+        return SQLAlchemyJobStore(engine=self.engine, tablename=table)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from newsletter.errors import StoreError
@@ -113,6 +113,45 @@ def featured(session: Session, issue_id: int) -> Sequence[ConsideredPaper]:
         .where(ConsideredPaper.issue_id == issue_id, ConsideredPaper.rank.is_not(None))
         .order_by(ConsideredPaper.rank)
     ).all()
+
+
+def considered_before(session: Session, before: datetime) -> Sequence[ConsideredPaper]:
+    """The papers every issue that closed before ``before`` considered."""
+    earlier = select(Issue.id).where(Issue.window_end < before)
+    return session.scalars(select(ConsideredPaper).where(ConsideredPaper.issue_id.in_(earlier))).all()
+
+
+def draft_paths_before(session: Session, before: datetime) -> list[str]:
+    """The draft files of the issues that closed before ``before``, where one was written."""
+    drafts = select(Issue.draft_path).where(Issue.window_end < before)
+    return [path for path in session.scalars(drafts) if path]
+
+
+def exists(session: Session, issue_id: int) -> bool:
+    return session.get(Issue, issue_id) is not None
+
+
+def forget_considered(session: Session, issue_id: int) -> None:
+    """Return the issue's papers to the pool: a later issue may consider them again."""
+    session.execute(delete(ConsideredPaper).where(ConsideredPaper.issue_id == issue_id))
+
+
+def latest_draft_path(session: Session) -> str | None:
+    """The draft file of the latest issue that has one."""
+    query = select(Issue.draft_path).where(Issue.draft_path != "").order_by(Issue.window_end.desc())
+    return session.scalar(query.limit(1))
+
+
+def issue_with_draft(session: Session, paths: Sequence[str]) -> Issue | None:
+    """The latest issue whose recorded draft file is one of ``paths`` (spellings of one file)."""
+    query = select(Issue).where(Issue.draft_path.in_(list(paths))).order_by(Issue.id.desc())
+    return session.scalar(query.limit(1))
+
+
+def latest_of_day(session: Session, day: date) -> Issue | None:
+    """The issue of ``day`` that closes last."""
+    query = select(Issue).where(Issue.issue_date == day).order_by(Issue.window_end.desc())
+    return session.scalar(query.limit(1))
 
 
 def _considered_by(session: Session, issue_id: int) -> Sequence[ConsideredPaper]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
@@ -186,6 +187,20 @@ def claimed_batches(session: Session, issue_id: int) -> Sequence[Batch]:
     """The issue's batches that are out with a sender and not yet recorded, with their holders."""
     query = select(Batch).where(Batch.issue_id == issue_id, Batch.status == SendStatus.CLAIMED.value)
     return session.scalars(query.order_by(Batch.id)).all()
+
+
+def first_claims(session: Session, issue_id: int, holders: Sequence[str]) -> dict[str, datetime]:
+    """When each of ``holders`` claimed its oldest batch of the issue that is still claimed."""
+    rows = session.execute(
+        select(Batch.claimed_by, func.min(Batch.claimed_at))
+        .where(
+            Batch.issue_id == issue_id,
+            Batch.status == SendStatus.CLAIMED.value,
+            Batch.claimed_by.in_(holders),
+        )
+        .group_by(Batch.claimed_by)
+    )
+    return {holder: at for holder, at in rows if at is not None}
 
 
 def unknown_batches(session: Session, issue_id: int) -> Sequence[tuple[Batch, int]]:

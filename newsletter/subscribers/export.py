@@ -12,8 +12,7 @@ import csv
 from datetime import datetime, tzinfo
 from typing import TextIO
 
-from sqlalchemy.orm import Session
-
+from newsletter.store import Session
 from newsletter.subscribers import service
 
 COLUMNS = (

@@ -23,21 +23,11 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from newsletter.config import Config
 from newsletter.errors import InputError
-from newsletter.store import Database, audience
-from newsletter.store.audience import NewSubscriber, Via, email_hash, get_list
-from newsletter.store.schema import (
-    MailingList,
-    Membership,
-    Subscriber,
-    SubscriberStatus,
-    Suppression,
-    utcnow,
-)
+from newsletter.store import Database, Session, audience
+from newsletter.store.audience import KnownSubscriber, NewSubscriber, Via, email_hash, get_list
+from newsletter.store.schema import SubscriberStatus, utcnow
 from newsletter.subscribers.address import Address, AddressError, clean_name, normalize_locale, parse_address
 from newsletter.subscribers.csvfile import Record, open_csv, printable
 from newsletter.subscribers.export import FORMULA_STARTS, safe_cell
@@ -99,16 +89,6 @@ class _Row:
     list_ids: frozenset[int]
     foreign_locale: str | None = None
     """The file's locale cell when it names no language we send in: the row gets a warning."""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Known:
-    id: int
-    email: str
-    name: str
-    locale: str
-    status: str
-    status_changed_at: datetime
 
 
 class _DryRun(Exception):  # noqa: N818 - a signal to roll back, not an error.
@@ -192,7 +172,7 @@ class _Import:
 
     def __post_init__(self) -> None:
         self.target = get_list(self.session, self.list_name)
-        self.lists = {item.name: item for item in self.session.scalars(select(MailingList))}
+        self.lists = {item.name: item for item in audience.all_lists(self.session)}
         locales = self.config.newsletter.locales
         self.default_locale = (
             self.target.default_locale
@@ -201,7 +181,7 @@ class _Import:
         )
         self.consent = self.consent_source or f"import of {self.path.name}"
         # Most stores have no erased address yet: then no row needs hashing.
-        self.any_suppressed = self.session.scalar(select(Suppression.email_hash).limit(1)) is not None
+        self.any_suppressed = audience.any_suppressed(self.session)
 
     def report(self, *, encoding: str, ignored: tuple[str, ...], dry_run: bool) -> ImportReport:
         return ImportReport(
@@ -339,7 +319,7 @@ class _Import:
     def _merge(
         self,
         row: _Row,
-        known: _Known,
+        known: KnownSubscriber,
         joined: set[tuple[int, int]],
         changes: list[dict[str, Any]],
         memberships: list[tuple[int, int]],
@@ -397,34 +377,14 @@ class _Import:
         if not self.any_suppressed:
             return set()
         hashes = {email_hash(row.key): row.key for row in rows}
-        found = self.session.scalars(select(Suppression.email_hash).where(Suppression.email_hash.in_(hashes)))
+        found = audience.suppressed_among(self.session, list(hashes))
         return {hashes[digest] for digest in found}
 
-    def _known(self, rows: list[_Row]) -> dict[str, _Known]:
-        columns = (
-            Subscriber.email_key,
-            Subscriber.id,
-            Subscriber.email,
-            Subscriber.name,
-            Subscriber.locale,
-            Subscriber.status,
-            Subscriber.status_changed_at,
-        )
-        keys = [row.key for row in rows]
-        found = self.session.execute(select(*columns).where(Subscriber.email_key.in_(keys)))
-        return {
-            key: _Known(id=sid, email=email, name=name, locale=locale, status=status, status_changed_at=at)
-            for key, sid, email, name, locale, status, at in found
-        }
+    def _known(self, rows: list[_Row]) -> dict[str, KnownSubscriber]:
+        return audience.known_by_key(self.session, [row.key for row in rows])
 
     def _joined(self, subscriber_ids: Iterable[int]) -> set[tuple[int, int]]:
-        ids = list(subscriber_ids)
-        if not ids:
-            return set()
-        found = self.session.execute(
-            select(Membership.subscriber_id, Membership.list_id).where(Membership.subscriber_id.in_(ids))
-        )
-        return {(sid, lid) for sid, lid in found}
+        return audience.memberships_of(self.session, list(subscriber_ids))
 
 
 def _unescaped(cell: str) -> str:

@@ -8,12 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
-
 from newsletter.errors import InputError, StoreError
+from newsletter.store import Session
+from newsletter.store import lists as stored_lists
 from newsletter.store.audience import all_lists, get_list
-from newsletter.store.schema import MailingList, Membership, Subscriber, SubscriberStatus
+from newsletter.store.schema import MailingList, SubscriberStatus
 from newsletter.subscribers.address import check_locale
 
 logger = logging.getLogger(__name__)
@@ -53,45 +52,28 @@ def create_list(
     """A new list; refuses a name that is taken or a locale that is not configured."""
     name = check_list_name(name)
     locale = check_locale(default_locale, locales)
-    if session.scalar(select(MailingList.id).where(MailingList.name == name)) is not None:
+    if stored_lists.name_taken(session, name):
         raise StoreError(f"list {name!r}: already exists")
-    created = MailingList(name=name, description=description.strip(), default_locale=locale)
-    session.add(created)
-    session.flush()
-    return created
+    return stored_lists.create(session, name, description=description.strip(), default_locale=locale)
 
 
 def summaries(session: Session) -> list[ListSummary]:
     """Every list, by name, with its members counted by status."""
-    counted = session.execute(
-        select(Membership.list_id, Subscriber.status, func.count())
-        .join(Subscriber, Subscriber.id == Membership.subscriber_id)
-        .group_by(Membership.list_id, Subscriber.status)
-    )
-    counts: dict[int, dict[str, int]] = {}
-    for list_id, status, number in counted:
-        counts.setdefault(list_id, {})[status] = number
+    counts = stored_lists.status_counts(session)
     return [_summary(item, counts.get(item.id, {})) for item in all_lists(session)]
 
 
 def summary(session: Session, name: str) -> ListSummary:
     found = get_list(session, name)
-    counted = session.execute(
-        select(Subscriber.status, func.count())
-        .join(Membership, Subscriber.id == Membership.subscriber_id)
-        .where(Membership.list_id == found.id)
-        .group_by(Subscriber.status)
-    )
-    return _summary(found, dict(counted.all()))
+    return _summary(found, stored_lists.status_counts_of(session, found.id))
 
 
 def rename_list(session: Session, old: str, new: str) -> MailingList:
     found = get_list(session, old)
     new = check_list_name(new)
-    if new != old and session.scalar(select(MailingList.id).where(MailingList.name == new)) is not None:
+    if new != old and stored_lists.name_taken(session, new):
         raise StoreError(f"list {new!r}: already exists")
-    found.name = new
-    session.flush()
+    stored_lists.rename(session, found, new)
     return found
 
 
@@ -101,12 +83,10 @@ def delete_list(session: Session, name: str, *, force: bool = False) -> int:
     The subscribers themselves stay: only their membership of this list goes.
     """
     found = get_list(session, name)
-    members = session.scalar(select(func.count()).where(Membership.list_id == found.id)) or 0
+    members = stored_lists.member_count(session, found.id)
     if members and not force:
         raise StoreError(f"list {name!r}: has {members} members; use --force to delete it anyway")
-    session.execute(delete(Membership).where(Membership.list_id == found.id))
-    session.execute(delete(MailingList).where(MailingList.id == found.id))
-    session.expunge(found)
+    stored_lists.delete_list(session, found)
     logger.info("deleted list %s with %d members", name, members)
     return members
 

@@ -13,12 +13,9 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from newsletter.store import audience
+from newsletter.store import Session, audience, issues
 from newsletter.store.audience import Via
-from newsletter.store.schema import Issue, StatusChange, Subscriber, SubscriberStatus
+from newsletter.store.schema import Subscriber, SubscriberStatus
 from newsletter.unsubscribe import TokenSubject
 
 logger = logging.getLogger(__name__)
@@ -43,7 +40,7 @@ class LinkState:
 
 
 def state(session: Session, subject: TokenSubject) -> LinkState:
-    return _state(session, session.get(Subscriber, subject.subscriber_id))
+    return _state(session, audience.get_subscriber(session, subject.subscriber_id))
 
 
 def unsubscribe(session: Session, subject: TokenSubject, *, at: datetime) -> LinkState:
@@ -52,7 +49,7 @@ def unsubscribe(session: Session, subject: TokenSubject, *, at: datetime) -> Lin
     One who bounced or complained already receives nothing, and the record of why is worth
     more than a second status change.
     """
-    subscriber = session.get(Subscriber, subject.subscriber_id)
+    subscriber = audience.get_subscriber(session, subject.subscriber_id)
     if subscriber is not None and subscriber.status == SubscriberStatus.ACTIVE.value:
         audience.set_status(
             session,
@@ -74,7 +71,7 @@ def undo(session: Session, subject: TokenSubject, *, at: datetime) -> tuple[Link
     The original consent stands: an undo reverses a mistake rather than giving a new consent,
     and the history records it.
     """
-    subscriber = session.get(Subscriber, subject.subscriber_id)
+    subscriber = audience.get_subscriber(session, subject.subscriber_id)
     before = _state(session, subscriber)
     if subscriber is None or not (before.can_undo or before.status == SubscriberStatus.ACTIVE):
         return before, False
@@ -98,10 +95,10 @@ def choose_locale(session: Session, subject: TokenSubject, *, locale: str) -> tu
     The caller checks ``locale`` against the configured ones. Nobody else can choose: the page
     offers the choice only while the newsletter still arrives.
     """
-    subscriber = session.get(Subscriber, subject.subscriber_id)
+    subscriber = audience.get_subscriber(session, subject.subscriber_id)
     if subscriber is None or subscriber.status != SubscriberStatus.ACTIVE.value:
         return _state(session, subscriber), False
-    subscriber.locale = locale
+    audience.set_locale(subscriber, locale)
     return _state(session, subscriber), True
 
 
@@ -130,12 +127,7 @@ def _left_through_a_link(session: Session, subscriber: Subscriber) -> bool:
     """Whether the change that made the subscriber unsubscribed came through an unsubscribe link."""
     # The last change applied, not the latest by time: a delivery event carries its own, older,
     # timestamp and may be recorded after an unsubscribe that it then overrides.
-    last = session.scalars(
-        select(StatusChange)
-        .where(StatusChange.subscriber_id == subscriber.id)
-        .order_by(StatusChange.id.desc())
-        .limit(1)
-    ).first()
+    last = audience.last_change(session, subscriber.id)
     return last is not None and (last.status, last.via) == (
         SubscriberStatus.UNSUBSCRIBED.value,
         Via.UNSUBSCRIBE_LINK.value,
@@ -144,4 +136,4 @@ def _left_through_a_link(session: Session, subscriber: Subscriber) -> bool:
 
 def _issue_id(session: Session, subject: TokenSubject) -> int | None:
     # A genuine token may outlive its issue's row; the change then names no issue.
-    return subject.issue_id if session.get(Issue, subject.issue_id) is not None else None
+    return subject.issue_id if issues.exists(session, subject.issue_id) else None

@@ -12,15 +12,11 @@ import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
 
 from newsletter.errors import InputError, StoreError
-from newsletter.store import audience
+from newsletter.store import Session, audience
 from newsletter.store.audience import Via
-from newsletter.store.schema import MailingList, Membership, Subscriber, SubscriberStatus, utcnow
+from newsletter.store.schema import Subscriber, SubscriberStatus, utcnow
 from newsletter.subscribers.address import check_locale, clean_name, parse_address
 
 logger = logging.getLogger(__name__)
@@ -106,21 +102,10 @@ def find(
     limit: int = 50,
 ) -> list[SubscriberView]:
     """Subscribers whose address or name contains ``text`` (any case), optionally on a list or status."""
-    query = select(Subscriber).order_by(Subscriber.email_key).limit(limit)
-    if text.strip():
-        pattern = f"%{_escape_like(text.strip().lower())}%"
-        query = query.where(
-            or_(
-                Subscriber.email_key.like(pattern, escape="\\"),
-                Subscriber.name.ilike(pattern, escape="\\"),
-            )
-        )
-    if list_name is not None:
-        chosen = audience.get_list(session, list_name)
-        query = query.join(Membership).where(Membership.list_id == chosen.id)
-    if status is not None:
-        query = query.where(Subscriber.status == SubscriberStatus(status).value)
-    return [view(session, item) for item in session.scalars(query)]
+    list_id = audience.get_list(session, list_name).id if list_name is not None else None
+    wanted = SubscriberStatus(status) if status is not None else None
+    found = audience.search(session, text, list_id=list_id, status=wanted, limit=limit)
+    return [view(session, item) for item in found]
 
 
 def each(
@@ -132,36 +117,16 @@ def each(
     a million subscribers needs no more memory than one page. Ordered by address, or by id
     (the order they were added) without ``by_email``.
     """
-    query = select(Subscriber).execution_options(yield_per=PAGE)
-    query = query.order_by(Subscriber.email_key if by_email else Subscriber.id)
-    if list_name is not None:
-        chosen = audience.get_list(session, list_name)
-        query = query.join(Membership).where(Membership.list_id == chosen.id)
-    if status is not None:
-        query = query.where(Subscriber.status == SubscriberStatus(status).value)
-    # A plain function around a generator: an unknown list is an error before anything is printed.
-    return _stream(session, query)
-
-
-def _stream(session: Session, query: Select[Any]) -> Iterator[SubscriberView]:
-    names = dict(session.execute(select(MailingList.id, MailingList.name)).all())
-    for page in session.scalars(query).partitions():
-        joined: dict[int, list[str]] = {}
-        ids = [item.id for item in page]
-        for sid, lid in session.execute(
-            select(Membership.subscriber_id, Membership.list_id).where(Membership.subscriber_id.in_(ids))
-        ):
-            joined.setdefault(sid, []).append(names[lid])
-        for item in page:
-            yield _view(item, tuple(sorted(joined.get(item.id, []))))
-        # Yielded rows are not needed again: let the session forget them.
-        for item in page:
-            session.expunge(item)
+    # Checked here, outside the generator: an unknown list is an error before anything is printed.
+    list_id = audience.get_list(session, list_name).id if list_name is not None else None
+    wanted = SubscriberStatus(status) if status is not None else None
+    rows = audience.stream(session, list_id=list_id, status=wanted, by_email=by_email, page=PAGE)
+    return (_view(item, lists) for item, lists in rows)
 
 
 def set_locale(session: Session, email: str, locale: str, *, locales: Sequence[str]) -> SubscriberView:
     subscriber = get(session, email)
-    subscriber.locale = check_locale(locale, locales)
+    audience.set_locale(subscriber, check_locale(locale, locales))
     session.flush()
     return view(session, subscriber)
 
@@ -200,9 +165,7 @@ def resubscribe(
         at=now,
     )
     if changed:
-        subscriber.consent_source = consent_source.strip()
-        subscriber.consent_at = now
-        subscriber.soft_bounces = 0
+        audience.renew_consent(subscriber, source=consent_source.strip(), at=now)
     session.flush()
     return changed
 
@@ -224,13 +187,7 @@ def erase(session: Session, email: str, *, reason: str = "erased on request") ->
 
 
 def view(session: Session, subscriber: Subscriber, *, with_history: bool = False) -> SubscriberView:
-    names = session.scalars(
-        select(MailingList.name)
-        .join(Membership, Membership.list_id == MailingList.id)
-        .where(Membership.subscriber_id == subscriber.id)
-        .order_by(MailingList.name)
-    ).all()
-    found = _view(subscriber, tuple(names))
+    found = _view(subscriber, tuple(audience.list_names_of(session, subscriber.id)))
     if not with_history:
         return found
     history = tuple(
@@ -253,7 +210,3 @@ def _view(subscriber: Subscriber, lists: tuple[str, ...]) -> SubscriberView:
         created_at=subscriber.created_at,
         lists=lists,
     )
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -18,6 +18,9 @@ Only an active subscriber's status changes: one who already left receives nothin
 reason is the one worth keeping. Issue and subscriber come from the ``issue_id`` and
 ``subscriber_id`` custom args that delivery attaches to each message (SendGrid returns custom args
 as top-level event fields); without ``subscriber_id`` the address finds the subscriber.
+
+The event names and what each means for a subscriber are SendGrid's vocabulary, kept in
+:mod:`newsletter.delivery.sendgrid`.
 """
 
 from __future__ import annotations
@@ -31,29 +34,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
+from newsletter.delivery import sendgrid
 from newsletter.errors import InputError
+from newsletter.store import Session, audience, issues
+from newsletter.store import events as stored_events
 from newsletter.store.audience import find_subscriber, set_status
-from newsletter.store.schema import DeliveryEvent, Issue, Subscriber, SubscriberStatus
+from newsletter.store.schema import Subscriber, SubscriberStatus
 
 logger = logging.getLogger(__name__)
 
 VIA = "webhook"
-SOFT_BOUNCE = "blocked"
-_LEAVING = {
-    "bounce": SubscriberStatus.BOUNCED,
-    "dropped": SubscriberStatus.BOUNCED,
-    "spamreport": SubscriberStatus.COMPLAINED,
-    "unsubscribe": SubscriberStatus.UNSUBSCRIBED,
-    "group_unsubscribe": SubscriberStatus.UNSUBSCRIBED,
-}
-#: SendGrid's reasons for dropping a message to an address on one of its own suppression lists.
-_DROP_REASONS = {
-    "unsubscribed address": SubscriberStatus.UNSUBSCRIBED,
-    "spam reporting address": SubscriberStatus.COMPLAINED,
-}
 _MAX_ID = 200
 #: The longest address SMTP can carry (RFC 5321: a 64-character local part, @, 255 for the domain).
 _MAX_EMAIL = 320
@@ -125,21 +115,20 @@ def apply_events(
     """Record the events not seen before and apply them, oldest first, in the caller's transaction."""
     fresh = _unseen(session, events)
     changes = 0
-    issues: dict[int, bool] = {}
+    known: dict[int, bool] = {}
     for received in sorted(fresh, key=lambda e: e.occurred_at):
         # An issue id we never sent (another sender's mail, a deleted issue) is kept as unknown.
-        known_issue = received.issue_id if _issue_exists(session, received.issue_id, issues) else None
+        known_issue = received.issue_id if _issue_exists(session, received.issue_id, known) else None
         event = dataclasses.replace(received, issue_id=known_issue)
         subscriber = _subscriber(session, event)
-        session.add(
-            DeliveryEvent(
-                event_id=event.event_id,
-                event=event.kind,
-                issue_id=event.issue_id,
-                subscriber_id=subscriber.id if subscriber else None,
-                occurred_at=event.occurred_at,
-                url=event.url[:_MAX_URL] or None,
-            )
+        stored_events.record(
+            session,
+            event_id=event.event_id,
+            kind=event.kind,
+            issue_id=event.issue_id,
+            subscriber_id=subscriber.id if subscriber else None,
+            occurred_at=event.occurred_at,
+            url=event.url[:_MAX_URL] or None,
         )
         if subscriber is not None and _apply(session, subscriber, event, soft_bounce_threshold):
             changes += 1
@@ -148,12 +137,7 @@ def apply_events(
 
 def event_counts(session: Session, issue_id: int) -> Counter[str]:
     """How many events of each kind (delivered, open, click …) an issue has had."""
-    rows = session.execute(
-        select(DeliveryEvent.event, func.count())
-        .where(DeliveryEvent.issue_id == issue_id)
-        .group_by(DeliveryEvent.event)
-    )
-    return Counter({str(kind): int(n) for kind, n in rows})
+    return stored_events.counts(session, issue_id)
 
 
 def _event(item: Any, place: int) -> ProviderEvent:
@@ -167,8 +151,7 @@ def _event(item: Any, place: int) -> ProviderEvent:
         raise InputError(f"{where}: expected an 'sg_event_id'")
     if not isinstance(stamp, int) or isinstance(stamp, bool) or stamp < 0:
         raise InputError(f"{where}: expected a Unix 'timestamp'")
-    if kind == "bounce" and item.get("type") == SOFT_BOUNCE:
-        kind = SOFT_BOUNCE
+    kind = sendgrid.event_kind(kind, item.get("type"))
     try:
         occurred_at = datetime.fromtimestamp(stamp, UTC)
     except (OverflowError, OSError, ValueError):
@@ -210,12 +193,7 @@ def _optional_id(item: dict[str, Any], key: str, where: str) -> int | None:
 
 
 def _unseen(session: Session, events: Sequence[ProviderEvent]) -> list[ProviderEvent]:
-    ids = list(dict.fromkeys(e.event_id for e in events))
-    seen: set[str] = set()
-    # Chunked so a large batch stays under every database's parameter limit.
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        seen.update(session.scalars(select(DeliveryEvent.event_id).where(DeliveryEvent.event_id.in_(chunk))))
+    seen = stored_events.seen(session, (e.event_id for e in events))
     fresh: dict[str, ProviderEvent] = {}
     for event in events:
         if event.event_id not in seen:
@@ -225,7 +203,7 @@ def _unseen(session: Session, events: Sequence[ProviderEvent]) -> list[ProviderE
 
 def _subscriber(session: Session, event: ProviderEvent) -> Subscriber | None:
     if event.subscriber_id is not None:
-        return session.get(Subscriber, event.subscriber_id)
+        return audience.get_subscriber(session, event.subscriber_id)
     return find_subscriber(session, event.email) if event.email else None
 
 
@@ -233,36 +211,30 @@ def _issue_exists(session: Session, issue_id: int | None, known: dict[int, bool]
     if issue_id is None:
         return False
     if issue_id not in known:
-        known[issue_id] = session.get(Issue, issue_id) is not None
+        known[issue_id] = issues.exists(session, issue_id)
     return known[issue_id]
 
 
 def _apply(session: Session, subscriber: Subscriber, event: ProviderEvent, threshold: int) -> bool:
     """Update the subscriber for one event; returns whether their status changed."""
-    if event.kind == "delivered":
-        subscriber.soft_bounces = 0
+    if event.kind == sendgrid.DELIVERED:
+        audience.reset_soft_bounces(subscriber)
         return False
-    if event.kind == SOFT_BOUNCE:
-        subscriber.soft_bounces = (subscriber.soft_bounces or 0) + 1
-        if subscriber.soft_bounces < threshold:
+    if event.kind == sendgrid.SOFT_BOUNCE:
+        in_a_row = audience.add_soft_bounce(subscriber)
+        if in_a_row < threshold:
             return False
         return _leave(
             session,
             subscriber,
             SubscriberStatus.BOUNCED,
-            _reason(f"{subscriber.soft_bounces} soft bounces in a row", event.reason),
+            _reason(f"{in_a_row} soft bounces in a row", event.reason),
             event,
         )
-    status = _status_for(event)
+    status = sendgrid.leaving_status(event.kind, event.reason)
     if status is None:
         return False
     return _leave(session, subscriber, status, _reason(event.kind, event.reason), event)
-
-
-def _status_for(event: ProviderEvent) -> SubscriberStatus | None:
-    if event.kind == "dropped":
-        return _DROP_REASONS.get(event.reason.strip().lower(), SubscriberStatus.BOUNCED)
-    return _LEAVING.get(event.kind)
 
 
 def _leave(

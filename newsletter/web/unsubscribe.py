@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TypeVar
 
-from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -26,7 +25,7 @@ from starlette.routing import Route
 
 from newsletter.config import Config
 from newsletter.errors import InputError
-from newsletter.store import Database
+from newsletter.store import Database, Session
 from newsletter.subscribers import selfservice
 from newsletter.subscribers.selfservice import LinkState
 from newsletter.unsubscribe import UNSUBSCRIBE_PATH, Signer, TokenSubject

@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -141,11 +140,6 @@ class SendGridWebhook:
     def _store(self, events: list[ProviderEvent]) -> EventOutcome:
         # SendGrid may deliver the same batch twice at once; on PostgreSQL the second
         # transaction then trips over the first one's event ids, and a retry skips them.
-        for attempt in range(3):
-            try:
-                with self.db.transaction() as session:
-                    return apply_events(session, events, soft_bounce_threshold=self.soft_bounce_threshold)
-            except IntegrityError:
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        return self.db.retrying(
+            lambda session: apply_events(session, events, soft_bounce_threshold=self.soft_bounce_threshold)
+        )

@@ -48,9 +48,7 @@ def rendering(locale: str) -> RenderedEmail:
 
 
 def campaign(locale: str = "en", issue_id: int = 1) -> Campaign:
-    return Campaign(
-        issue_id=issue_id, email=rendering(locale), sender=SENDER, categories=("newsletter", "daily")
-    )
+    return Campaign(issue_id=issue_id, email=rendering(locale), sender=SENDER)
 
 
 def person(

@@ -43,13 +43,21 @@ def with_subject(base: Campaign, subject: str) -> Campaign:
         (lambda c: with_subject(c, "Five\u2028papers"), "subject (en)"),
         (lambda c: replace(c, sender="Brief <brief@example.org>\r\nBcc: x@example.org"), "newsletter.sender"),
         (lambda c: replace(c, reply_to="editor@example.org\nBcc: x@example.org"), "newsletter.reply_to"),
-        (lambda c: replace(c, categories=("newsletter\r",)), "delivery.sendgrid.categories"),
     ],
 )
 def test_a_header_value_with_a_line_break_is_refused_by_name(change: object, named: str) -> None:
     with pytest.raises(DeliveryError) as caught:
         check_headers(change(campaign("en")))  # type: ignore[operator]
     assert str(caught.value).startswith(f"{named}: expected one line of text for a mail header")
+    assert caught.value.permanent
+
+
+@pytest.mark.parametrize("category", ["newsletter\r", "daily\nBcc: x@example.org", "a\u2028b", "\x00"])
+def test_a_sendgrid_category_with_a_line_break_is_refused_before_any_send(category: str) -> None:
+    with pytest.raises(DeliveryError) as caught:
+        SendGridBackend("SG.key", categories=("newsletter", category))
+    message = "delivery.sendgrid.categories: expected one line of text for a mail header"
+    assert str(caught.value).startswith(message)
     assert caught.value.permanent
 
 

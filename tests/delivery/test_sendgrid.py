@@ -22,11 +22,12 @@ def backend(fake: FakeSendGrid, **options: object) -> SendGridBackend:
 def test_a_full_batch_is_one_valid_request() -> None:
     people = [person(n, f"r{n}@example.net", issue_id=4) for n in range(1000)]
 
-    body = request_body(campaign("ko", issue_id=4), people)
+    body = request_body(campaign("ko", issue_id=4), people, categories=("newsletter", "daily", "newsletter"))
 
     assert list(request_validator().iter_errors(body)) == []
     assert prose_rules(body) == []
     assert [part["type"] for part in body["content"]] == ["text/plain", "text/html"]
+    # Each category once, in the configured order.
     assert body["categories"] == ["newsletter", "daily"]
     first = body["personalizations"][0]
     assert first["custom_args"] == {"issue_id": "4", "subscriber_id": "0"}
@@ -68,6 +69,22 @@ def test_the_fake_refuses_reserved_headers_in_a_personalization() -> None:
     body["personalizations"][0]["headers"]["Reply-To"] = "someone@example.net"
 
     assert prose_rules(body) == ["personalizations.0.headers: a reserved header is set"]
+
+
+@pytest.mark.parametrize(
+    ("categories", "sent"),
+    [
+        (("newsletter",), ("newsletter",)),
+        (("newsletter", "daily"), ("newsletter", "daily")),
+        ((), ()),
+    ],
+)
+def test_the_backend_files_every_message_under_its_configured_categories(
+    fake: FakeSendGrid, categories: tuple[str, ...], sent: tuple[str, ...]
+) -> None:
+    backend(fake, categories=categories).send_batch(campaign(), [person(1, "a@example.net")])
+
+    assert [delivery.categories for delivery in fake.deliveries()] == [sent]
 
 
 def test_rate_limit_waits_then_succeeds(fake: FakeSendGrid) -> None:

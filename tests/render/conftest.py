@@ -19,4 +19,4 @@ def draft() -> Draft:
 @pytest.fixture(params=["en", "ko"])
 def rendered(request: pytest.FixtureRequest, draft: Draft, config: Config) -> RenderedEmail:
     """The sample issue rendered in each shipped locale, as its send renders it."""
-    return render_email(draft, request.param, config, send_time=SEND_TIME)
+    return render_email(draft, request.param, config.render_settings(), send_time=SEND_TIME)

@@ -19,6 +19,7 @@ from newsletter.model import (
     PLACEHOLDER_UNSUBSCRIBE_URL,
     Draft,
     RenderedEmail,
+    RenderSettings,
 )
 from newsletter.render import GMAIL_CLIP_BYTES, EmailRenderer, compile_mjml, render_email, size_warning
 
@@ -218,6 +219,42 @@ def test_the_brand_is_configured_per_locale(draft: Draft, config: Config) -> Non
     assert "you subscribed to The Brief at" in _squash(english.text)
     unbranded = render_email(draft, "ko", config.replace(**{"newsletter.brand": {}}))
     assert unbranded.text.splitlines()[2].startswith("Research Brief · ")
+
+
+@pytest.mark.parametrize(
+    ("brands", "locale", "masthead"),
+    [
+        ({"ko": "연구 소식"}, "ko", "연구 소식"),
+        ({"ko": "연구 소식"}, "ko_KR", "연구 소식"),
+        ({"ko": "연구 소식"}, "en", "Weekly Papers"),
+        ({"ko": "  "}, "ko", "Weekly Papers"),
+        ({}, "ko", "Weekly Papers"),
+    ],
+)
+def test_the_renderer_needs_only_its_settings(
+    draft: Draft, brands: dict[str, str], locale: str, masthead: str
+) -> None:
+    settings = RenderSettings(
+        name="Weekly Papers",
+        brands=brands,
+        timezone="America/New_York",
+        public_url="https://papers.example.net",
+        postal_address="Weekly Papers, 2 Sample Road, Boston",
+    )
+    rendered = render_email(draft, locale, settings, send_time=SEND_TIME)
+    assert rendered.text.startswith(f"{masthead} · ")
+    assert "https://papers.example.net" in rendered.html
+    assert "Weekly Papers, 2 Sample Road, Boston" in rendered.text
+    # The send time, 09:24 in Seoul, reads as the evening before in New York.
+    assert rendered.text.splitlines()[0].endswith(" · 20:24")
+
+
+def test_the_configuration_renders_as_its_settings_do(draft: Draft, config: Config) -> None:
+    # Callers that hold a configuration may pass it; it renders exactly as its settings.
+    for locale in ("en", "ko"):
+        assert render_email(draft, locale, config, send_time=SEND_TIME) == render_email(
+            draft, locale, config.render_settings(), send_time=SEND_TIME
+        )
 
 
 def test_korean_text_breaks_between_words_and_english_fallbacks_are_marked(

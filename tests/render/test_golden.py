@@ -34,7 +34,7 @@ def test_sample_issue_matches_golden(draft: Draft, config: Config, locale: str, 
             "newsletter.timezone": "Asia/Seoul",
         }
     )
-    rendered = render_email(draft, locale, pinned, send_time=SEND_TIME)
+    rendered = render_email(draft, locale, pinned.render_settings(), send_time=SEND_TIME)
     files = {
         "issue.html": rendered.html,
         "issue.txt": rendered.text,
