@@ -242,11 +242,13 @@ def test_the_renderer_needs_only_its_settings(
         postal_address="Weekly Papers, 2 Sample Road, Boston",
     )
     rendered = render_email(draft, locale, settings, send_time=SEND_TIME)
-    assert rendered.text.startswith(f"{masthead} · ")
+    # The text part opens with the "View in browser" line, then a blank line, then the header.
+    header = rendered.text.splitlines()[2]
+    assert header.startswith(f"{masthead} · ")
     assert "https://papers.example.net" in rendered.html
     assert "Weekly Papers, 2 Sample Road, Boston" in rendered.text
     # The send time, 09:24 in Seoul, reads as the evening before in New York.
-    assert rendered.text.splitlines()[0].endswith(" · 20:24")
+    assert header.endswith(" · 20:24")
 
 
 def test_the_configuration_renders_as_its_settings_do(draft: Draft, config: Config) -> None:
