@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from newsletter.errors import StoreError
@@ -20,7 +20,7 @@ def issue_for_window(
 
     A new issue records ``lists`` as the lists it is drafted for; an existing one keeps its own.
     """
-    issue = session.scalar(select(Issue).where(Issue.window_end == window.end))
+    issue = at_close(session, window.end)
     if issue is None:
         issue = Issue(
             issue_date=issue_date, window_start=window.start, window_end=window.end, lists=list(lists)
@@ -117,3 +117,13 @@ def featured(session: Session, issue_id: int) -> Sequence[ConsideredPaper]:
 
 def _considered_by(session: Session, issue_id: int) -> Sequence[ConsideredPaper]:
     return session.scalars(select(ConsideredPaper).where(ConsideredPaper.issue_id == issue_id)).all()
+
+
+def at_close(session: Session, close: datetime) -> Issue | None:
+    """The issue whose window closes at ``close``, if there is one."""
+    return session.scalar(select(Issue).where(Issue.window_end == close))
+
+
+def forget_considered(session: Session, issue_id: int) -> None:
+    """Return the issue's papers to the pool: a later issue may consider them again."""
+    session.execute(delete(ConsideredPaper).where(ConsideredPaper.issue_id == issue_id))

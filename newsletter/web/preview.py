@@ -26,8 +26,8 @@ from newsletter.delivery.message import personalize, sample_copy
 from newsletter.errors import InputError, NewsletterError, StoreError
 from newsletter.model import Draft, RenderedEmail
 from newsletter.render import assets
-from newsletter.store import Database
-from newsletter.store.schema import Issue, IssueStatus
+from newsletter.store import Database, lifecycle
+from newsletter.store.schema import Issue
 from newsletter.web.linkcheck import LinkWarning, check_links
 
 logger = logging.getLogger(__name__)
@@ -157,18 +157,18 @@ class Preview:
     def approve(self, at: datetime | None = None) -> str:
         """Mark the draft and its issue approved; returns what the page should say."""
         now = at or datetime.now(UTC)
-        if self.hooks.write_draft is not None:
-            draft = self.hooks.read_draft(self.draft_path)
-            if not draft.approved:
-                self.hooks.write_draft(dataclasses.replace(draft, approved=True), self.draft_path)
         with self.db.transaction() as session:
             issue = self._issue(session)
+            # The store first: an issue that can no longer be approved leaves the file as it is,
+            # and a file that cannot be written rolls the approval back.
+            if issue is not None:
+                lifecycle.approve(session, issue, actor="preview", at=now)
+            if self.hooks.write_draft is not None:
+                draft = self.hooks.read_draft(self.draft_path)
+                if not draft.approved:
+                    self.hooks.write_draft(dataclasses.replace(draft, approved=True), self.draft_path)
             if issue is None:
                 return "Approved the draft file; no issue in the store uses it yet."
-            if issue.status not in (IssueStatus.DRAFT.value, IssueStatus.APPROVED.value):
-                raise StoreError(f"issue #{issue.id} is {issue.status}: it can no longer be approved")
-            if issue.status == IssueStatus.DRAFT.value:
-                issue.status, issue.approved_at = IssueStatus.APPROVED.value, now
             logger.info("issue %s approved from the preview", issue.id)
             return f"Approved issue #{issue.id}."
 
