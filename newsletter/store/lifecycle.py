@@ -4,7 +4,7 @@
 
     transition      moves from          to          already done in
     approve         draft               approved    approved
-    begin_sending   draft, approved     sending     sending, sent
+    begin_sending   draft, approved     sending     sending, paused, sent
     pause           sending, sent       paused      paused
     resume          paused              sending
     finish          sending, paused     sent        sent
@@ -61,10 +61,14 @@ class Transition:
 APPROVE = Transition(
     verb="approve", to=APPROVED, moves_from=frozenset({DRAFT}), done_in=frozenset({APPROVED})
 )
-# A second worker joins a send in progress; a later send of a sent issue reaches members who
-# joined its lists since, and the issue stays sent.
+# A send has begun already in a paused issue (``send --resume`` moves it on) and in a sending
+# one (a second worker joins); a later send of a sent issue reaches members who joined its
+# lists since, and the issue stays sent.
 BEGIN_SENDING = Transition(
-    verb="send", to=SENDING, moves_from=frozenset({DRAFT, APPROVED}), done_in=frozenset({SENDING, SENT})
+    verb="send",
+    to=SENDING,
+    moves_from=frozenset({DRAFT, APPROVED}),
+    done_in=frozenset({SENDING, PAUSED, SENT}),
 )
 # A sent issue pauses too when a later run for new members fails past the threshold.
 PAUSE = Transition(
