@@ -359,7 +359,9 @@ def settle_unknown(app: App, issue_ref: int | str, outcome: SendStatus) -> Settl
         totals = send_records.counts(session, issue.id)
         unsettled = any(totals.get(status) for status in send_records.UNSETTLED)
         if issue.status == IssueStatus.SENDING.value and not unsettled:
-            lifecycle.finish(session, issue, actor=app.actor, reason=f"settled: {settled} {outcome.value}")
+            lifecycle.finish(
+                session, issue, actor=app.actor, reason=f"--settle-unknown {outcome.value}: {settled} records"
+            )
         return Settlement(
             issue_id=issue.id,
             settled=settled,
