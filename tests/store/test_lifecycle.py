@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from newsletter.errors import TransitionError
@@ -170,3 +173,36 @@ def test_a_move_made_meanwhile_by_another_process_is_judged_from_where_it_left_t
         assert moves == [("draft", "approved", "preview"), ("approved", "sending", "cli:send")]
     finally:
         db.dispose()
+
+
+_windows = itertools.count()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(list(MOVES)), max_size=8))
+def test_any_sequence_of_moves_leaves_a_history_that_explains_the_status(
+    db: Database, verbs: list[str]
+) -> None:
+    with db.transaction() as session:
+        close = datetime(2000, 1, 1, tzinfo=UTC) + timedelta(days=next(_windows))
+        issue = Issue(issue_date=close.date(), window_start=close - timedelta(days=1), window_end=close)
+        session.add(issue)
+        session.flush()
+        issue_id = issue.id
+    for verb in verbs:
+        before = state_snapshot(db=db)
+        try:
+            with db.transaction() as session:
+                MOVES[verb][0](session, issues.get_issue(session, issue_id))
+        except TransitionError:
+            assert state_snapshot(db=db) == before
+    with db.transaction() as session:
+        issue = issues.get_issue(session, issue_id)
+        chain = [(e.from_status, e.to_status) for e in lifecycle.history(session, issue_id)]
+    # Each move starts where the last one ended, the last one ends where the issue stands, and
+    # nothing leaves a skipped issue.
+    assert [start for start, _ in chain] == ["draft", *(end for _, end in chain)][: len(chain)]
+    assert issue.status == (chain[-1][1] if chain else "draft")
+    assert "skipped" not in [start for start, _ in chain]
+    assert (issue.approved_at is not None) == (("draft", "approved") in chain)
+    assert (issue.sent_at is not None) == any(end == "sent" for _, end in chain)
