@@ -219,10 +219,11 @@ class Locale:
     """A locale served by a catalog in ``locales/`` (``ko_KR`` is served by ``ko``)."""
 
     def expected(self, value: Any) -> str | None:
-        # Imported here: the catalogs live beside the templates, which the renderer finds.
-        from newsletter.i18n import available_locales
+        # Imported here: the catalogs live beside the templates, which the renderer finds. Not
+        # through i18n, which reads the configuration this constraint checks.
+        from newsletter.render.assets import catalog_locales
 
-        shipped = available_locales()
+        shipped = catalog_locales()
         if value.replace("-", "_").split("_")[0] in shipped:
             return None
         return f"a locale with a catalog in locales/ ({', '.join(shipped)})"

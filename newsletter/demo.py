@@ -86,7 +86,7 @@ def run_demo(data_dir: Path, render: Callable[[pipeline.App, Path], dict[str, Pa
     """Run the demo cycle in ``data_dir``; ``render`` writes each locale's files for the draft
     and returns their folders."""
     with ArxivReplayServer(data_file("arxiv/2026-07-01.atom.xml")) as server:
-        app = pipeline.App(demo_config(data_dir).replace(**{"arxiv.base_url": server.url}))
+        app = pipeline.App(demo_config(data_dir).replace(**{"arxiv.base_url": server.url}), actor="demo")
         config = app.config
         load_sample_list(app)
         # The steps of run_cycle, with the rendering written out to look at. On a second run the

@@ -98,3 +98,13 @@ class StopRequestedError(NewsletterError):
 
     def __init__(self) -> None:
         super().__init__("stopped at a checkpoint; run it again to resume where it stopped")
+
+
+class TransitionError(StoreError):
+    """An issue was asked to move to a state it cannot reach from where it is."""
+
+    def __init__(self, issue_id: int, verb: str, current: str, wanted: str) -> None:
+        self.issue_id = issue_id
+        self.current = current
+        self.wanted = wanted
+        super().__init__(f"issue #{issue_id}: cannot {verb} a {current} issue ({current} → {wanted})")

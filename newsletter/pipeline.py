@@ -14,29 +14,27 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
 from newsletter import i18n
 from newsletter.config import Config
 from newsletter.delivery import senders
-from newsletter.delivery.base import Campaign, DeliveryBackend
-from newsletter.delivery.dispatch import DeliveryReport, dispatch
+from newsletter.delivery.base import Campaign, DeliveryBackend, Personalization
+from newsletter.delivery.dispatch import DeliveryReport, checkpoint, dispatch
 from newsletter.delivery.message import campaign_for, personalizer_for, sample_copy
 from newsletter.digest import compose_draft, merge_drafts, read_draft, write_draft
 from newsletter.errors import ConfigError, DeliveryError, InputError, StoreError
 from newsletter.history import check_interests, editor_interests
-from newsletter.model import Draft, Paper, RenderedEmail, Window
+from newsletter.model import Draft, Paper, Recipient, RenderedEmail, Window
 from newsletter.ranking import rank
 from newsletter.render import render_email
 from newsletter.sources.arxiv import ArxivSource
 from newsletter.sources.base import PaperSource
 from newsletter.sources.candidates import select_candidates
-from newsletter.store import Database, audience, issues
+from newsletter.store import Database, Session, audience, issues, lifecycle
 from newsletter.store import sends as send_records
 from newsletter.store.schema import Issue, IssueStatus, MailingList, SendStatus
 from newsletter.subscribers.address import AddressError, check_locale, parse_address
 from newsletter.unsubscribe import Signer
-from newsletter.window import issue_window
+from newsletter.window import issue_window, review_deadline
 from newsletter.writing import WritingReport, settle, write_prose
 
 logger = logging.getLogger(__name__)
@@ -48,6 +46,8 @@ class App:
 
     config: Config
     source_factory: Callable[[Config], PaperSource] = field(default=lambda cfg: ArxivSource(cfg.arxiv))
+    actor: str = "cli"
+    """Who moves issues through this app, as their history records it (``cli:send``, ``scheduler`` …)."""
 
     @cached_property
     def db(self) -> Database:
@@ -97,7 +97,7 @@ def gather(app: App, at: datetime) -> Gathering:
     source fails nothing is recorded, so the next run covers the window.
     """
     with app.db.transaction() as session:
-        existing = session.query(Issue).filter(Issue.window_end == at).one_or_none()
+        existing = issues.at_close(session, at)
         if existing is not None:
             window = Window(start=existing.window_start, end=existing.window_end)
         else:
@@ -189,9 +189,6 @@ def run_cycle(
     skipped is left alone, so a second run for the same close does nothing. ``should_stop`` is
     checked between batches (StopRequestedError); a later run resumes the send.
     """
-    from newsletter import workers
-    from newsletter.scheduler import approval
-
     done = _decided_issue(app, at)
     if done is not None:
         return done
@@ -203,16 +200,16 @@ def run_cycle(
         with app.db.transaction() as session:
             issue = issues.get_issue(session, gathering.issue_id)
             if issue.status == IssueStatus.DRAFT.value:
-                issue.status, issue.note = IssueStatus.SKIPPED.value, reason
+                lifecycle.skip(session, issue, reason, actor=app.actor, return_papers=False)
         return CycleResult(gathering=gathering, skipped=reason)
     draft = build_draft(app, at, gathering)
     if not send:
         return CycleResult(gathering=gathering, draft=draft, skipped="sending was not asked for")
     if app.config.schedule.approval == "review" and not _approved(app, draft):
         if not draft.merged:
-            approval.notify_editors(app, draft.issue_id, draft.draft.title.get("en", ""), at)
+            notify_editors(app, draft.issue_id, draft.draft.title.get("en", ""), at)
         return CycleResult(gathering=gathering, draft=draft, skipped="waiting for an editor's approval")
-    on_batch = workers.checkpoint(should_stop) if should_stop else None
+    on_batch = checkpoint(should_stop) if should_stop else None
     report = deliver_issue(app, draft.issue_id, on_batch=on_batch)
     return CycleResult(gathering=gathering, draft=draft, report=report)
 
@@ -220,7 +217,7 @@ def run_cycle(
 def _decided_issue(app: App, at: datetime) -> CycleResult | None:
     """The result of a run for ``at`` whose issue was already sent or skipped, else None."""
     with app.db.transaction() as session:
-        issue = session.query(Issue).filter(Issue.window_end == at).one_or_none()
+        issue = issues.at_close(session, at)
         if issue is None or issue.status not in (IssueStatus.SENT.value, IssueStatus.SKIPPED.value):
             return None
         gathering = Gathering(
@@ -365,8 +362,9 @@ def settle_unknown(app: App, issue_ref: int | str, outcome: SendStatus) -> Settl
         totals = send_records.counts(session, issue.id)
         unsettled = any(totals.get(status) for status in send_records.UNSETTLED)
         if issue.status == IssueStatus.SENDING.value and not unsettled:
-            issue.status = IssueStatus.SENT.value
-            issue.sent_at = datetime.now(app.config.tz)
+            lifecycle.finish(
+                session, issue, actor=app.actor, reason=f"--settle-unknown {outcome.value}: {settled} records"
+            )
         return Settlement(
             issue_id=issue.id,
             settled=settled,
@@ -386,17 +384,16 @@ def _unpause(app: App, issue_id: int, *, resume: bool) -> None:
             raise DeliveryError(
                 f"issue #{issue_id} is paused ({issue.note}); fix the cause, then add --resume"
             )
-        issue.status, issue.note = IssueStatus.SENDING.value, ""
+        lifecycle.resume(session, issue, actor=app.actor)
 
 
 def _record_outcome(app: App, issue_id: int, report: DeliveryReport) -> None:
     with app.db.transaction() as session:
         issue = issues.get_issue(session, issue_id)
         if report.paused:
-            issue.status, issue.note = IssueStatus.PAUSED.value, report.paused
-        elif report.finished and issue.status != IssueStatus.SENT.value:
-            issue.status = IssueStatus.SENT.value
-            issue.sent_at = datetime.now(app.config.tz)
+            lifecycle.pause(session, issue, report.paused, actor=app.actor)
+        elif report.finished:
+            lifecycle.finish(session, issue, actor=app.actor)
 
 
 def send_test(app: App, issue_ref: int | str, addresses: Sequence[str], *, locale: str | None = None) -> int:
@@ -427,6 +424,47 @@ def send_test(app: App, issue_ref: int | str, addresses: Sequence[str], *, local
     finally:
         backend.close()
     return issue_id
+
+
+def notify_editors(app: App, issue_id: int, subject: str, close: datetime) -> None:
+    """Ask every editor (``newsletter.editor_email``) to review the issue, through the configured backend."""
+    email = review_request(app.config, issue_id, subject, close)
+    # Issue 0: the request is no issue's mail, and the outbox keeps it apart from them.
+    campaign = Campaign(issue_id=0, email=email, sender=app.config.newsletter.sender)
+    people = [
+        Personalization(recipient=Recipient(subscriber_id=0, email=address), values={})
+        for address in editor_addresses(app.config)
+    ]
+    backend = app.backend()
+    try:
+        backend.send_batch(campaign, people)
+    finally:
+        backend.close()
+    logger.info("asked %d editors to review issue %s", len(people), issue_id)
+
+
+def review_request(config: Config, issue_id: int, subject: str, close: datetime) -> RenderedEmail:
+    """The email that asks the editors to review an issue before its deadline."""
+    deadline = review_deadline(close, config.schedule.review_deadline, config.tz)
+    after = "it is skipped" if config.schedule.on_deadline == "skip" else "it is sent as it is"
+    text = (
+        f"Issue #{issue_id} is drafted and waits for your approval: {subject}\n\n"
+        f"Preview and approve it: run `newsletter preview` and open {preview_url(config)}\n"
+        f"(or set approved = true in its draft file).\n\n"
+        f"If nobody approves it by {deadline:%Y-%m-%d %H:%M %Z}, {after}.\n"
+    )
+    html = "".join(f"<p>{line}</p>" for line in text.strip().split("\n\n"))
+    return RenderedEmail(locale="en", subject=f"Review: {subject}", preheader="", html=html, text=text)
+
+
+def preview_url(config: Config) -> str:
+    """Where ``newsletter preview`` serves the latest draft."""
+    return f"http://{config.web.host}:{config.web.preview_port}/"
+
+
+def editor_addresses(config: Config) -> list[str]:
+    """``newsletter.editor_email``, which may list several addresses separated by commas."""
+    return [part.strip() for part in config.newsletter.editor_email.split(",") if part.strip()]
 
 
 def _test_address(raw: str) -> str:
@@ -495,8 +533,7 @@ def queue_recipients(app: App, issue_id: int, lists: Sequence[str] = ()) -> int:
     with app.db.transaction() as session:
         issue = issues.get_issue(session, issue_id)
         chosen = _sending_lists(app, session, issue, lists)
-        if issue.status in (IssueStatus.DRAFT.value, IssueStatus.APPROVED.value):
-            issue.status = IssueStatus.SENDING.value
+        lifecycle.begin_sending(session, issue, actor=app.actor)
         members = audience.members_query([item.id for item in chosen])
         return send_records.queue(
             session, issue_id, members, lambda raw: i18n.resolve_locale(raw, app.config)

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from newsletter.config import ArxivSection
+from newsletter.errors import ConfigError
 from newsletter.model import Window
 
 ARXIV_ZONE = ZoneInfo("America/New_York")
@@ -95,3 +96,16 @@ def announcements_in(window: Window, holidays: Collection[date] = ()) -> list[da
             found.append(announced)
         day += timedelta(days=1)
     return found
+
+
+def review_deadline(close: datetime, deadline: str, tz: tzinfo) -> datetime:
+    """The first ``deadline`` (HH:MM in ``tz``) after an issue's close: when review mode decides."""
+    try:
+        clock = time.fromisoformat(deadline)
+    except ValueError:
+        raise ConfigError("schedule.review_deadline", f"expected HH:MM, got {deadline!r}") from None
+    local = close.astimezone(tz)
+    candidate = datetime.combine(local.date(), clock, tzinfo=tz)
+    if candidate <= local:
+        candidate = datetime.combine(local.date() + timedelta(days=1), clock, tzinfo=tz)
+    return candidate

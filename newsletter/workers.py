@@ -16,15 +16,10 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from types import FrameType
-from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import IntegrityError
-
-from newsletter.errors import StopRequestedError
-
-if TYPE_CHECKING:
-    from newsletter.delivery.dispatch import DeliveryReport
-    from newsletter.pipeline import App
+from newsletter import pipeline
+from newsletter.delivery.dispatch import DeliveryReport, checkpoint
+from newsletter.store import ConflictError
 
 logger = logging.getLogger(__name__)
 
@@ -48,22 +43,10 @@ def stop_on_signals() -> Iterator[threading.Event]:
             signal.signal(sig, handler)
 
 
-def checkpoint(should_stop: Callable[[], bool]) -> Callable[[int], None]:
-    """An ``on_batch`` callback that raises StopRequestedError between batches when asked to stop."""
-
-    def on_batch(_settled: int) -> None:
-        if should_stop():
-            raise StopRequestedError
-
-    return on_batch
-
-
 def run_worker(
-    app: App, issue_ref: int | str, *, lists: Sequence[str] = (), should_stop: Callable[[], bool]
+    app: pipeline.App, issue_ref: int | str, *, lists: Sequence[str] = (), should_stop: Callable[[], bool]
 ) -> DeliveryReport:
     """Queue the issue's recipients (once, whoever is first) and send batches until none are left."""
-    from newsletter import pipeline
-
     issue_id, _ = pipeline.load_draft(app, issue_ref)
     # Queueing moves the issue to sending: first make sure the send can work at all.
     pipeline.check_ready(app, issue_id, lists)
@@ -73,13 +56,11 @@ def run_worker(
     )
 
 
-def _queue(app: App, issue_id: int, lists: Sequence[str]) -> None:
-    from newsletter import pipeline
-
+def _queue(app: pipeline.App, issue_id: int, lists: Sequence[str]) -> None:
     for _ in range(_QUEUE_ATTEMPTS):
         try:
             pipeline.queue_recipients(app, issue_id, lists)
-        except IntegrityError:
+        except ConflictError:
             # Another worker queued the same people a moment earlier: look again.
             logger.info("another worker is queueing issue %s; retrying", issue_id)
             continue

@@ -23,7 +23,7 @@ from newsletter.config import Config
 from newsletter.demo import data_file, load_sample_list
 from newsletter.digest import read_draft
 from newsletter.sources.replay import ArxivReplayServer
-from newsletter.store import Database, audience, issues
+from newsletter.store import Database, audience, issues, lifecycle
 from newsletter.store import sends as send_records
 from newsletter.store.schema import Send
 from tests.support import state_snapshot
@@ -104,6 +104,15 @@ def test_an_issue_goes_to_its_own_lists_not_to_every_list(drafted: Drafted) -> N
     assert "to research-brief" in status.output
 
 
+def test_the_issues_history_says_the_send_moved_it_and_a_second_send_does_not(drafted: Drafted) -> None:
+    for _ in range(2):
+        code, output = drafted.send()
+        assert code == 0, output
+    with drafted.app.db.transaction() as session:
+        moves = [(e.from_status, e.to_status, e.actor) for e in lifecycle.history(session, drafted.issue_id)]
+    assert moves == [("draft", "sending", "cli:send"), ("sending", "sent", "cli:send")]
+
+
 def test_list_narrows_the_issues_lists(
     config: Config, db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -159,6 +168,14 @@ def _outbox_is_a_file(drafted: Drafted) -> dict[str, str]:
     blocker = drafted.app.config.data_dir / "not-a-folder"
     blocker.write_text("in the way", encoding="utf-8")
     return {"NEWSLETTER_DELIVERY__OUTBOX_DIR": str(blocker)}
+
+
+def _skipped(drafted: Drafted) -> None:
+    with drafted.app.db.transaction() as session:
+        issue = issues.get_issue(session, drafted.issue_id)
+        lifecycle.skip(
+            session, issue, "not approved by 11:00; skipped", actor="scheduler", return_papers=True
+        )
 
 
 SENDGRID = {"NEWSLETTER_DELIVERY__BACKEND": "sendgrid"}
@@ -224,6 +241,13 @@ BAD = [
     ("outbox not writable", [], _outbox_is_a_file, "error: delivery.outbox_dir: cannot write to"),
     ("worker, sendgrid key missing", ["--worker"], SENDGRID, "error: NEWSLETTER_SENDGRID_API_KEY: not set"),
     ("worker, list widens", ["--worker", "--list", "weekly"], {}, "error: --list weekly: issue #1 goes to"),
+    ("issue skipped", [], _skipped, "error: issue #1: cannot send a skipped issue (skipped → sending)"),
+    (
+        "worker, issue skipped",
+        ["--worker"],
+        _skipped,
+        "error: issue #1: cannot send a skipped issue (skipped → sending)",
+    ),
 ]
 
 
@@ -236,6 +260,8 @@ def test_a_send_that_cannot_work_changes_nothing(
 ) -> None:
     extra = env(drafted) if callable(env) else env
     before = state_snapshot(drafted.app.config.data_dir, db=drafted.app.db)
+    with drafted.app.db.transaction() as session:
+        status = issues.get_issue(session, drafted.issue_id).status
 
     code, output = drafted.send(*args, env=extra or {})
 
@@ -244,6 +270,6 @@ def test_a_send_that_cannot_work_changes_nothing(
     assert output.startswith(expected.replace("#1", f"#{drafted.issue_id}")), output
     assert state_snapshot(drafted.app.config.data_dir, db=drafted.app.db) == before
     with drafted.app.db.transaction() as session:
-        assert issues.get_issue(session, drafted.issue_id).status == "draft"
+        assert issues.get_issue(session, drafted.issue_id).status == status
         assert session.scalars(select(Send).where(Send.issue_id == drafted.issue_id)).all() == []
         assert send_records.counts(session, drafted.issue_id) == {}

@@ -28,7 +28,10 @@ class Context:
     @property
     def app(self) -> App:
         if self._app is None:
-            self._app = App(load_config(self.config_path))
+            # The command's name, as an issue's history records who moved it: ``cli:send``.
+            command = click.get_current_context(silent=True)
+            actor = f"cli:{command.info_name}" if command is not None else "cli"
+            self._app = App(load_config(self.config_path), actor=actor)
         return self._app
 
     def use(self, app: App) -> None:

@@ -30,7 +30,7 @@ from datetime import timedelta
 from newsletter.delivery import senders
 from newsletter.delivery.base import BatchResult, Campaign, DeliveryBackend, Personalization
 from newsletter.delivery.message import check_headers
-from newsletter.errors import DeliveryError
+from newsletter.errors import DeliveryError, StopRequestedError
 from newsletter.store import Database, Session
 from newsletter.store import sends as send_records
 from newsletter.store.schema import SendStatus, SubscriberStatus
@@ -113,6 +113,16 @@ def dispatch(
             on_batch=on_batch,
             lease_lost=lease_lost,
         )
+
+
+def checkpoint(should_stop: Callable[[], bool]) -> Callable[[int], None]:
+    """An ``on_batch`` callback that raises StopRequestedError between batches when asked to stop."""
+
+    def on_batch(_settled: int) -> None:
+        if should_stop():
+            raise StopRequestedError
+
+    return on_batch
 
 
 def _dispatch(

@@ -30,6 +30,12 @@ def locales_dir() -> Path:
     return _find("locales")
 
 
+def catalog_locales() -> tuple[str, ...]:
+    """The locales the program ships a catalog for (``<locale>/LC_MESSAGES/messages.po``), sorted."""
+    found = locales_dir().glob("*/LC_MESSAGES/messages.po")
+    return tuple(sorted(path.parents[1].name for path in found))
+
+
 @cache
 def _find(name: str) -> Path:
     for root in _CANDIDATES:

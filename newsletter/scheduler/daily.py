@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from newsletter import pipeline
+from newsletter.pipeline import App, CycleResult
 from newsletter.scheduler import approval, service, timing
 from newsletter.scheduler.history import Outcome, RunResult
-
-if TYPE_CHECKING:
-    from newsletter.pipeline import App, CycleResult
 
 
 def pipeline_cycle(app: App) -> service.Cycle:
     """:func:`newsletter.pipeline.run_cycle` for one close, reported as a :class:`RunResult`."""
 
     def cycle(close: datetime, should_stop: service.ShouldStop) -> RunResult:
-        from newsletter import pipeline
-
         return result_of(app, pipeline.run_cycle(app, close, should_stop=should_stop))
 
     return cycle
@@ -47,6 +43,8 @@ def pipeline_review(app: App) -> service.Review:
 
 def build_service(app: App) -> service.SchedulerService:
     """The scheduler for ``app``'s configuration, on ``app``'s database."""
+    # Issues this process moves are recorded as moved by the scheduler, whatever started it.
+    app.actor = "scheduler"
     schedule = app.config.schedule
     runtime = service.Runtime(
         db=app.db,

@@ -1,4 +1,4 @@
-"""When the daily job fires, which scheduled close a late run belongs to, and review deadlines.
+"""When the daily job fires, and which scheduled close a late run belongs to.
 
 By default the job follows arXiv: it fires ``schedule.after_announcement`` minutes after each
 announcement, which is 20:00 US Eastern from Sunday to Thursday. The trigger is a cron in
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from itertools import islice
 
 from apscheduler.triggers.cron import CronTrigger
@@ -26,6 +26,10 @@ from newsletter.config import ScheduleSection
 from newsletter.errors import ConfigError
 from newsletter.scheduler.crontab import cron_trigger
 from newsletter.window import ANNOUNCEMENT_TIME, ANNOUNCEMENT_WEEKDAYS, ARXIV_ZONE, latest_announcement
+
+# Still importable from here (newsletter.status reads it so); it lives in the window module
+# because the pipeline, below the scheduler, writes the deadline into the review request.
+from newsletter.window import review_deadline as review_deadline  # noqa: PLC0414 (a re-export)
 
 # A daily or weekly cron always fires within this span, so looking this far back finds the
 # latest fire time before a moment.
@@ -141,16 +145,3 @@ def upcoming(trigger: CronTrigger, after: datetime, count: int) -> list[FireTime
         )
         previous = fire
     return result
-
-
-def review_deadline(close: datetime, deadline: str, tz: tzinfo) -> datetime:
-    """The first ``deadline`` (HH:MM in ``tz``) after an issue's close: when review mode decides."""
-    try:
-        clock = time.fromisoformat(deadline)
-    except ValueError:
-        raise ConfigError("schedule.review_deadline", f"expected HH:MM, got {deadline!r}") from None
-    local = close.astimezone(tz)
-    candidate = datetime.combine(local.date(), clock, tzinfo=tz)
-    if candidate <= local:
-        candidate = datetime.combine(local.date() + timedelta(days=1), clock, tzinfo=tz)
-    return candidate

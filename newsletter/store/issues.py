@@ -20,7 +20,7 @@ def issue_for_window(
 
     A new issue records ``lists`` as the lists it is drafted for; an existing one keeps its own.
     """
-    issue = session.scalar(select(Issue).where(Issue.window_end == window.end))
+    issue = at_close(session, window.end)
     if issue is None:
         issue = Issue(
             issue_date=issue_date, window_start=window.start, window_end=window.end, lists=list(lists)
@@ -156,3 +156,8 @@ def latest_of_day(session: Session, day: date) -> Issue | None:
 
 def _considered_by(session: Session, issue_id: int) -> Sequence[ConsideredPaper]:
     return session.scalars(select(ConsideredPaper).where(ConsideredPaper.issue_id == issue_id)).all()
+
+
+def at_close(session: Session, close: datetime) -> Issue | None:
+    """The issue whose window closes at ``close``, if there is one."""
+    return session.scalar(select(Issue).where(Issue.window_end == close))

@@ -180,6 +180,26 @@ class Issue(Base):
     row written before the archive existed, which reads as not hidden."""
 
 
+class IssueEvent(Base):
+    """One move of an issue's status: from what, to what, who moved it and why.
+
+    Written only by :mod:`newsletter.store.lifecycle`, with the move it records.
+    """
+
+    __tablename__ = "issue_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issue_id: Mapped[int] = mapped_column(ForeignKey("issues.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str] = mapped_column(_status)
+    to_status: Mapped[str] = mapped_column(_status)
+    actor: Mapped[str] = mapped_column(String(40))
+    """What moved it: ``cli:send``, ``cli:run``, ``scheduler``, ``preview``, ``demo`` …"""
+    process: Mapped[str] = mapped_column(String(200), default="")
+    """``host:pid`` of the process that moved it."""
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class ConsideredPaper(Base):
     """A paper an issue considered: it is never a candidate again, whatever its version."""
 

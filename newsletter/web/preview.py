@@ -18,17 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from newsletter import writing
 from newsletter.config import Config
 from newsletter.delivery.message import personalize, sample_copy
 from newsletter.errors import InputError, NewsletterError, StoreError
 from newsletter.model import Draft, RenderedEmail
 from newsletter.render import assets
-from newsletter.store import Database
-from newsletter.store.schema import Issue, IssueStatus
+from newsletter.store import Database, Session, issues, lifecycle
+from newsletter.store.schema import Issue
 from newsletter.web.linkcheck import LinkWarning, check_links
 
 logger = logging.getLogger(__name__)
@@ -160,18 +157,18 @@ class Preview:
     def approve(self, at: datetime | None = None) -> str:
         """Mark the draft and its issue approved; returns what the page should say."""
         now = at or datetime.now(UTC)
-        if self.hooks.write_draft is not None:
-            draft = self.hooks.read_draft(self.draft_path)
-            if not draft.approved:
-                self.hooks.write_draft(dataclasses.replace(draft, approved=True), self.draft_path)
         with self.db.transaction() as session:
             issue = self._issue(session)
+            # The store first: an issue that can no longer be approved leaves the file as it is,
+            # and a file that cannot be written rolls the approval back.
+            if issue is not None:
+                lifecycle.approve(session, issue, actor="preview", at=now)
+            if self.hooks.write_draft is not None:
+                draft = self.hooks.read_draft(self.draft_path)
+                if not draft.approved:
+                    self.hooks.write_draft(dataclasses.replace(draft, approved=True), self.draft_path)
             if issue is None:
                 return "Approved the draft file; no issue in the store uses it yet."
-            if issue.status not in (IssueStatus.DRAFT.value, IssueStatus.APPROVED.value):
-                raise StoreError(f"issue #{issue.id} is {issue.status}: it can no longer be approved")
-            if issue.status == IssueStatus.DRAFT.value:
-                issue.status, issue.approved_at = IssueStatus.APPROVED.value, now
             logger.info("issue %s approved from the preview", issue.id)
             return f"Approved issue #{issue.id}."
 
@@ -186,23 +183,13 @@ class Preview:
 
     def _issue(self, session: Session) -> Issue | None:
         """The issue whose draft this file is: by its recorded path, else by the draft's date."""
-        by_path = session.scalar(
-            select(Issue)
-            .where(Issue.draft_path.in_([str(self.draft_path), str(self.draft_path.resolve())]))
-            .order_by(Issue.id.desc())
-            .limit(1)
-        )
+        by_path = issues.issue_with_draft(session, [str(self.draft_path), str(self.draft_path.resolve())])
         if by_path is not None:
             return by_path
         snapshot = self._cached
         if snapshot is None or snapshot.draft is None:
             return None
-        return session.scalar(
-            select(Issue)
-            .where(Issue.issue_date == snapshot.draft.issue_date)
-            .order_by(Issue.window_end.desc())
-            .limit(1)
-        )
+        return issues.latest_of_day(session, snapshot.draft.issue_date)
 
     def _build(self, version: str) -> Snapshot:
         try:
@@ -260,9 +247,7 @@ def watched_folders() -> list[Path]:
 def latest_draft(db: Database) -> Path:
     """The draft of the most recent issue that has one: what ``newsletter preview`` opens."""
     with db.transaction() as session:
-        found = session.scalar(
-            select(Issue.draft_path).where(Issue.draft_path != "").order_by(Issue.window_end.desc()).limit(1)
-        )
+        found = issues.latest_draft_path(session)
     if not found:
         raise StoreError("no issue has a draft yet: run `newsletter draft`, or pass a draft file")
     return Path(found)

@@ -36,7 +36,8 @@ def drafted_issue(config_path: Path, subscribers: int) -> int:
         app = pipeline.App(config.replace(**{"arxiv.base_url": server.url, "arxiv.delay_seconds": 0.0}))
         draft = pipeline.build_draft(app, datetime(2026, 7, 1, 9, tzinfo=UTC))
     with app.db.transaction() as session:
-        brief = audience.ensure_list(session, "research-brief")
+        # The issue goes to the lists it was drafted for: newsletter.lists.
+        brief = audience.ensure_list(session, config.newsletter.lists[0])
         for n in range(subscribers):
             audience.subscribe(
                 session,

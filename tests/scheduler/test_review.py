@@ -13,7 +13,7 @@ from newsletter import pipeline
 from newsletter.scheduler import approval, service, timing
 from newsletter.scheduler.daily import pipeline_cycle, pipeline_review
 from newsletter.scheduler.history import Outcome
-from newsletter.store import issues
+from newsletter.store import issues, lifecycle
 from newsletter.store import sends as send_records
 from newsletter.store.schema import IssueStatus
 
@@ -59,7 +59,7 @@ def test_a_drafted_issue_waits_and_the_editors_are_asked_once(app: pipeline.App)
     request = email.message_from_bytes(requests[0].read_bytes(), policy=email.policy.default)  # type: ignore[misc]
     assert request["To"].addresses[0].addr_spec == app.config.newsletter.editor_email
     assert str(request["Subject"]).startswith("Review: ")
-    assert approval.preview_url(app.config) in request.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert pipeline.preview_url(app.config) in request.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert approval.review_step(app, BEFORE_DEADLINE, lambda: False) == []
     assert _sent(app, issue_id) == 0
     # Running the close again neither drafts anew nor asks the editors a second time.
@@ -70,7 +70,7 @@ def test_a_drafted_issue_waits_and_the_editors_are_asked_once(app: pipeline.App)
 def test_an_approved_issue_is_sent_at_the_next_step(app: pipeline.App) -> None:
     issue_id = _drafted(app)
     with app.db.transaction() as session:
-        issues.get_issue(session, issue_id).status = IssueStatus.APPROVED.value
+        lifecycle.approve(session, issues.get_issue(session, issue_id), actor="test")
     decided = approval.review_step(app, BEFORE_DEADLINE, lambda: False)
     assert [r.outcome for r in decided] == [Outcome.SENT]
     assert _sent(app, issue_id) == 6
@@ -85,6 +85,8 @@ def test_at_the_deadline_an_unapproved_issue_is_skipped_and_its_papers_return(ap
     assert _sent(app, issue_id) == 0
     with app.db.transaction() as session:
         assert issues.get_issue(session, issue_id).status == IssueStatus.SKIPPED.value
+        moves = [(e.from_status, e.to_status, e.actor) for e in lifecycle.history(session, issue_id)]
+    assert moves == [("draft", "skipped", "cli")]
     # The skipped issue's papers are no longer "considered": the next issue may pick them.
     later = pipeline.gather(app, datetime(2026, 7, 2, 9, tzinfo=SEOUL))
     assert len(later.candidates) > 30

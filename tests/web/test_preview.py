@@ -16,6 +16,7 @@ from newsletter.store import Database
 from newsletter.store.schema import Issue
 from newsletter.web.app import preview_app
 from newsletter.web.preview import Preview, PreviewHooks
+from tests.support import state_snapshot
 
 from .drafts import Outbox, read_json_draft, render, write_back, write_json_draft
 
@@ -197,15 +198,18 @@ def test_approve_marks_the_issue_and_the_draft(client: TestClient, db: Database,
     assert "· approved · draft approved" in page
 
 
-def test_a_sent_issue_cannot_be_approved(client: TestClient, db: Database, draft_file: Path) -> None:
-    issue_id = add_issue(db, draft_file, status="sent")
-    answer = client.post("/approve", data={"csrf": csrf(client.get("/").text)})
-    with db.transaction() as session:
-        issue = session.get(Issue, issue_id)
-        assert issue is not None
-        assert (issue.status, issue.approved_at) == ("sent", None)
+@pytest.mark.parametrize("status", ["sending", "paused", "sent", "skipped"])
+def test_an_issue_past_its_draft_cannot_be_approved(
+    client: TestClient, db: Database, draft_file: Path, status: str
+) -> None:
+    issue_id = add_issue(db, draft_file, status=status)
+    page = client.get("/").text
+    before, draft = state_snapshot(db=db), draft_file.read_bytes()
+    answer = client.post("/approve", data={"csrf": csrf(page)})
+    # Neither the store nor the draft file changed: the store is asked first.
+    assert (state_snapshot(db=db), draft_file.read_bytes()) == (before, draft)
     # The redirect lands on the page, which shows the notice once.
-    assert f"error: issue #{issue_id} is sent" in answer.text
+    assert f"error: issue #{issue_id}: cannot approve a {status} issue ({status} → approved)" in answer.text
     assert "error:" not in client.get("/").text
 
 

@@ -12,11 +12,11 @@ import time
 from pathlib import Path
 
 from newsletter.delivery.base import Campaign, Personalization
-from newsletter.delivery.dispatch import dispatch
+from newsletter.delivery.dispatch import checkpoint, dispatch
 from newsletter.delivery.outbox import OutboxBackend
 from newsletter.model import PLACEHOLDER_EMAIL, Recipient, RenderedEmail
 from newsletter.store import Database
-from newsletter.workers import checkpoint, stop_on_signals
+from newsletter.workers import stop_on_signals
 
 
 def campaign(issue_id: int, locale: str) -> Campaign:
