@@ -23,8 +23,8 @@ Layout (every key is written; an editor may change any value)::
     arxiv_id = "2607.00103"
     title = "…"  short_name  url  authors  institution  venue  code_url  demo_url
     project_url  key_number  core_method  area  score            ("—" marks an absent fact)
-    decision = "…"                   # first_read_reason, evidence_strength, what_it_does,
-                                     # technical_read, evidence_and_limits likewise
+    decision = "…"                   # headline, quote, first_read_reason, evidence_strength,
+                                     # what_it_does, technical_read, evidence_and_limits likewise
     reasons = ["close to …"]         # why the ranking chose it beyond its signals
     [picks.signals]                  # the score's breakdown, each in [0, 1]
     topic = 1.0
@@ -352,6 +352,8 @@ class _Reader:
             key_number=plain("key_number"),
             core_method=plain("core_method"),
             area=plain("area"),
+            headline=text("headline"),
+            quote=text("quote"),
             first_read_reason=text("first_read_reason"),
             evidence_strength=text("evidence_strength"),
             decision=text("decision"),
