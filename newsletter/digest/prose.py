@@ -20,7 +20,8 @@ from newsletter.ranking.text import sentences, squash
 _DANGLING_START = re.compile(
     r"^\W*(?:this|these|those|such|it|its|they|their|them|thus|hence|therefore|moreover|however|"
     r"furthermore|additionally|consequently|instead|then|here"
-    r"|to (?:this end|that end|address (?:this|these|it|them))|in (?:addition|contrast|particular|this (?:work|paper)))\b",
+    r"|to (?:this end|that end|address (?:this|these|it|them))"
+    r"|in (?:addition|contrast|particular|this (?:work|paper)))\b",
     re.IGNORECASE,
 )
 #: A reference back inside the sentence: "removes this requirement", "these limitations".
