@@ -135,7 +135,9 @@ def _pick_table(pick: DraftPick) -> dict[str, Any]:
     data["authors"] = list(pick.authors)
     data.update({name: getattr(pick, name) for name in PLAIN_FIELDS if name not in data})
     data["score"] = pick.score
-    data.update({name: _text_value(getattr(pick, name)) for name in LOCALIZED_FIELDS})
+    # A text the generator had nothing for (a headline, a quote) is left out, so it reads back
+    # as absent rather than as an empty English text.
+    data.update({name: _text_value(getattr(pick, name)) for name in LOCALIZED_FIELDS if getattr(pick, name)})
     data["reasons"] = list(pick.reasons)
     data["signals"] = dict(pick.signals)
     data["sources"] = dict(pick.sources)

@@ -54,7 +54,8 @@ class Phrases:
         """``message`` translated and filled with ``values``; English if the translation is broken."""
         translated = self.gettext(message)
         self._note(translated, message)
-        return self._fill(translated, message, values)
+        # A message without values may be an editor's text (an area name): never a format string.
+        return self._fill(translated, message, values) if values else translated
 
     def plural(self, singular: str, plural: str, n: int, **values: object) -> str:
         """The form for ``n``; ``{count}`` is ``n`` unless ``values`` spell it otherwise.
