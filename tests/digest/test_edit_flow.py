@@ -51,7 +51,10 @@ EDITS = {
     ),
     "key number changed": Edit(
         facts={"key_number": "5.0× on FLUX.1 [dev]"},
-        present=(("evidence_and_limits", "en", "5.0× on FLUX.1 [dev]."), ("evidence_and_limits", "ko", "5.0×")),
+        present=(
+            ("evidence_and_limits", "en", "5.0× on FLUX.1 [dev]."),
+            ("evidence_and_limits", "ko", "5.0×"),
+        ),
         absent=(("evidence_and_limits", "en", "4.5×"),),
     ),
     "short name changed": Edit(

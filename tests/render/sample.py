@@ -53,8 +53,8 @@ _PICKS = (
             "en": "The important claim is that one-step distillation does not need a shared latent space."
         },
         quote={
-            "en": "“Distilled from a larger teacher, SD 1.5 improves from 5.4 to 9.4 HPSv3 while keeping one-step "
-            "inference, low latency and compatibility with the SD 1.5 ecosystem.” — Kang et al."
+            "en": "“Distilled from a larger teacher, SD 1.5 improves from 5.4 to 9.4 HPSv3 while keeping "
+            "one-step inference, low latency and compatibility with the SD 1.5 ecosystem.” — Kang et al."
         },
         evidence_and_limits={
             "en": "The venue signal is strong because the paper is listed as accepted to ECCV 2026. The "
