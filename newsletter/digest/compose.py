@@ -173,16 +173,7 @@ def _area_paragraph(say: Phrases, *, area: str, members: Sequence[DraftPick]) ->
         area=_in_sentence(say(area)),
         names=say.join([p.short_name for p in members]),
     )
-    first = members[0]
-    if first.key_number != ABSENT:
-        reports = say(
-            # Translators: {name}: a paper's short English name; {key_number}: an English phrase from the
-            # abstract.
-            N_("{name}'s key number: {key_number}."),
-            name=first.short_name,
-            key_number=first.key_number,
-        )
-        text = f"{text} {reports}"
+    # Key numbers stand in the speed-read table: the reading order only says where to start.
     return text
 
 
@@ -243,9 +234,14 @@ def short_name(pick: Pick) -> str:
 
 
 def _first_read_reason(say: Phrases, pick: DraftPick) -> str:
-    # The key number has its own column in the speed-read table, so the reason names the method.
+    # The key number has its own column in the speed-read table, and "What it does" quotes the
+    # method's sentence: the reason says what is new, in the paper's words.
     parts = []
-    if pick.core_method != ABSENT and not pick.core_method.startswith("We "):
+    if pick.headline.get("en"):
+        # Translators: {headline}: a short English phrase from the abstract, such as "makes mode coverage
+        # a constraint"; keep it after a colon.
+        parts.append(say(N_("What is new: {headline}."), headline=pick.headline["en"]))
+    elif pick.core_method != ABSENT and not pick.core_method.startswith("We "):
         # Translators: {method}: an English clause from the abstract, such as "OTCache, which treats …".
         parts.append(say(N_("It proposes {method}."), method=_whole_method(pick.core_method)))
     elif pick.key_number != ABSENT:

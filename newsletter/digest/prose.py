@@ -24,6 +24,8 @@ _DANGLING_START = re.compile(
     r"|in (?:addition|contrast|particular|this (?:work|paper)))\b",
     re.IGNORECASE,
 )
+#: A pronoun subject after an opening phrase: "Without any training, it first finds …".
+_LATE_PRONOUN = re.compile(r"^[^,;:]{0,60},\s+(?:it|they|this|these)\s", re.IGNORECASE)
 #: A reference back inside the sentence: "removes this requirement", "these limitations".
 _BACK_REFERENCE = re.compile(
     r"\b(?:this|these|such|the above|the aforementioned) (?:\w+ )?(?:requirements?|problems?|issues?|"
@@ -80,7 +82,9 @@ class Sections:
 
 def dangling(sentence: str) -> bool:
     """Whether ``sentence`` points back to a previous one and cannot stand alone."""
-    return bool(_DANGLING_START.search(sentence) or _BACK_REFERENCE.search(sentence))
+    return bool(
+        _DANGLING_START.search(sentence) or _LATE_PRONOUN.search(sentence) or _BACK_REFERENCE.search(sentence)
+    )
 
 
 def boilerplate(sentence: str) -> bool:
