@@ -62,7 +62,11 @@ _NUMBER = re.compile(
 #: clause; an appositive "Name, a … method".
 _CONTRAST = re.compile(r"([^,;:]{8,80}?,? (?:not|rather than|instead of) [^,;:.]{3,60})", re.IGNORECASE)
 _AFTER_COLON = re.compile(r":\s+([^:;]+?)\.?$")
-_WHICH = re.compile(r",? (?:which|that) ([^,;:]+)")
+#: "which …" or "that …", but not "the observation that …", whose clause is a premise, not the news.
+_WHICH = re.compile(
+    r"(?<!\bobservation)(?<!\bfact)(?<!\bidea)(?<!\binsight)(?<!\bfinding)(?<!\bassumption)"
+    r",? (?:which|that) ([^,;:]+)"
+)
 _APPOSITIVE = re.compile(r", (an? [^,;:]+?)(?: built| that| which|,|$)")
 _HEADLINE_WORDS = (3, 16)
 _MAX_QUOTE_WORDS = 45
@@ -128,7 +132,9 @@ def sections(*, title: str, abstract: str, authors: Sequence[str]) -> Sections:
     used: set[int] = set()
     what = _take(units, used, _method_score) or _take(units, used, _own_score)
     quote = _take(units, used, _quote_score, max_words=_MAX_QUOTE_WORDS)
-    technical = _take(units, used, _technical_score)
+    # What comes after the method is how it works; what comes before, the problem it solves.
+    after = max(used, default=-1) if what else -1
+    technical = _take(units, used, _technical_score, after=after)
     claim = what or quote
     return Sections(
         headline=headline(claim, title) if claim else "",
@@ -143,13 +149,17 @@ def _take(
     used: set[int],
     score: Callable[[str], float],
     max_words: int = _MAX_UNIT_WORDS,
+    after: int = -1,
 ) -> str:
-    """The best-scoring unit that uses no sentence taken before; it is then taken too."""
+    """The best-scoring unit that uses no sentence taken before; it is then taken too.
+
+    A unit past sentence ``after`` scores one point more.
+    """
     best: tuple[float, frozenset[int], str] | None = None
     for covered, text in units:
         if covered & used or len(text.split()) > max_words:
             continue
-        value = score(text)
+        value = score(text) + (1.0 if after >= 0 and min(covered) > after else 0.0)
         # Ties go to the earlier sentence, which the abstract put first for a reason.
         if value > 0 and (best is None or value > best[0]):
             best = (value, covered, text)

@@ -61,7 +61,7 @@ def test_generated_lines_name_the_picks_facts(draft: Draft) -> None:
     otcache = next(p for p in draft.picks if p.short_name == "OTCache")
     # The key number has its own column beside the reason, which names the method instead.
     assert "4.5× on FLUX.1 [dev]" in otcache.evidence_and_limits["en"]
-    assert otcache.first_read_reason["en"].startswith("It proposes OTCache")
+    assert otcache.first_read_reason["en"] == f"What is new: {otcache.headline['en']}."
     assert (
         otcache.evidence_strength["en"]
         == "Strong quantitative evidence, accepted at ECCV 2026, and public code."
