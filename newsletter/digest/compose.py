@@ -166,15 +166,14 @@ def _reading_order(picks: Sequence[DraftPick], locales: Sequence[str]) -> tuple[
 
 
 def _area_paragraph(say: Phrases, *, area: str, members: Sequence[DraftPick]) -> str:
-    text = say(
+    # Key numbers stand in the speed-read table: the reading order only says where to start.
+    return say(
         # Translators: {area}: a translated research area; {names}: the papers' short English names, joined as
         # a list.
         N_("For {area}, read {names}."),
         area=_in_sentence(say(area)),
         names=say.join([p.short_name for p in members]),
     )
-    # Key numbers stand in the speed-read table: the reading order only says where to start.
-    return text
 
 
 def _draft_pick(pick: Pick, locales: Sequence[str]) -> DraftPick:
