@@ -252,3 +252,31 @@ def sample_draft() -> Draft:
         ),
         generated_at=datetime(2026, 7, 1, 9, 24, tzinfo=SEOUL),
     )
+
+
+def bundled_day_draft() -> Draft:
+    """The draft the pipeline generates for the bundled day (2026-07-01), ranked and composed.
+
+    The recorded feed is read by the real arXiv client from a replay server on 127.0.0.1.
+    """
+    from pathlib import Path
+
+    from newsletter.config import RankingSection
+    from newsletter.digest import compose_draft
+    from newsletter.ranking import rank
+    from newsletter.ranking.labelled import load_day, read_papers
+
+    day = load_day(Path(__file__).resolve().parents[1] / "fixtures" / "days" / "2026-07-01")
+    papers = read_papers(day)
+    window = Window(
+        start=datetime(2026, 6, 30, 9, 20, tzinfo=SEOUL), end=datetime(2026, 7, 1, 9, 30, tzinfo=SEOUL)
+    )
+    return compose_draft(
+        rank(papers, RankingSection())[:5],
+        window=window,
+        issue_date=date(2026, 7, 1),
+        candidates=len(papers),
+        locales=("en", "ko"),
+        topic_terms=("diffusion",),
+        generated_at=window.end,
+    )
