@@ -26,7 +26,7 @@ _PICKS = (
         venue="ECCV 2026",
         key_number="HPSv3 5.4 → 9.4 (SD 1.5, one step)",
         core_method="Latent projector between teacher and student spaces",
-        area="One-step distillation",
+        area="Distillation and few-step generation",
         first_read_reason={
             "en": "It breaks the shared-latent-space assumption in one-step distillation and reports "
             "SD 1.5 HPSv3 improving from 5.4 to 9.4 while preserving one-step inference.",
@@ -71,7 +71,7 @@ _PICKS = (
         venue="ECCV 2026",
         key_number="Γ-converges to OT as λ → 0",
         core_method="Entropy-rate budget on the continuity-equation path",
-        area="Flow-matching theory",
+        area="Theory",
         first_read_reason={
             "en": "It turns mode coverage into an explicit entropy-rate constraint and connects flow "
             "matching to a Schrödinger bridge formulation.",
