@@ -60,7 +60,9 @@ _NUMBER = re.compile(
 )
 #: Headline candidates: "X, not Y" / "X rather than Y"; the part after a colon; a "which/that"
 #: clause; an appositive "Name, a … method".
-_CONTRAST = re.compile(r"([^,;:]{8,80}?,? (?:not|rather than|instead of) [^,;:.]{3,60})", re.IGNORECASE)
+_CONTRAST = re.compile(
+    r"(?:^|(?<=[,;:] ))([^,;:]{8,100}?,? (?:not|rather than|instead of) [^,;:.]{3,60})", re.IGNORECASE
+)
 _AFTER_COLON = re.compile(r":\s+([^:;]+?)\.?$")
 #: "which …" or "that …", but not "the observation that …", whose clause is a premise, not the news.
 _WHICH = re.compile(
@@ -202,7 +204,7 @@ def headline(claim: str, title: str) -> str:
     candidates = [m.group(1) for m in _CONTRAST.finditer(last)]
     candidates += [
         m.group(1)
-        for m in (_AFTER_COLON.search(last), _WHICH.search(last), _APPOSITIVE.search(last))
+        for m in (_AFTER_COLON.search(last), _method_clause(last), _APPOSITIVE.search(last))
         if m and not _cut_list(last, m.end(1))
     ]
     for candidate in candidates:
@@ -211,6 +213,15 @@ def headline(claim: str, title: str) -> str:
         if low <= len(phrase.split()) <= high and not repeats_title(phrase, title) and not dangling(phrase):
             return _lower_first(phrase)
     return ""
+
+
+def _method_clause(sentence: str) -> re.Match[str] | None:
+    """ "which/that …" right after the method's name ("We present OTCache, which treats …"),
+    whose subject is the method; after any other noun the clause lacks its subject."""
+    cue = _METHOD_CUE.search(sentence)
+    found = _WHICH.search(sentence, cue.end()) if cue else None
+    near = found is not None and cue is not None and len(sentence[cue.end() : found.start()].split()) <= 8
+    return found if near else None
 
 
 def _cut_list(sentence: str, end: int) -> bool:

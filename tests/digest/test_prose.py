@@ -89,6 +89,8 @@ def test_a_dangling_sentence_comes_with_the_one_before_it() -> None:
             "guidance is a correction, not a shortcut",
         ),
         ("We propose X.", ""),
+        # The clause belongs to "a number of steps", not to the method: no subject, no headline.
+        ("We prove that the sampler needs a number of steps that grows with the dimension.", ""),
     ],
 )
 def test_headlines_are_the_papers_own_short_phrase(claim: str, expected: str | None) -> None:
