@@ -128,9 +128,12 @@ def _intro(
 
 
 def _cluster(say: Phrases, picks: Sequence[DraftPick]) -> str:
-    groups = _by_area(picks)
+    # Only a specific area that clearly leads is a cluster: "Other methods" is no topic, and two
+    # areas of two papers each make neither the strongest.
+    sizes = sorted((len(members) for members in _by_area(picks).values()), reverse=True)
+    groups = {area: members for area, members in _by_area(picks).items() if area != areas.OTHER}
     area, members = max(groups.items(), key=lambda item: len(item[1]), default=("", []))
-    if len(members) < 2:
+    if len(members) < 2 or sizes[1:2] == [len(members)]:
         return ""
     return say(
         # Translators: {area}: a translated research area; {names}: the papers' short English names, joined as

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import fields, replace
+from datetime import UTC
+
+import pytest
 
 from newsletter.digest.fingerprint import LOCALIZED_FIELDS
 from newsletter.model import ABSENT, Draft, DraftPick, Pick
@@ -99,3 +102,25 @@ def test_untranslated_phrases_leave_the_locale_to_fall_back(
 
 def test_the_same_picks_give_the_same_draft(compose: Callable[..., Draft], picks: list[Pick]) -> None:
     assert compose(picks) == compose(picks)
+
+
+@pytest.mark.parametrize(
+    ("areas", "cluster"),
+    [
+        (["Inference acceleration", "Inference acceleration", "Theory", "Diffusion language models"], True),
+        (["Other methods", "Other methods", "Theory", "Video and audio"], False),
+        (["Theory", "Theory", "Video and audio", "Video and audio"], False),
+        (["Theory", "Video and audio", "Other methods", "Diffusion language models"], False),
+    ],
+)
+def test_the_strongest_cluster_is_specific_and_leads_or_is_left_out(
+    draft: Draft, areas: list[str], cluster: bool
+) -> None:
+    from newsletter.digest.compose import _intro
+    from newsletter.digest.phrases import phrases_for
+
+    picks = [replace(pick, area=area) for pick, area in zip(draft.picks, areas, strict=False)]
+    intro = _intro(phrases_for("en"), picks, "diffusion", draft.window, 11, UTC)
+    assert ("strongest cluster" in intro) == cluster
+    if cluster:
+        assert "Today's strongest cluster is inference acceleration:" in intro
