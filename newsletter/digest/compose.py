@@ -9,7 +9,6 @@ every other generated text is produced in each configured locale.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
@@ -29,9 +28,6 @@ _SIGNAL_NAMES = {
     "code": N_("public code"),
 }
 _STRONG, _SOME = 0.6, 0.3
-#: A method clause cut short by the fact extractor ends in an ellipsis; the table shows it up to
-#: its last whole part instead.
-_CUT = re.compile(r"^(.{12,})[:;,][^:;,]*…$")
 
 
 def compose_draft(
@@ -236,32 +232,17 @@ def short_name(pick: Pick) -> str:
 
 
 def _first_read_reason(say: Phrases, pick: DraftPick) -> str:
-    # The key number has its own column in the speed-read table, and "What it does" quotes the
-    # method's sentence: the reason says what is new, in the paper's words.
-    parts = []
-    if pick.headline.get("en"):
-        # Translators: {headline}: a short English phrase from the abstract, such as "makes mode coverage
-        # a constraint"; keep it after a colon.
-        parts.append(say(N_("What is new: {headline}."), headline=pick.headline["en"]))
-    elif pick.core_method != ABSENT and not pick.core_method.startswith("We "):
-        # Translators: {method}: an English clause from the abstract, such as "OTCache, which treats …".
-        parts.append(say(N_("It proposes {method}."), method=_whole_method(pick.core_method)))
-    elif pick.key_number != ABSENT:
-        # Translators: {key_number}: an English phrase from the abstract, such as "4.5× acceleration on
-        # FLUX.1".
-        parts.append(say(N_("Key number: {key_number}."), key_number=pick.key_number))
-    if pick.venue != ABSENT and not parts:
-        # Translators: {venue}: a venue as the record names it, such as "ECCV 2026".
-        parts.append(say(N_("It is accepted at {venue}."), venue=pick.venue))
-    return " ".join(parts) or say(N_("It is among the most on-topic papers in the window."))
-
-
-def _whole_method(method: str) -> str:
-    """``method`` up to its last whole part when the extractor cut it short ("… so that…")."""
-    if not method.endswith("…"):
-        return method
-    cut = _CUT.match(method)
-    return cut.group(1) if cut else method.split(",", maxsplit=1)[0].rstrip("…").strip()
+    # The table's row already shows the key number, and the paper's section its headline and
+    # method: the reason says why the ranking put it here. No "ranks #2 of 45": an editor may
+    # reorder the picks, and the table numbers them anyway.
+    # Equal signals keep the canonical order (topic first), not the alphabet's.
+    order = list(_SIGNAL_NAMES)
+    leading = sorted(order, key=lambda name: (-pick.signals.get(name, 0.0), order.index(name)))[:2]
+    return say(
+        # Translators: {strengths}: two translated signal names joined as a list.
+        N_("It stands out on {strengths}."),
+        strengths=say.join([say(_SIGNAL_NAMES[name]) for name in leading]),
+    )
 
 
 def _evidence_strength(say: Phrases, pick: DraftPick) -> str:
@@ -291,22 +272,12 @@ def _link_phrase(say: Phrases, pick: DraftPick) -> str:
 
 
 def _decision(say: Phrases, pick: DraftPick) -> str:
-    touches = say(
+    return say(
         # Translators: {name}: a paper's short English name; {area}: a translated research area.
         N_("Read {name} first if your work touches {area}."),
         name=pick.short_name,
         area=_in_sentence(say(pick.area)),
     )
-    # Equal signals keep the canonical order (topic first), not the alphabet's.
-    order = list(_SIGNAL_NAMES)
-    leading = sorted(order, key=lambda name: (-pick.signals.get(name, 0.0), order.index(name)))[:2]
-    # No "ranks #2 of 45": an editor may reorder the picks, and the table numbers them anyway.
-    leads = say(
-        # Translators: {strengths}: two translated signal names joined as a list.
-        N_("It stands out on {strengths}."),
-        strengths=say.join([say(_SIGNAL_NAMES[name]) for name in leading]),
-    )
-    return f"{touches} {leads}"
 
 
 def _evidence_and_limits(say: Phrases, pick: DraftPick) -> str:

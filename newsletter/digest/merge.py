@@ -124,10 +124,9 @@ def _merge_pick(edited: DraftPick, fresh: DraftPick, known: Mapping[str, str]) -
         text = getattr(edited, name)
         if is_edited(prefix + name, text, known):
             facts[name] = text
-    headline = _merge_text(prefix + "headline", edited.headline, fresh.headline, known)
-    if facts or headline != fresh.headline:
-        # The sentences that state the facts (and quote the headline) follow the editor's corrections.
-        corrected = replace(fresh, headline=headline, **facts)  # type: ignore[arg-type]
+    if facts:
+        # The sentences that state the facts follow the editor's corrections.
+        corrected = replace(fresh, **facts)  # type: ignore[arg-type]
         fresh = compose.refresh_pick(corrected, tuple(fresh.decision) or ("en",))
     changes = {
         name: _merge_text(prefix + name, getattr(edited, name), getattr(fresh, name), known)

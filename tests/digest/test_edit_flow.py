@@ -72,18 +72,15 @@ EDITS = {
         # The editor's English replaces the generated Korean that translated the old text.
         absent=(("evidence_and_limits", "ko", "ECCV"), ("evidence_and_limits", "en", "The paper is listed")),
     ),
-    "headline edited": Edit(
-        texts={"headline": {"en": "cache schedules as geometry"}},
-        present=(
-            ("first_read_reason", "en", "What is new: cache schedules as geometry."),
-            ("first_read_reason", "ko", "cache schedules as geometry"),
-        ),
-        absent=(("first_read_reason", "en", "optimal transport"),),
-    ),
     "reordered": Edit(
         reverse=True,
         present=(("decision", "en", "Read"),),
-        absent=(("decision", "en", "ranks #"), ("decision", "ko", "위로")),
+        absent=(
+            ("decision", "en", "ranks #"),
+            ("decision", "ko", "위로"),
+            ("first_read_reason", "en", "ranks #"),
+            ("first_read_reason", "ko", "위로"),
+        ),
     ),
 }
 
