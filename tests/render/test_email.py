@@ -337,3 +337,23 @@ def test_a_url_written_without_a_scheme_still_links(draft: Draft, config: Config
     assert 'href="https://github.com/UnicomAI/OTCache"' in email.html
     assert 'href="github.com/' not in email.html
     assert "https://github.com/UnicomAI/OTCache" in email.text
+
+
+@pytest.mark.parametrize(
+    ("headline", "heading"),
+    [
+        ({"en": "cache schedules as geometry"}, "3. OTCache: cache schedules as geometry"),
+        # Without a headline the section shows the paper's title.
+        ({}, "3. OTCache: cache schedules as geometry, not per-budget hacks"),
+    ],
+)
+def test_a_section_is_headed_by_the_short_name_and_headline(
+    draft: Draft, config: Config, headline: dict[str, str], heading: str
+) -> None:
+    picks = list(draft.picks)
+    picks[2] = dataclasses.replace(
+        picks[2], title="OTCache: cache schedules as geometry, not per-budget hacks", headline=headline
+    )
+    rendered = render_email(dataclasses.replace(draft, picks=tuple(picks)), "en", config)
+    assert f"## {heading}\n" in rendered.text
+    assert heading.split(". ", 1)[1] + "</a></h2>" in rendered.html
