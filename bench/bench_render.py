@@ -4,6 +4,10 @@ Prints the first (cold) render per locale, which builds the Jinja2 environment a
 catalog, then the median and 95th percentile of warm renders, split into MJML template, mrml
 compilation and text part. Target: a warm render under 20 ms per locale, so rendering is never
 the bottleneck. Exits non-zero when the target is missed.
+
+Then, when chromium is installed, the email's height on a 375 px phone for the sample issue and
+for the draft generated from the bundled day, against the height before the email went over
+the papers once (tests/render/test_browser.py keeps those figures and asserts at most 60%).
 """
 
 from __future__ import annotations
@@ -17,9 +21,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from render.sample import sample_draft  # noqa: E402
+import tempfile  # noqa: E402
 
-from newsletter.config import load_config  # noqa: E402
+from render import browser  # noqa: E402
+from render.sample import bundled_day_draft, sample_draft  # noqa: E402
+from render.test_browser import BEFORE_ONE_PASS  # noqa: E402
+
+from newsletter.config import Config, load_config  # noqa: E402
 from newsletter.render import EmailRenderer, compile_mjml  # noqa: E402
 
 TARGET_MS = 20.0
@@ -59,7 +67,24 @@ def main() -> int:
         )
         missed = missed or median >= TARGET_MS
     print(f"target: under {TARGET_MS:.0f} ms per locale: {'MISSED' if missed else 'met'}")
+    _phone_heights(renderer, config)
     return 1 if missed else 0
+
+
+def _phone_heights(renderer: EmailRenderer, config: Config) -> None:
+    if not browser.available():
+        print("phone height: chromium is not installed")
+        return
+    drafts = {"sample": sample_draft(), "generated": bundled_day_draft()}
+    for (which, locale), before in BEFORE_ONE_PASS.items():
+        html = renderer.render(drafts[which], locale, config).html
+        with tempfile.TemporaryDirectory() as workdir:
+            height = browser.measure(html, 375, Path(workdir))["height"]
+        assert isinstance(height, int)
+        print(
+            f"phone height ({which}, {locale}): {height} px at 375 px, "
+            f"{height / before:.0%} of {before} px before"
+        )
 
 
 if __name__ == "__main__":

@@ -150,6 +150,10 @@ class DraftPick:
     core_method: str = ABSENT
     area: str = ""
     """The research area used for the reading order (e.g. ``Inference acceleration``)."""
+    headline: LocalizedText = field(default_factory=dict)
+    """What is new, in a few of the paper's own words ("large teachers, compact one-step students")."""
+    quote: LocalizedText = field(default_factory=dict)
+    """The paper's strongest sentence with its attribution ("… — Zhang et al.")."""
     first_read_reason: LocalizedText = field(default_factory=dict)
     evidence_strength: LocalizedText = field(default_factory=dict)
     decision: LocalizedText = field(default_factory=dict)

@@ -9,17 +9,16 @@ every other generated text is produced in each configured locale.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
 from functools import partial
 
-from newsletter.digest import areas, topics
+from newsletter.digest import areas, prose, topics
 from newsletter.digest.fingerprint import fingerprints
 from newsletter.digest.phrases import N_, Phrases, localized
 from newsletter.model import ABSENT, Draft, DraftPick, LocalizedText, Pick, Window
-from newsletter.ranking.text import sentences, squash, term_pattern
+from newsletter.ranking.text import squash, term_pattern
 
 _SIGNAL_NAMES = {
     "topic": N_("topic relevance"),
@@ -29,12 +28,6 @@ _SIGNAL_NAMES = {
     "code": N_("public code"),
 }
 _STRONG, _SOME = 0.6, 0.3
-_TECHNICAL_CUE = re.compile(
-    r"\b(?:show|prove|theor\w*|enabl\w*|allow\w*|key|because|by|connect\w*|guarantee\w*|bound\w*|"
-    r"optimi[sz]\w*|keeps?|preserv\w*|reus\w*|lift\w*|formulat\w*|convex|converge\w*)\b",
-    re.IGNORECASE,
-)
-_TECHNICAL_SENTENCES = 2
 
 
 def compose_draft(
@@ -54,9 +47,7 @@ def compose_draft(
     issue in its title (the most common term among the picks; "research" without them).
     """
     topic = _issue_topic(picks, topic_terms)
-    draft_picks = tuple(
-        _draft_pick(pick, place, candidates, locales) for place, pick in enumerate(picks, start=1)
-    )
+    draft_picks = tuple(_draft_pick(pick, locales) for pick in picks)
     draft = Draft(
         issue_date=issue_date,
         window=window,
@@ -133,9 +124,12 @@ def _intro(
 
 
 def _cluster(say: Phrases, picks: Sequence[DraftPick]) -> str:
-    groups = _by_area(picks)
+    # Only a specific area that clearly leads is a cluster: "Other methods" is no topic, and two
+    # areas of two papers each make neither the strongest.
+    sizes = sorted((len(members) for members in _by_area(picks).values()), reverse=True)
+    groups = {area: members for area, members in _by_area(picks).items() if area != areas.OTHER}
     area, members = max(groups.items(), key=lambda item: len(item[1]), default=("", []))
-    if len(members) < 2:
+    if len(members) < 2 or sizes[1:2] == [len(members)]:
         return ""
     return say(
         # Translators: {area}: a translated research area; {names}: the papers' short English names, joined as
@@ -158,6 +152,11 @@ def _in_sentence(area: str) -> str:
     return area[:1].lower() + area[1:] if area[1:2].islower() else area
 
 
+def reading_order(picks: Sequence[DraftPick], locales: Sequence[str]) -> tuple[LocalizedText, ...]:
+    """One paragraph per research area, in the order the areas first appear among ``picks``."""
+    return _reading_order(picks, locales)
+
+
 def _reading_order(picks: Sequence[DraftPick], locales: Sequence[str]) -> tuple[LocalizedText, ...]:
     return tuple(
         localized(locales, partial(_area_paragraph, area=area, members=members))
@@ -166,27 +165,17 @@ def _reading_order(picks: Sequence[DraftPick], locales: Sequence[str]) -> tuple[
 
 
 def _area_paragraph(say: Phrases, *, area: str, members: Sequence[DraftPick]) -> str:
-    text = say(
+    # Key numbers stand in the speed-read table: the reading order only says where to start.
+    return say(
         # Translators: {area}: a translated research area; {names}: the papers' short English names, joined as
         # a list.
         N_("For {area}, read {names}."),
         area=_in_sentence(say(area)),
         names=say.join([p.short_name for p in members]),
     )
-    first = members[0]
-    if first.key_number != ABSENT:
-        reports = say(
-            # Translators: {name}: a paper's short English name; {key_number}: an English phrase from the
-            # abstract.
-            N_("{name}'s key number: {key_number}."),
-            name=first.short_name,
-            key_number=first.key_number,
-        )
-        text = f"{text} {reports}"
-    return text
 
 
-def _draft_pick(pick: Pick, place: int, candidates: int, locales: Sequence[str]) -> DraftPick:
+def _draft_pick(pick: Pick, locales: Sequence[str]) -> DraftPick:
     paper, facts = pick.paper, pick.facts
     base = DraftPick(
         arxiv_id=paper.arxiv_id,
@@ -207,19 +196,33 @@ def _draft_pick(pick: Pick, place: int, candidates: int, locales: Sequence[str])
         sources=dict(facts.sources),
         reasons=tuple(pick.reasons),
     )
-    return _with_text(base, pick, place, candidates, locales)
-
-
-def _with_text(base: DraftPick, pick: Pick, place: int, candidates: int, locales: Sequence[str]) -> DraftPick:
-    summary = pick.facts.summary or squash(pick.paper.title)
-    return replace(
+    chosen = prose.sections(
+        title=paper.title, abstract=paper.abstract, authors=[a.name for a in paper.authors]
+    )
+    what = chosen.what_it_does or pick.facts.summary or squash(paper.title)
+    with_prose = replace(
         base,
-        first_read_reason=localized(locales, lambda say: _first_read_reason(say, base)),
-        evidence_strength=localized(locales, lambda say: _evidence_strength(say, base)),
-        decision=localized(locales, lambda say: _decision(say, base, place, candidates)),
-        what_it_does={"en": summary},
-        technical_read={"en": _technical_read(pick, summary)},
-        evidence_and_limits=localized(locales, lambda say: _evidence_and_limits(say, base)),
+        headline={"en": chosen.headline} if chosen.headline else {},
+        quote={"en": chosen.quote} if chosen.quote else {},
+        what_it_does={"en": what},
+        technical_read={"en": chosen.technical_read} if chosen.technical_read else {},
+    )
+    return refresh_pick(with_prose, locales)
+
+
+#: The generated texts that state a pick's facts (venue, key number, short name, links…),
+#: which :func:`refresh_pick` rewrites when an editor corrects a fact.
+FACT_TEXTS = ("first_read_reason", "evidence_strength", "decision", "evidence_and_limits")
+
+
+def refresh_pick(pick: DraftPick, locales: Sequence[str]) -> DraftPick:
+    """``pick`` with the texts in :data:`FACT_TEXTS` written from its current facts."""
+    return replace(
+        pick,
+        first_read_reason=localized(locales, lambda say: _first_read_reason(say, pick)),
+        evidence_strength=localized(locales, lambda say: _evidence_strength(say, pick)),
+        decision=localized(locales, lambda say: _decision(say, pick)),
+        evidence_and_limits=localized(locales, lambda say: _evidence_and_limits(say, pick)),
     )
 
 
@@ -229,18 +232,17 @@ def short_name(pick: Pick) -> str:
 
 
 def _first_read_reason(say: Phrases, pick: DraftPick) -> str:
-    parts = []
-    if pick.core_method != ABSENT and not pick.core_method.startswith("We "):
-        # Translators: {method}: an English clause from the abstract, such as "OTCache, which treats …".
-        parts.append(say(N_("It proposes {method}."), method=pick.core_method))
-    if pick.key_number != ABSENT:
-        # Translators: {key_number}: an English phrase from the abstract, such as "4.5× acceleration on
-        # FLUX.1".
-        parts.append(say(N_("Key number: {key_number}."), key_number=pick.key_number))
-    if pick.venue != ABSENT and not parts:
-        # Translators: {venue}: a venue as the record names it, such as "ECCV 2026".
-        parts.append(say(N_("It is accepted at {venue}."), venue=pick.venue))
-    return " ".join(parts) or say(N_("It is among the most on-topic papers in the window."))
+    # The table's row already shows the key number, and the paper's section its headline and
+    # method: the reason says why the ranking put it here. No "ranks #2 of 45": an editor may
+    # reorder the picks, and the table numbers them anyway.
+    # Equal signals keep the canonical order (topic first), not the alphabet's.
+    order = list(_SIGNAL_NAMES)
+    leading = sorted(order, key=lambda name: (-pick.signals.get(name, 0.0), order.index(name)))[:2]
+    return say(
+        # Translators: {strengths}: two translated signal names joined as a list.
+        N_("It stands out on {strengths}."),
+        strengths=say.join([say(_SIGNAL_NAMES[name]) for name in leading]),
+    )
 
 
 def _evidence_strength(say: Phrases, pick: DraftPick) -> str:
@@ -269,41 +271,13 @@ def _link_phrase(say: Phrases, pick: DraftPick) -> str:
     return say(N_("no public code listed"))
 
 
-def _decision(say: Phrases, pick: DraftPick, place: int, candidates: int) -> str:
-    touches = say(
+def _decision(say: Phrases, pick: DraftPick) -> str:
+    return say(
         # Translators: {name}: a paper's short English name; {area}: a translated research area.
         N_("Read {name} first if your work touches {area}."),
         name=pick.short_name,
         area=_in_sentence(say(pick.area)),
     )
-    # Equal signals keep the canonical order (topic first), not the alphabet's.
-    order = list(_SIGNAL_NAMES)
-    leading = sorted(order, key=lambda name: (-pick.signals.get(name, 0.0), order.index(name)))[:2]
-    ranked = say(
-        # Translators: {place}, {candidates}: numbers; {strengths}: two translated signal names joined as a
-        # list.
-        N_("It ranks #{place} of {candidates} candidates, led by {strengths}."),
-        place=place,
-        candidates=candidates,
-        strengths=say.join([say(_SIGNAL_NAMES[name]) for name in leading]),
-    )
-    return f"{touches} {ranked}"
-
-
-def _technical_read(pick: Pick, summary: str) -> str:
-    """The abstract's most technical sentences beyond the summary, in the abstract's order."""
-    used = set(sentences(summary))
-    rest = [s for s in sentences(pick.paper.abstract) if s not in used]
-    # The sentence the key number was read from; the number itself is written the editor's way.
-    number = pick.facts.sources.get("key_number") or "\0"
-    scored = sorted(
-        range(len(rest)),
-        key=lambda i: (-(2 * (number in rest[i]) + bool(_TECHNICAL_CUE.search(rest[i]))), i),
-    )
-    chosen = sorted(scored[:_TECHNICAL_SENTENCES])
-    if chosen:
-        return " ".join(rest[i] for i in chosen)
-    return pick.facts.core_method or summary
 
 
 def _evidence_and_limits(say: Phrases, pick: DraftPick) -> str:

@@ -23,8 +23,8 @@ Layout (every key is written; an editor may change any value)::
     arxiv_id = "2607.00103"
     title = "…"  short_name  url  authors  institution  venue  code_url  demo_url
     project_url  key_number  core_method  area  score            ("—" marks an absent fact)
-    decision = "…"                   # first_read_reason, evidence_strength, what_it_does,
-                                     # technical_read, evidence_and_limits likewise
+    decision = "…"                   # headline, quote, first_read_reason, evidence_strength,
+                                     # what_it_does, technical_read, evidence_and_limits likewise
     reasons = ["close to …"]         # why the ranking chose it beyond its signals
     [picks.signals]                  # the score's breakdown, each in [0, 1]
     topic = 1.0
@@ -139,7 +139,9 @@ def _pick_table(pick: DraftPick) -> dict[str, Any]:
     data["authors"] = list(pick.authors)
     data.update({name: getattr(pick, name) for name in PLAIN_FIELDS if name not in data})
     data["score"] = pick.score
-    data.update({name: _text_value(getattr(pick, name)) for name in LOCALIZED_FIELDS})
+    # A text the generator had nothing for (a headline, a quote) is left out, so it reads back
+    # as absent rather than as an empty English text.
+    data.update({name: _text_value(getattr(pick, name)) for name in LOCALIZED_FIELDS if getattr(pick, name)})
     data["reasons"] = list(pick.reasons)
     data.update(_markers(pick.machine, pick.guard))
     data["signals"] = dict(pick.signals)
@@ -369,6 +371,8 @@ class _Reader:
             key_number=plain("key_number"),
             core_method=plain("core_method"),
             area=plain("area"),
+            headline=text("headline"),
+            quote=text("quote"),
             first_read_reason=text("first_read_reason"),
             evidence_strength=text("evidence_strength"),
             decision=text("decision"),

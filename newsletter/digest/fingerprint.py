@@ -29,6 +29,8 @@ PLAIN_FIELDS = (
 )
 #: DraftPick fields holding editorial text per locale.
 LOCALIZED_FIELDS = (
+    "headline",
+    "quote",
     "first_read_reason",
     "evidence_strength",
     "decision",

@@ -10,6 +10,12 @@ The editor's ``pinned``, ``excluded`` and ``approved`` always win. The picks fol
 fresh ranking (which already honours pins and exclusions) unless the editor reordered the
 file's picks, in which case that order is kept. A pick the fresh ranking no longer makes
 is kept when the editor edited it, and dropped otherwise.
+
+Edits flow through: when the editor corrected a fact (``venue``, ``key_number``,
+``short_name``…), the generated sentences that state it are written again from the corrected
+facts, unless the editor rewrote those sentences too; the same goes for the reading order and
+for the short names in the introduction. No generated text states a pick's rank, so
+reordering leaves nothing stale.
 """
 
 from __future__ import annotations
@@ -18,12 +24,15 @@ import logging
 from collections.abc import Mapping
 from dataclasses import replace
 
+from newsletter.digest import compose
 from newsletter.digest.fingerprint import (
     LOCALIZED_FIELDS,
     ORDER,
     PLAIN_FIELDS,
     READING_ORDER,
     digest_of,
+    draft_texts,
+    fingerprints,
     is_edited,
     order_text,
     pick_texts,
@@ -40,20 +49,61 @@ def merge_drafts(edited: Draft, fresh: Draft) -> Draft:
     kept = {p.arxiv_id: p for p in edited.picks}
     picks = [_merge_pick(kept[p.arxiv_id], p, known) if p.arxiv_id in kept else p for p in fresh.picks]
     picks += _orphans(edited, fresh)
+    ordered = tuple(_order(picks, edited, known))
     reading_order = fresh.reading_order
     if is_edited(READING_ORDER, reading_order_text(edited.reading_order), known):
         reading_order = edited.reading_order
-    return replace(
+    elif ordered != fresh.picks:
+        reading_order = compose.reading_order(ordered, _locales(fresh))
+    merged = replace(
         fresh,
         title=_merge_text("title", edited.title, fresh.title, known),
-        intro=_merge_text("intro", edited.intro, fresh.intro, known),
-        picks=tuple(_order(picks, edited, known)),
+        intro=_merge_text("intro", edited.intro, _renamed(fresh.intro, fresh.picks, ordered), known),
+        picks=ordered,
         reading_order=reading_order,
         pinned=edited.pinned,
         excluded=edited.excluded,
         approved=edited.approved,
-        generated=fresh.generated,
     )
+    return replace(merged, generated=_generated(merged, edited, fresh))
+
+
+def _locales(draft: Draft) -> tuple[str, ...]:
+    """The locales the draft was generated in: every locale of its generated texts."""
+    found = {path.rsplit("/", 1)[-1] for path in draft.generated if path.startswith(("title/", "intro/"))}
+    return ("en", *sorted(found - {"en"}))
+
+
+def _renamed(
+    intro: LocalizedText, fresh: tuple[DraftPick, ...], merged: tuple[DraftPick, ...]
+) -> LocalizedText:
+    """The generated introduction with the editor's short names in place of the generated ones.
+
+    The introduction inserts short names verbatim, so each can be swapped for its correction.
+    """
+    names = {p.arxiv_id: p.short_name for p in merged}
+    swaps = [
+        (p.short_name, names[p.arxiv_id])
+        for p in fresh
+        if names.get(p.arxiv_id, p.short_name) != p.short_name
+    ]
+    if not swaps:
+        return intro
+    renamed = dict(intro)
+    for old, new in swaps:
+        renamed = {locale: text.replace(old, new) for locale, text in renamed.items()}
+    return renamed
+
+
+def _generated(merged: Draft, edited: Draft, fresh: Draft) -> dict[str, str]:
+    """The fingerprints of what was generated: the fresh draft's, and those of the texts
+    written again from an editor's facts, while an editor's own text keeps counting as edited."""
+    known = dict(fresh.generated)
+    editors = dict(draft_texts(edited))
+    for path, digest in fingerprints(merged).items():
+        if path in known and not is_edited(path, editors.get(path), edited.generated):
+            known[path] = digest
+    return known
 
 
 def _merge_text(
@@ -69,13 +119,19 @@ def _merge_text(
 
 def _merge_pick(edited: DraftPick, fresh: DraftPick, known: Mapping[str, str]) -> DraftPick:
     prefix = f"picks/{fresh.arxiv_id}/"
-    changes: dict[str, object] = {}
+    facts: dict[str, object] = {}
     for name in PLAIN_FIELDS:
         text = getattr(edited, name)
         if is_edited(prefix + name, text, known):
-            changes[name] = text
-    for name in LOCALIZED_FIELDS:
-        changes[name] = _merge_text(prefix + name, getattr(edited, name), getattr(fresh, name), known)
+            facts[name] = text
+    if facts:
+        # The sentences that state the facts follow the editor's corrections.
+        corrected = replace(fresh, **facts)  # type: ignore[arg-type]
+        fresh = compose.refresh_pick(corrected, tuple(fresh.decision) or ("en",))
+    changes = {
+        name: _merge_text(prefix + name, getattr(edited, name), getattr(fresh, name), known)
+        for name in LOCALIZED_FIELDS
+    }
     return replace(fresh, **changes)  # type: ignore[arg-type]
 
 

@@ -9,6 +9,7 @@ is broken, so generating a draft never fails for want of a translation.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
@@ -30,6 +31,10 @@ def N_(message: str) -> str:  # noqa: N802 (the gettext convention Babel extract
     return message
 
 
+#: A sentence's own period after a filled-in phrase that already ends one: "…." or "?.".
+_DOUBLE_END = re.compile(r"(…|\.\.\.|[.!?])\.(?=\s|$)")
+#: The possessive of a name ending in s, which takes an apostrophe alone: "MBD-LMs's" → "MBD-LMs'".
+_S_POSSESSIVE = re.compile(r"(?<=[\w-]s)'s\b")
 _COUNT_WORDS = ("Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten")
 
 
@@ -49,7 +54,8 @@ class Phrases:
         """``message`` translated and filled with ``values``; English if the translation is broken."""
         translated = self.gettext(message)
         self._note(translated, message)
-        return self._fill(translated, message, values)
+        # A message without values may be an editor's text (an area name): never a format string.
+        return self._fill(translated, message, values) if values else translated
 
     def plural(self, singular: str, plural: str, n: int, **values: object) -> str:
         """The form for ``n``; ``{count}`` is ``n`` unless ``values`` spell it otherwise.
@@ -110,10 +116,15 @@ class Phrases:
         # Names become korean.Word, so a translation may ask for a particle: "{names:을}".
         words = {key: Word(value) if isinstance(value, str) else value for key, value in values.items()}
         try:
-            return translated.format(**words)
+            return _tidy(translated.format(**words))
         except (KeyError, IndexError, ValueError):
             logger.warning("the %s translation of %r is broken; using English", self.locale, english)
-            return english.format(**values)
+            return _tidy(english.format(**values))
+
+
+def _tidy(text: str) -> str:
+    """``text`` without the punctuation that joining phrases leaves: "…." and "Models's"."""
+    return _S_POSSESSIVE.sub("'", _DOUBLE_END.sub(r"\1", text))
 
 
 def phrases_for(locale: str) -> Phrases:

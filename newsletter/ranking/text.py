@@ -12,9 +12,11 @@ from functools import lru_cache
 
 # A sentence ends at . ! or ? followed by a space and a capital, digit or opening
 # bracket; decimals ("FLUX.1", "3.47") and abbreviations in lower case stay whole.
-# "vs.", "e.g.", "i.e.", "et al." and "Fig." end no sentence: "(84.2 vs. 83.4)" stays whole.
+# "vs.", "e.g.", "i.e.", "et al.", "Fig.", "Sec.", "cf." and the like end no sentence:
+# "(84.2 vs. 83.4)" stays whole.
 _SENTENCE_END = re.compile(
-    r"(?<=[.!?])(?<!\bvs\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bal\.)(?<!\bFig\.)(?<!\bEq\.)\s+(?=[A-Z0-9(\[\"“])"
+    r"(?<=[.!?])(?<!\bvs\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bal\.)(?<!\bFig\.)(?<!\bFigs\.)(?<!\bEq\.)"
+    r"(?<!\bSec\.)(?<!\bTab\.)(?<!\bcf\.)(?<!\bNo\.)(?<!\bresp\.)(?<!\bapprox\.)\s+(?=[A-Z0-9(\[\"“])"
 )
 # Suffixes stripped from a term's last word so that "caching" also finds "cache" and
 # "distillation" finds "distilled": a light stem, enough for topic words.

@@ -91,11 +91,17 @@ class PickView:
     """As the paper words it, so in English."""
     key_number: str
     area: str
+    area_label: str
+    """The research area in this locale's words."""
+    heading: str
+    """The section heading: ``<short name>: <headline>``, or the title when there is no headline."""
     meta: str
     """Authors, institution and venue as far as known, joined by middle dots."""
     links: tuple[Link, ...]
     """Code, demo and project pages that the paper lists, in that order."""
     code: Link | None
+    quote: Shown
+    """The paper's strongest sentence and its attribution, in the paper's language."""
     first_read_reason: Shown
     evidence_strength: Shown
     decision: Shown
@@ -229,9 +235,12 @@ def _pick(pick: DraftPick, number: int, locale: str, gettext: Gettext) -> PickVi
         core_method=Shown(pick.core_method or ABSENT, "en"),
         key_number=pick.key_number or ABSENT,
         area=pick.area,
+        area_label=gettext(pick.area) if pick.area else ABSENT,
+        heading=_heading(pick),
         meta=" · ".join(known),
         links=links,
         code=next((link for link in links if link.url == link_target(pick.code_url)), None),
+        quote=shown(pick.quote, locale),
         first_read_reason=shown(pick.first_read_reason, locale),
         evidence_strength=shown(pick.evidence_strength, locale),
         decision=shown(pick.decision, locale),
@@ -239,6 +248,12 @@ def _pick(pick: DraftPick, number: int, locale: str, gettext: Gettext) -> PickVi
         technical_read=shown(pick.technical_read, locale),
         evidence_and_limits=shown(pick.evidence_and_limits, locale),
     )
+
+
+def _heading(pick: DraftPick) -> str:
+    headline = pick.headline.get("en", "").strip()
+    name = pick.short_name or pick.title
+    return f"{name}: {headline}" if headline else pick.title
 
 
 def _links(pick: DraftPick, _: Gettext) -> tuple[Link, ...]:

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import fields, replace
+from datetime import UTC
+
+import pytest
 
 from newsletter.digest.fingerprint import LOCALIZED_FIELDS
 from newsletter.model import ABSENT, Draft, DraftPick, Pick
 from newsletter.ranking.text import squash
+
+#: Fields a pick may lack: reasons beyond the signals come only from the editor's interests,
+#: which these picks lack; a headline or quote only when the abstract has a phrase fit for one;
+#: the writing step's marks only where a model wrote something (newsletter.writing).
+_OPTIONAL = ("reasons", "headline", "quote", "machine", "guard")
 
 
 def test_title_and_intro_read_like_the_sample(draft: Draft) -> None:
@@ -24,9 +32,7 @@ def test_title_and_intro_read_like_the_sample(draft: Draft) -> None:
 def test_every_field_of_every_pick_is_filled(draft: Draft) -> None:
     assert len(draft.picks) == 5
     for pick in draft.picks:
-        # Reasons beyond the signals come only from the editor's interests, which these picks lack;
-        # the writing step's marks stay empty unless a model wrote something (newsletter.writing).
-        for f in (f for f in fields(DraftPick) if f.name not in ("reasons", "machine", "guard")):
+        for f in (f for f in fields(DraftPick) if f.name not in _OPTIONAL):
             assert getattr(pick, f.name) not in ("", {}, ()), f"{pick.arxiv_id}.{f.name} is empty"
 
 
@@ -57,7 +63,9 @@ def test_quoted_sections_are_the_abstracts_own_sentences(draft: Draft, picks: li
 
 def test_generated_lines_name_the_picks_facts(draft: Draft) -> None:
     otcache = next(p for p in draft.picks if p.short_name == "OTCache")
-    assert "4.5× on FLUX.1 [dev]" in otcache.first_read_reason["en"]
+    # The key number has its own column beside the reason, which says why the ranking chose it.
+    assert "4.5× on FLUX.1 [dev]" in otcache.evidence_and_limits["en"]
+    assert otcache.first_read_reason["en"] == "It stands out on topic relevance and venue or lab signal."
     assert (
         otcache.evidence_strength["en"]
         == "Strong quantitative evidence, accepted at ECCV 2026, and public code."
@@ -87,7 +95,7 @@ def test_untranslated_phrases_leave_the_locale_to_fall_back(
     english_only = compose(picks, locales=("en",))
     both = compose(picks, locales=("en", "ko"))
     for pick_en, pick_both in zip(english_only.picks, both.picks, strict=True):
-        for name in LOCALIZED_FIELDS:
+        for name in (n for n in LOCALIZED_FIELDS if getattr(pick_en, n)):
             assert getattr(pick_both, name)["en"] == getattr(pick_en, name)["en"]
             korean = getattr(pick_both, name).get("ko")
             assert korean is None or korean != getattr(pick_en, name)["en"]
@@ -95,3 +103,25 @@ def test_untranslated_phrases_leave_the_locale_to_fall_back(
 
 def test_the_same_picks_give_the_same_draft(compose: Callable[..., Draft], picks: list[Pick]) -> None:
     assert compose(picks) == compose(picks)
+
+
+@pytest.mark.parametrize(
+    ("areas", "cluster"),
+    [
+        (["Inference acceleration", "Inference acceleration", "Theory", "Diffusion language models"], True),
+        (["Other methods", "Other methods", "Theory", "Video and audio"], False),
+        (["Theory", "Theory", "Video and audio", "Video and audio"], False),
+        (["Theory", "Video and audio", "Other methods", "Diffusion language models"], False),
+    ],
+)
+def test_the_strongest_cluster_is_specific_and_leads_or_is_left_out(
+    draft: Draft, areas: list[str], cluster: bool
+) -> None:
+    from newsletter.digest.compose import _intro
+    from newsletter.digest.phrases import phrases_for
+
+    picks = [replace(pick, area=area) for pick, area in zip(draft.picks, areas, strict=False)]
+    intro = _intro(phrases_for("en"), picks, "diffusion", draft.window, 11, UTC)
+    assert ("strongest cluster" in intro) == cluster
+    if cluster:
+        assert "Today's strongest cluster is inference acceleration:" in intro

@@ -26,7 +26,7 @@ _PICKS = (
         venue="ECCV 2026",
         key_number="HPSv3 5.4 → 9.4 (SD 1.5, one step)",
         core_method="Latent projector between teacher and student spaces",
-        area="One-step distillation",
+        area="Distillation and few-step generation",
         first_read_reason={
             "en": "It breaks the shared-latent-space assumption in one-step distillation and reports "
             "SD 1.5 HPSv3 improving from 5.4 to 9.4 while preserving one-step inference.",
@@ -52,6 +52,10 @@ _PICKS = (
         technical_read={
             "en": "The important claim is that one-step distillation does not need a shared latent space."
         },
+        quote={
+            "en": "“Distilled from a larger teacher, SD 1.5 improves from 5.4 to 9.4 HPSv3 while keeping "
+            "one-step inference, low latency and compatibility with the SD 1.5 ecosystem.” — Kang et al."
+        },
         evidence_and_limits={
             "en": "The venue signal is strong because the paper is listed as accepted to ECCV 2026. The "
             "available summary does not list public code or a complete metric table."
@@ -67,7 +71,7 @@ _PICKS = (
         venue="ECCV 2026",
         key_number="Γ-converges to OT as λ → 0",
         core_method="Entropy-rate budget on the continuity-equation path",
-        area="Flow-matching theory",
+        area="Theory",
         first_read_reason={
             "en": "It turns mode coverage into an explicit entropy-rate constraint and connects flow "
             "matching to a Schrödinger bridge formulation.",
@@ -127,6 +131,10 @@ _PICKS = (
         technical_read={
             "en": "The useful idea is that optimal cache schedules across NFE budgets may share a smooth "
             "structural relationship."
+        },
+        quote={
+            "en": "“OTCache reaches 4.5× acceleration on FLUX.1 [dev], 4.7× on Qwen-Image and 3.66× on "
+            "HunyuanVideo.” — Zhang et al."
         },
         evidence_and_limits={
             "en": "The reported acceleration is concrete, and the authors report code at "
@@ -243,4 +251,32 @@ def sample_draft() -> Draft:
             },
         ),
         generated_at=datetime(2026, 7, 1, 9, 24, tzinfo=SEOUL),
+    )
+
+
+def bundled_day_draft() -> Draft:
+    """The draft the pipeline generates for the bundled day (2026-07-01), ranked and composed.
+
+    The recorded feed is read by the real arXiv client from a replay server on 127.0.0.1.
+    """
+    from pathlib import Path
+
+    from newsletter.config import RankingSection
+    from newsletter.digest import compose_draft
+    from newsletter.ranking import rank
+    from newsletter.ranking.labelled import load_day, read_papers
+
+    day = load_day(Path(__file__).resolve().parents[1] / "fixtures" / "days" / "2026-07-01")
+    papers = read_papers(day)
+    window = Window(
+        start=datetime(2026, 6, 30, 9, 20, tzinfo=SEOUL), end=datetime(2026, 7, 1, 9, 30, tzinfo=SEOUL)
+    )
+    return compose_draft(
+        rank(papers, RankingSection())[:5],
+        window=window,
+        issue_date=date(2026, 7, 1),
+        candidates=len(papers),
+        locales=("en", "ko"),
+        topic_terms=("diffusion",),
+        generated_at=window.end,
     )

@@ -19,6 +19,18 @@ from newsletter.render import render_email
 from tests.support import need
 
 from . import browser
+from .sample import bundled_day_draft
+
+#: The email's height at 375 px on main before it went over the papers once instead of six
+#: times (commit 6a48818, measured with browser.measure as below): the sample issue and the
+#: draft generated for the bundled day. One pass must take at most 60% of it.
+BEFORE_ONE_PASS = {
+    ("sample", "en"): 6718,
+    ("sample", "ko"): 6408,
+    ("generated", "en"): 8845,
+    ("generated", "ko"): 8602,
+}
+PHONE_SHARE = 0.6
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "render"
 
@@ -60,3 +72,17 @@ def test_generated_korean_breaks_between_words_at_375(config: Config, tmp_path: 
         figures = browser.measure(render_email(draft, "ko", config).html, 375, workdir)
         assert figures["brokenKorean"] == [], f"Korean words split across lines: {figures['brokenKorean']}"
         assert figures["brokenWords"] == [], f"words wrapped mid-word: {figures['brokenWords']}"
+
+
+@pytest.mark.parametrize("locale", ["en", "ko"])
+@pytest.mark.parametrize("which", ["sample", "generated"])
+def test_one_pass_takes_at_most_60_percent_of_the_phone_height(
+    draft: Draft, config: Config, tmp_path: Path, which: str, locale: str
+) -> None:
+    need(browser.available(), "chromium is not installed (apt-get install -y chromium)")
+    issue = draft if which == "sample" else bundled_day_draft()
+    height = browser.measure(render_email(issue, locale, config).html, 375, tmp_path)["height"]
+    assert isinstance(height, int)
+    before = BEFORE_ONE_PASS[which, locale]
+    print(f"{which} {locale}: {height} px at 375 px ({height / before:.0%} of {before} px before)")
+    assert height <= PHONE_SHARE * before, f"{height} px is {height / before:.0%} of {before} px"

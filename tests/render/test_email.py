@@ -34,17 +34,12 @@ CHROME = {
         "This issue covers the arXiv window from June 30, 09:20 to July 1, 09:00 (Korean Time).",
         "Speed-read table",
         "First-read reason",
-        "Evidence strength",
-        "Facts at a glance",
-        "Core method",
         "Key number",
-        "Code/demo",
         "Decision:",
         "What it does:",
         "Technical read:",
         "Evidence and limits:",
         "Reading order by research area",
-        "Summary table",
         "References",
         "You receive this email because you subscribed to Research Brief",
         "Unsubscribe",
@@ -56,17 +51,12 @@ CHROME = {
         "이번 호는 6월 30일 09:20부터 7월 1일 09:00까지(한국 시간 기준)의 arXiv 공개분을 다룹니다.",
         "빠르게 읽기 표",
         "먼저 읽을 이유",
-        "근거 강도",
-        "한눈에 보는 핵심 정보",
-        "핵심 방법",
         "핵심 수치",
-        "코드/데모",
         "판단:",
         "무엇을 하나:",
         "기술적 해석:",
         "근거와 한계:",
         "연구 분야별 읽기 순서",
-        "요약 표",
         "참고 출처",
         "리서치 브리프 뉴스레터(http://127.0.0.1:8000)를 구독하셔서 이 메일을 받고 계십니다.",
         "구독 취소",
@@ -144,11 +134,8 @@ def test_every_pick_appears_with_its_facts_links_and_reference(rendered: Rendere
 def test_tables_have_the_issue_headers_in_order(draft: Draft, config: Config) -> None:
     html = render_email(draft, "en", config).html
     headers = re.findall(r"<th[^>]*>([^<]*)</th>", html)
-    assert headers == [
-        *("#", "Paper", "First-read reason", "Evidence strength"),
-        *("Paper", "arXiv", "Institution", "Core method", "Key number", "Code/demo"),
-        *("Paper", "arXiv", "Institution", "Code", "Venue"),
-    ]
+    # One table: the speed-read table took in the facts and summary tables' columns.
+    assert headers == ["#", "Paper", "Area", "Key number", "First-read reason"]
 
 
 def test_korean_editorial_text_falls_back_to_english_where_missing(draft: Draft, config: Config) -> None:
@@ -270,8 +257,8 @@ def test_korean_text_breaks_between_words_and_english_fallbacks_are_marked(
     assert page.first("html")["lang"] == "ko"
     marked = [attrs for tag, attrs in page.elements if attrs.get("lang") == "en"]
     # Four English decisions, every "what it does", "technical read" and "evidence and
-    # limits", and five core methods, titles and references: 4 + 3 * 5 + 3 * 5.
-    assert len(marked) == 34
+    # limits", two quotes, and five titles and references: 4 + 3 * 5 + 2 + 2 * 5.
+    assert len(marked) == 31
     # Korean fonts first in the Korean email only; nothing is marked English in the English one.
     korean_fonts = "font-family:Apple SD Gothic Neo, Malgun Gothic, Noto Sans KR, "
     assert korean_fonts in render_email(draft, "ko", config).html
@@ -390,3 +377,23 @@ def test_a_url_written_without_a_scheme_still_links(draft: Draft, config: Config
     assert 'href="https://github.com/UnicomAI/OTCache"' in email.html
     assert 'href="github.com/' not in email.html
     assert "https://github.com/UnicomAI/OTCache" in email.text
+
+
+@pytest.mark.parametrize(
+    ("headline", "heading"),
+    [
+        ({"en": "cache schedules as geometry"}, "3. OTCache: cache schedules as geometry"),
+        # Without a headline the section shows the paper's title.
+        ({}, "3. OTCache: cache schedules as geometry, not per-budget hacks"),
+    ],
+)
+def test_a_section_is_headed_by_the_short_name_and_headline(
+    draft: Draft, config: Config, headline: dict[str, str], heading: str
+) -> None:
+    picks = list(draft.picks)
+    picks[2] = dataclasses.replace(
+        picks[2], title="OTCache: cache schedules as geometry, not per-budget hacks", headline=headline
+    )
+    rendered = render_email(dataclasses.replace(draft, picks=tuple(picks)), "en", config)
+    assert f"## {heading}\n" in rendered.text
+    assert heading.split(". ", 1)[1] + "</a></h2>" in rendered.html

@@ -243,7 +243,7 @@ def test_a_third_locale_takes_only_a_new_catalog(tmp_path: Path, draft: Draft, c
         in french.text
     )
     # What the French catalog lacks reads in English, chrome and editorial text alike.
-    assert "Summary table" in french.html
+    assert "Reading order by research area" in french.html
     assert french.subject == "Research Brief: 5 papers, 1 juillet 2026"
 
 
