@@ -18,6 +18,7 @@ from newsletter.unsubscribe import Signer
 from newsletter.web.body import BodyLimit
 from newsletter.web.preview import Preview
 from newsletter.web.preview_page import PreviewEndpoints
+from newsletter.web.subscribe import SubscribeEndpoints
 from newsletter.web.unsubscribe import UnsubscribeEndpoints, invalid_link
 from newsletter.web.webhook import MAX_BODY_BYTES, WEBHOOK_PATH, SendGridWebhook
 
@@ -31,7 +32,8 @@ def public_app(
     signer: Signer | None = None,
     webhook: SendGridWebhook | None = None,
 ) -> Starlette:
-    """The endpoints the world reaches: ``/u/{token}``, ``/webhooks/sendgrid`` and ``/healthz``.
+    """The endpoints the world reaches: ``/u/{token}``, ``/subscribe``, ``/webhooks/sendgrid``
+    and ``/healthz``.
 
     ``signer`` defaults to the keys in the environment (see :mod:`newsletter.unsubscribe`) and
     ``webhook`` to the ``delivery.sendgrid`` settings; tests pass their own.
@@ -40,6 +42,8 @@ def public_app(
     unsubscribe = UnsubscribeEndpoints(config=config, db=db, signer=signer or Signer.from_env())
     webhook = webhook or SendGridWebhook.from_config(config.delivery.sendgrid, db)
     routes = [Route("/healthz", _health, methods=["GET"]), *unsubscribe.routes(), *webhook.routes()]
+    subscribe = SubscribeEndpoints(config=config, db=db, signer=unsubscribe.signer)
+    routes += subscribe.routes()
 
     async def bad_input(request: Request, error: Exception) -> Response:
         # The reason goes to the log at debug level only: a page that explains why a token
