@@ -63,6 +63,7 @@ def form_page(page: FormPage) -> str:
         "By subscribing you agree that we send you this newsletter by email and keep your address "
         "for that purpose. Every email has a link to change your preferences or unsubscribe."
     )
+    button = _("Subscribe")
     problem = _problem(page.problem, _)
     notice = f'<p role="alert" id="problem" class="problem">{escape(problem)}</p>' if problem else ""
     body = (
@@ -74,7 +75,7 @@ def form_page(page: FormPage) -> str:
         f'<input id="{HONEYPOT_FIELD}" name="{HONEYPOT_FIELD}" type="text" tabindex="-1" '
         'autocomplete="off"></div>'
         f'<p class="consent" id="consent">{escape(consent)}</p>'
-        f'<button id="subscribe" type="submit">{escape(_("Subscribe"))}</button></form>'
+        f'<button id="subscribe" type="submit">{escape(button)}</button></form>'
     )
     nav = page_languages(f"{SUBSCRIBE_PATH}?lang=", page.locale, page.locales, _)
     return layout(
@@ -107,11 +108,12 @@ def confirm_page(
     shown = _("Address: %(address)s") % {"address": address}
     on = _("Lists: %(lists)s") % {"lists": ", ".join(lists)}
     press = _("Press the button to start your subscription.")
+    button = _("Confirm subscription")
     body = (
         f'<p class="address">{escape(shown)}</p><p>{escape(on)}</p><p>{escape(press)}</p>'
         f'<form method="post" action="{escape(here)}?lang={escape(locale)}">'
         f'<input type="hidden" name="{CONFIRM_FIELD}" value="{CHECKED}">'
-        f'<button id="confirm" type="submit">{escape(_("Confirm subscription"))}</button></form>'
+        f'<button id="confirm" type="submit">{escape(button)}</button></form>'
     )
     nav = page_languages(f"{escape(here)}?lang=", locale, locales, _)
     state = f'<div id="state" data-state="confirm"><h1>{escape(title)}</h1>{body}</div>'
@@ -138,7 +140,8 @@ def gone_page(*, locale: str, locales: Sequence[str], switchable: bool) -> str:
     _ = translator(locale)
     title = _("This confirmation link no longer works")
     advice = _("It was used already, or it expired. If you are not subscribed yet, sign up again.")
-    again = f'<p><a id="again" href="{SUBSCRIBE_PATH}?lang={escape(locale)}">{escape(_("Sign up"))}</a></p>'
+    label = _("Sign up")
+    again = f'<p><a id="again" href="{SUBSCRIBE_PATH}?lang={escape(locale)}">{escape(label)}</a></p>'
     nav = page_languages("?lang=", locale, locales, _) if switchable else ""
     state = f'<div id="state" data-state="gone"><h1>{escape(title)}</h1><p>{escape(advice)}</p>{again}</div>'
     return layout(locale=locale, title=title, body=nav + state)
@@ -176,7 +179,8 @@ def page_languages(link: str, current: str, locales: Sequence[str], _: Gettext) 
             items.append(f'<strong lang="{lang}" aria-current="page">{label}</strong>')
         else:
             items.append(f'<a hreflang="{lang}" lang="{lang}" href="{link}{lang}">{label}</a>')
-    return f'<nav class="languages">{escape(_("Read this page in:"))} {" · ".join(items)}</nav>'
+    read_in = _("Read this page in:")
+    return f'<nav class="languages">{escape(read_in)} {" · ".join(items)}</nav>'
 
 
 def _problem(problem: Problem, _: Gettext) -> str:
@@ -192,8 +196,9 @@ def _problem(problem: Problem, _: Gettext) -> str:
 
 
 def _email_input(page: FormPage, _: Gettext) -> str:
+    label = _("Email address")
     return (
-        f'<label for="{EMAIL_FIELD}">{escape(_("Email address"))}</label>'
+        f'<label for="{EMAIL_FIELD}">{escape(label)}</label>'
         f'<input id="{EMAIL_FIELD}" name="{EMAIL_FIELD}" type="email" required maxlength="320" '
         f'autocomplete="email" value="{escape(page.email)}">'
     )
@@ -223,4 +228,5 @@ def _list_boxes(page: FormPage, _: Gettext) -> str:
         f"{' checked' if name in chosen else ''}> {escape(name)}</label>"
         for name in page.lists
     )
-    return f'<fieldset id="lists"><legend>{escape(_("Lists"))}</legend>{boxes}</fieldset>'
+    legend = _("Lists")
+    return f'<fieldset id="lists"><legend>{escape(legend)}</legend>{boxes}</fieldset>'

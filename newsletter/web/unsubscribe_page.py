@@ -178,7 +178,8 @@ def _lists_section(here: str, state: LinkState, event: Event, settings: PageSett
     heading, save = _("Your lists"), _("Save lists")
     notice = ""
     if event is Event.LISTS_SAVED:
-        notice = f'<p role="status" id="lists-notice">{escape(_("Your lists are saved."))}</p>'
+        saved = _("Your lists are saved.")
+        notice = f'<p role="status" id="lists-notice">{escape(saved)}</p>'
     boxes = "".join(
         f'<label class="box"><input type="checkbox" name="{LIST_PREFIX}{escape(name)}" value="{LIST_CHECKED}"'
         f"{' checked' if name in state.lists else ''}> {escape(name)}</label>"
