@@ -33,7 +33,7 @@ def notices(config: Config) -> list[EmailMessage]:
 
 
 def notices_to(config: Config, address: str) -> list[EmailMessage]:
-    return [message for message in notices(config) if address in str(message["To"])]
+    return [message for message in notices(config) if address.lower() in str(message["To"]).lower()]
 
 
 def text_of(message: EmailMessage) -> str:
