@@ -14,7 +14,14 @@ from starlette.testclient import TestClient
 from newsletter.config import Config
 from newsletter.store import Database
 from newsletter.store.audience import Via, ensure_list, is_suppressed, set_status, subscribe
-from newsletter.store.schema import Membership, MailingList, Signup, StatusChange, Subscriber, SubscriberStatus
+from newsletter.store.schema import (
+    MailingList,
+    Membership,
+    Signup,
+    StatusChange,
+    Subscriber,
+    SubscriberStatus,
+)
 from newsletter.subscribers import service, signup
 from newsletter.subscribers.signup import SignupRequest
 from newsletter.unsubscribe import Signer
@@ -91,8 +98,16 @@ def pending_count(db: Database) -> int:
 # --- The journey ------------------------------------------------------------------------------
 
 JOURNEYS = {
-    "en": ("Confirm your subscription to Research Brief", "Welcome to Research Brief", r"Subscriber since \w+ \d+, \d{4}"),
-    "ko": ("리서치 브리프 뉴스레터 구독 확인", "리서치 브리프 뉴스레터 구독을 환영합니다", r"구독 시작일: \d{4}년 \d+월 \d+일"),
+    "en": (
+        "Confirm your subscription to Research Brief",
+        "Welcome to Research Brief",
+        r"Subscriber since \w+ \d+, \d{4}",
+    ),
+    "ko": (
+        "리서치 브리프 뉴스레터 구독 확인",
+        "리서치 브리프 뉴스레터 구독을 환영합니다",
+        r"구독 시작일: \d{4}년 \d+월 \d+일",
+    ),
 }
 
 
@@ -118,7 +133,8 @@ def test_sign_up_confirm_welcome_choose_lists_unsubscribe_and_undo(
     person = subscriber(db, "reader@example.org")
     assert person is not None
     assert (person.status, person.locale, person.consent_source) == ("active", locale, signup.CONSENT_SOURCE)
-    assert person.confirmed_at is not None and person.consent_at <= person.confirmed_at
+    assert person.confirmed_at is not None
+    assert person.consent_at <= person.confirmed_at
     assert lists_of(db, person.id) == ["brief", "papers"]
     assert history(db, person.id)[0][:2] == ("active", Via.SIGNUP.value)
 
@@ -131,7 +147,8 @@ def test_sign_up_confirm_welcome_choose_lists_unsubscribe_and_undo(
     assert 'name="list-papers" value="yes" checked' in page.text
 
     saved = client.post(f"{preferences}/lists", data={"lists": "save", "list-brief": "yes"})
-    assert saved.status_code == 200 and 'id="lists-notice"' in saved.text
+    assert saved.status_code == 200
+    assert 'id="lists-notice"' in saved.text
     assert lists_of(db, person.id) == ["brief"]
     assert history(db, person.id)[-1] == ("active", Via.PREFERENCES.value, "left the list papers")
 
@@ -168,7 +185,10 @@ def known(db: Database) -> dict[str, int]:
         for who in ("active", "unsubscribed", "bounced", "erased"):
             person, _ = subscribe(session, email=f"{who}@example.org", lists=[brief], consent_source="csv")
             ids[who] = person.id
-        for who, status in (("unsubscribed", SubscriberStatus.UNSUBSCRIBED), ("bounced", SubscriberStatus.BOUNCED)):
+        for who, status in (
+            ("unsubscribed", SubscriberStatus.UNSUBSCRIBED),
+            ("bounced", SubscriberStatus.BOUNCED),
+        ):
             set_status(session, session.get_one(Subscriber, ids[who]), status, via=Via.CLI, reason="test")
     with db.transaction() as session:
         service.erase(session, "erased@example.org")
@@ -195,13 +215,17 @@ def test_a_known_address_gets_the_new_address_page_and_only_the_link_changes_it(
     link = link_in(notices_to(config, f"{who}@example.org")[0], "/subscribe/confirm/")
     client.post(link, data=CONFIRM)
     person = subscriber(db, f"{who}@example.org")
-    assert person is not None and person.status == "active"
+    assert person is not None
+    assert person.status == "active"
     assert person.confirmed_at is not None
     with db.transaction() as session:
         assert not is_suppressed(session, f"{who}@example.org")
     if who != "erased":
         assert person.id == known[who], "a known subscriber keeps their row and history"
-        assert history(db, person.id)[-1][1:] == (Via.SIGNUP.value, f"sign-up confirmed ({signup.CONSENT_SOURCE})")
+        assert history(db, person.id)[-1][1:] == (
+            Via.SIGNUP.value,
+            f"sign-up confirmed ({signup.CONSENT_SOURCE})",
+        )
 
 
 def _filled(client: TestClient, email: str) -> dict[str, str]:
@@ -238,7 +262,8 @@ def test_a_post_from_another_site_gets_the_form_back_filled_in(
     snippet = {"email": "site@example.org", "locale": "ko", "list-papers": "yes"}
     answer = client.post("/subscribe", data=snippet)
     assert (answer.status_code, page_state(answer.text)) == (403, "form")
-    assert 'value="site@example.org"' in answer.text and 'name="list-brief" value="yes">' in answer.text
+    assert 'value="site@example.org"' in answer.text
+    assert 'name="list-brief" value="yes">' in answer.text, "only the list the snippet ticked"
     assert state_snapshot(config.data_dir, db=db) == before
     again = client.post("/subscribe", data={**snippet, "csrf": csrf_of(answer.text)})
     assert (again.status_code, page_state(again.text)) == (200, "sent")

@@ -121,4 +121,5 @@ def test_the_whole_sign_up_journey_in_chromium(
         look(browser, f"resubscribed-{lang}")
         with db.transaction() as session:
             found = session.scalar(select(Subscriber).where(Subscriber.email_key == address))
-            assert found is not None and found.status == "active"
+            assert found is not None
+            assert found.status == "active"
