@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from newsletter.config import Config
@@ -26,6 +27,7 @@ from newsletter.subscribers import service, signup
 from newsletter.subscribers.signup import SignupRequest
 from newsletter.unsubscribe import Signer
 from newsletter.web.app import public_app
+from newsletter.web.ratelimit import RateLimit, client_address
 from tests.support import postgres_schema, state_snapshot
 
 from .signups import csrf_of, html_of, link_in, notices, notices_to, signup_config, text_of
@@ -321,3 +323,50 @@ def test_no_public_lists_closes_the_form(config: Config, db: Database, signer: S
     closed = TestClient(public_app(config.replace(**{"newsletter.public_lists": []}), db=db, signer=signer))
     assert closed.get("/subscribe").status_code == 404
     assert closed.post("/subscribe", data={"email": "a@example.org"}).status_code == 404
+
+
+PROXIES = {
+    # peer, X-Forwarded-For, trusted proxies → the address the rate limit counts
+    "no proxy configured: the header is ignored": ("10.0.0.9", "1.2.3.4", [], "10.0.0.9"),
+    "an untrusted peer's header is ignored": ("10.0.0.9", "1.2.3.4", ["127.0.0.1"], "10.0.0.9"),
+    "a trusted proxy names the client": ("127.0.0.1", "1.2.3.4", ["127.0.0.1"], "1.2.3.4"),
+    "what the client wrote to the left is not believed": (
+        "127.0.0.1",
+        "6.6.6.6, 1.2.3.4",
+        ["127.0.0.1"],
+        "1.2.3.4",
+    ),
+    "a chain of trusted proxies is skipped": (
+        "127.0.0.1",
+        "1.2.3.4, 10.0.0.2",
+        ["127.0.0.1", "10.0.0.2"],
+        "1.2.3.4",
+    ),
+    "junk in the header falls back to the peer": ("127.0.0.1", "not-an-ip", ["127.0.0.1"], "127.0.0.1"),
+    "an empty header falls back to the peer": ("127.0.0.1", "", ["127.0.0.1"], "127.0.0.1"),
+}
+
+
+@pytest.mark.parametrize(("peer", "header", "trusted", "expected"), PROXIES.values(), ids=PROXIES.keys())
+def test_the_client_address_comes_from_x_forwarded_for_only_through_a_trusted_proxy(
+    peer: str, header: str, trusted: list[str], expected: str
+) -> None:
+    scope = {
+        "type": "http",
+        "client": (peer, 5000),
+        "headers": [(b"x-forwarded-for", header.encode())],
+    }
+    assert client_address(Request(scope), trusted) == expected
+
+
+def test_a_token_bucket_refills_with_time() -> None:
+    now = [0.0]
+    limit = RateLimit(2, clock=lambda: now[0])
+    assert [limit.allow("a"), limit.allow("a"), limit.allow("a"), limit.allow("b")] == [
+        True,
+        True,
+        False,
+        True,
+    ]
+    now[0] += 1800  # half an hour: one of the two tokens is back
+    assert [limit.allow("a"), limit.allow("a")] == [True, False]

@@ -123,3 +123,25 @@ def test_the_whole_sign_up_journey_in_chromium(
             found = session.scalar(select(Subscriber).where(Subscriber.email_key == address))
             assert found is not None
             assert found.status == "active"
+
+
+def test_the_readme_snippet_on_another_site_signs_up_after_one_more_press(
+    browser: Browser, config: Config, db: Database, signer: Signer, tmp_path: Path
+) -> None:
+    """The snippet's post carries no CSRF token: the answer is the form, filled in, whose button
+    then sends it from here (the cookie it sets is same-site for that second post)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    snippet = readme.split("```html\n", 1)[1].split("```", 1)[0]
+    config = signup_config(config, **{"newsletter.public_lists": ["research-brief"]})
+    with serving(public_app(config, db=db, signer=signer)) as base:
+        page = tmp_path / "operator-site.html"
+        page.write_text(snippet.replace("https://brief.example.org", base), encoding="utf-8")
+        browser.goto(page.as_uri())
+        browser.evaluate("document.getElementById('nl-email').value = 'from-site@example.org'")
+        browser.evaluate("document.getElementById('nl-locale').value = 'ko'")
+        browser.evaluate("document.querySelector('button').click()")
+        assert browser.wait_for(f"{STATE} === 'form'")
+        assert browser.evaluate("document.getElementById('email').value") == "from-site@example.org"
+        click(browser, "subscribe", "sent")
+    (mail,) = notices_to(config, "from-site@example.org")
+    assert mail["Content-Language"] == "ko"
