@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -131,6 +132,9 @@ class SubscribeEndpoints:
         except DeliveryError as error:
             logger.error("sign-up: the confirmation email could not be sent: %s", error)
             return html_page(unavailable_page(locale=locale), status=503)
+        except IntegrityError:
+            # A simultaneous post for the same address stored its sign-up first and mails it.
+            logger.info("sign-up: a simultaneous post for the same address won")
         return self._sent(locale)
 
     async def show_confirm(self, request: Request) -> Response:
@@ -163,6 +167,9 @@ class SubscribeEndpoints:
         except DeliveryError as error:
             logger.error("sign-up: the welcome email could not be sent: %s", error)
             return html_page(unavailable_page(locale=self._locale(request)), status=503)
+        except IntegrityError:
+            # The same link pressed twice at once: the other press confirmed it.
+            done = None
         if done is None:
             return self._gone(request)
         locale = self._locale(request, done.locale)
