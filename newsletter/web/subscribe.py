@@ -264,12 +264,7 @@ class SubscribeEndpoints:
 
     def _sent(self, locale: str) -> HTMLResponse:
         settings = self.config.subscribe
-        page = sent_page(
-            locale=locale,
-            locales=self.config.newsletter.locales,
-            hours=settings.confirm_hours,
-            minutes=settings.resend_minutes,
-        )
+        page = sent_page(locale=locale, hours=settings.confirm_hours, minutes=settings.resend_minutes)
         return html_page(page)
 
     def _gone(self, request: Request) -> HTMLResponse:

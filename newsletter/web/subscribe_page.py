@@ -83,7 +83,7 @@ def form_page(page: FormPage) -> str:
     )
 
 
-def sent_page(*, locale: str, locales: Sequence[str], hours: int, minutes: int) -> str:
+def sent_page(*, locale: str, hours: int, minutes: int) -> str:
     """The answer to every accepted form, whatever the address."""
     _ = translator(locale)
     title = _("Check your inbox")
@@ -94,9 +94,9 @@ def sent_page(*, locale: str, locales: Sequence[str], hours: int, minutes: int) 
         % {"minutes": minutes},
     ]
     body = "".join(f"<p>{escape(line)}</p>" for line in lines)
-    nav = page_languages(f"{SUBSCRIBE_PATH}?lang=", locale, locales, _)
+    # No language links: this page answers a post, and a link could only lead back to the form.
     state = f'<div id="state" data-state="sent"><h1>{escape(title)}</h1>{body}</div>'
-    return layout(locale=locale, title=title, body=nav + state)
+    return layout(locale=locale, title=title, body=state)
 
 
 def confirm_page(
