@@ -93,7 +93,8 @@ def subscriber_page(
             here, state, event, settings, _
         )
     elif state.status is SubscriberStatus.ACTIVE:
-        kind, title = "active", _("Unsubscribe")
+        # The page is the subscriber's preference centre; unsubscribing is one of its choices.
+        kind, title = "active", _("Your subscription")
         explain = escape(_("Press the button to stop receiving %(name)s. No login is needed.")) % name
         body = f"{address}<p>{explain}</p>{_one_click_form(here, locale, _)}"
         language = _language_section(here, state, event, settings, _) + _lists_section(
