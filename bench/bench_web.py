@@ -2,8 +2,11 @@
 
     .venv/bin/python bench/bench_web.py [--requests 2000] [--workers 8]
 
-A real uvicorn server on 127.0.0.1 with a SQLite store in a temporary folder; half the requests
-are one-click unsubscribes, half are signed SendGrid webhook batches (each id sent twice).
+A real uvicorn server on 127.0.0.1 with a SQLite store in a temporary folder; a quarter of the
+requests each are one-click unsubscribes, signed SendGrid webhook batches (each id sent twice),
+sign-up posts (each a new address, so each stores a sign-up and writes its confirmation email
+to the outbox) and confirmations (each of its own pending sign-up, so each makes a subscriber
+and writes a welcome email). The issue's target: p99 under 50 ms for the three form posts.
 
 Then the archive: 30 sent issues, and the same number of GETs spread over the issue pages, the
 lists and the feeds of both languages, after one warm-up GET of each address. Targets: at least
@@ -18,6 +21,7 @@ import dataclasses
 import http.client
 import json
 import multiprocessing
+import re
 import resource
 import socket
 import statistics
@@ -48,6 +52,7 @@ from newsletter.model import Window  # noqa: E402
 from newsletter.store import Database  # noqa: E402
 from newsletter.store.audience import ensure_list, subscribe  # noqa: E402
 from newsletter.store.schema import Issue, IssueStatus  # noqa: E402
+from newsletter.subscribers import signup  # noqa: E402
 from newsletter.unsubscribe import Signer, TokenSubject  # noqa: E402
 from newsletter.web.app import public_app  # noqa: E402
 from newsletter.web.webhook import SIGNATURE_HEADER, TIMESTAMP_HEADER  # noqa: E402
@@ -144,6 +149,8 @@ def run(folder: Path, total: int, workers: int) -> int:
         **{
             "newsletter.data_dir": str(folder),
             "delivery.sendgrid.webhook_public_key": base64.b64encode(public).decode(),
+            "newsletter.public_lists": ["brief"],
+            "subscribe.ip_per_hour": 10 * total,
         }
     )
     db = Database(config.database_url)
@@ -155,6 +162,7 @@ def run(folder: Path, total: int, workers: int) -> int:
             for n in range(200)
         ]
     tokens = [signer.sign(TokenSubject(subscriber_id=sid, issue_id=1)) for sid in ids]
+    confirms = _pending_signups(db, signer, total // 4 + 1)
 
     def signed(n: int) -> tuple[bytes, dict[str, str]]:
         body = json.dumps(
@@ -171,15 +179,25 @@ def run(folder: Path, total: int, workers: int) -> int:
         signature = private.sign(stamp.encode() + body, ec.ECDSA(hashes.SHA256()))
         return body, {SIGNATURE_HEADER: base64.b64encode(signature).decode(), TIMESTAMP_HEADER: stamp}
 
-    timings: dict[str, list[float]] = {"unsubscribe": [], "webhook": []}
+    timings: dict[str, list[float]] = {"unsubscribe": [], "webhook": [], "subscribe": [], "confirm": []}
+    kinds = list(timings)
     errors: list[str] = []
     with _Serving(public_app(config, db=db, signer=signer)) as base, httpx.Client(base_url=base) as client:
+        # One form page: its CSRF cookie stays on the client, and its token is good for every post.
+        form = client.get("/subscribe")
+        found = re.search(r'name="csrf" value="([^"]+)"', form.text)
+        csrf = found.group(1) if found else ""
 
         def one(n: int) -> None:
-            kind = "unsubscribe" if n % 2 == 0 else "webhook"
+            kind = kinds[n % 4]
             start = time.perf_counter()
             if kind == "unsubscribe":
                 response = client.post(f"/u/{tokens[n % 200]}", data={"List-Unsubscribe": "One-Click"})
+            elif kind == "subscribe":
+                fields = {"csrf": csrf, "email": f"new{n}@example.org", "locale": "en", "list-brief": "yes"}
+                response = client.post("/subscribe", data=fields)
+            elif kind == "confirm":
+                response = client.post(f"/subscribe/confirm/{confirms[n // 4]}", data={"confirm": "yes"})
             else:
                 body, headers = signed(n)
                 response = client.post("/webhooks/sendgrid", content=body, headers=headers)
@@ -193,11 +211,37 @@ def run(folder: Path, total: int, workers: int) -> int:
         elapsed = time.perf_counter() - began
     db.dispose()
     print(f"{total} requests with {workers} workers in {elapsed:.2f} s ({total / elapsed:.0f} req/s)")
+    missed = []
     for kind, values in timings.items():
         cuts = statistics.quantiles(values, n=100)
-        print(f"{kind:12} n={len(values):5}  p50 {cuts[49] * 1000:7.2f} ms  p99 {cuts[98] * 1000:7.2f} ms")
+        target = f"  (target p99 < {P99_TARGET_MS} ms)" if kind in TARGETED else ""
+        figures = f"p50 {cuts[49] * 1000:7.2f} ms  p99 {cuts[98] * 1000:7.2f} ms"
+        print(f"{kind:12} n={len(values):5}  {figures}{target}")
+        if kind in TARGETED and cuts[98] * 1000 >= P99_TARGET_MS:
+            missed.append(kind)
     print(f"errors: {len(errors)}" + (f" (first: {errors[0]})" if errors else ""))
-    return 1 if errors else 0
+    if missed:
+        print(f"MISSED the p99 target: {', '.join(missed)}")
+    return 1 if errors or missed else 0
+
+
+#: The form posts the issue gives a target: p99 under 50 ms.
+TARGETED = ("subscribe", "confirm", "unsubscribe")
+P99_TARGET_MS = 50
+
+
+def _pending_signups(db: Database, signer: Signer, count: int) -> list[str]:
+    """Confirmation tokens of ``count`` pending sign-ups, made the way a form post makes them."""
+    now = datetime.now(UTC)
+    with db.transaction() as session:
+        tokens = []
+        for n in range(count):
+            email = f"pending{n}@example.org"
+            wanted = signup.SignupRequest(email=email, key=email, locale="ko", lists=("brief",))
+            stored = signup.request(session, wanted, now=now, confirm_hours=48, resend_minutes=10)
+            assert stored is not None
+            tokens.append(signup.confirmation_token(signer, stored))
+        return tokens
 
 
 def _load(

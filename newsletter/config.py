@@ -29,6 +29,7 @@ from newsletter.constraint import (
     Cron,
     DatabaseUrl,
     Host,
+    IpAddress,
     Length,
     Locale,
     Mailbox,
@@ -86,6 +87,8 @@ class NewsletterSection:
     editor_email: Annotated[str, Mailbox()] = "editor@example.org"
     lists: Annotated[list[Line], Length(1)] = field(default_factory=lambda: ["research-brief"])
     """The lists an issue is drafted for; ``send --list`` may narrow them, never widen them."""
+    public_lists: Annotated[list[Line], Length()] = field(default_factory=lambda: ["research-brief"])
+    """The lists the sign-up form and the preference centre offer; empty closes the sign-up form."""
 
 
 @_section
@@ -206,6 +209,20 @@ class WebSection:
     host: Annotated[str, Host()] = "127.0.0.1"
     port: Port = 8000
     preview_port: Port = 8001
+    trusted_proxies: Annotated[list[Annotated[str, IpAddress()]], Length()] = field(default_factory=list)
+    """Addresses of reverse proxies whose ``X-Forwarded-For`` names the client; empty trusts none."""
+
+
+@_section
+class SubscribeSection:
+    confirm_hours: Annotated[int, Range(1, 720)] = 48
+    """How long a confirmation link works; an unconfirmed sign-up is purged after it."""
+    resend_minutes: Annotated[int, Range(0, 1440)] = 10
+    """At most one confirmation email per address in this many minutes."""
+    ip_per_hour: Positive = 20
+    """Sign-up posts one client address may make per hour (a burst of as many, then refilling)."""
+    address_per_hour: Positive = 5
+    """Sign-up posts for one email address per hour, from anywhere."""
 
 
 @_section
@@ -239,6 +256,7 @@ class Config:
     schedule: ScheduleSection = field(default_factory=ScheduleSection)
     web: WebSection = field(default_factory=WebSection)
     writing: WritingSection = field(default_factory=WritingSection)
+    subscribe: SubscribeSection = field(default_factory=SubscribeSection)
     source: str = "<defaults>"
     """Where the configuration came from, for messages."""
 

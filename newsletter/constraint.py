@@ -144,6 +144,18 @@ class Host:
 
 
 @dataclass(frozen=True, slots=True)
+class IpAddress:
+    """An IPv4 or IPv6 address, as a peer's address is compared with it."""
+
+    def expected(self, value: Any) -> str | None:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            return "an IP address like 127.0.0.1 or ::1"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
 class Mailbox:
     """An email address, with a display name (``Name <a@b.org>``) when ``named``."""
 

@@ -85,6 +85,27 @@ class Signer:
             raise InputError("unsubscribe token: signature does not match")
         return TokenSubject(subscriber_id=subscriber_id, issue_id=issue_id)
 
+    def seal(self, purpose: bytes, payload: bytes) -> str:
+        """A token for ``payload`` that :meth:`open` accepts only for the same ``purpose``.
+
+        The purpose is signed with the payload but not written out, so a token made for one
+        use (a sign-up's confirmation, a form's CSRF check) is never valid for another, nor as
+        an unsubscribe token, whose payload has no purpose before it.
+        """
+        return f"{_b64(payload)}.{_b64(_mac(self._keyed[0], purpose + b':' + payload))}"
+
+    def open(self, purpose: bytes, token: str) -> bytes:
+        """The payload of a genuine :meth:`seal` token for ``purpose``; InputError otherwise."""
+        try:
+            payload_part, mac_part = token.split(".")
+            payload, mac = _unb64(payload_part), _unb64(mac_part)
+        except ValueError:
+            raise InputError(f"{purpose.decode()} token: malformed") from None
+        signed = purpose + b":" + payload
+        if not any(hmac.compare_digest(mac, _mac(keyed, signed)) for keyed in self._keyed):
+            raise InputError(f"{purpose.decode()} token: signature does not match")
+        return payload
+
 
 #: Signs the links of sample and test messages, which no real subscriber receives; the web
 #: endpoints never accept it because it is not among the configured keys.

@@ -42,6 +42,10 @@ class Via(enum.StrEnum):
     IMPORT = "import"
     UNSUBSCRIBE_LINK = "unsubscribe-link"
     WEBHOOK = "webhook"
+    SIGNUP = "signup"
+    """The confirmation link of a sign-up from the public form."""
+    PREFERENCES = "preferences"
+    """The subscriber's own preference centre (``/u/<token>``)."""
 
 
 def email_key(email: str) -> str:
@@ -249,6 +253,55 @@ def add_soft_bounce(subscriber: Subscriber) -> int:
 def reset_soft_bounces(subscriber: Subscriber) -> None:
     """A message got through: the run of soft bounces is over."""
     subscriber.soft_bounces = 0
+
+
+def note_change(session: Session, subscriber: Subscriber, *, via: str, reason: str, at: datetime) -> None:
+    """Record in the history a change that keeps the status (a language, a list joined or left)."""
+    session.add(
+        StatusChange(subscriber_id=subscriber.id, status=subscriber.status, reason=reason, via=via, at=at)
+    )
+
+
+def set_lists(
+    session: Session,
+    subscriber: Subscriber,
+    *,
+    join: Sequence[MailingList],
+    leave: Sequence[MailingList],
+    at: datetime,
+) -> tuple[list[str], list[str]]:
+    """Add the subscriber to ``join`` and take them off ``leave``; returns the names of the lists
+    actually joined and left, so the caller records only real changes."""
+    current = set(list_ids_of(session, subscriber.id))
+    joined = [m for m in join if m.id not in current]
+    left = [m for m in leave if m.id in current]
+    for mailing_list in joined:
+        session.add(Membership(list_id=mailing_list.id, subscriber_id=subscriber.id, added_at=at))
+    if left:
+        session.execute(
+            delete(Membership).where(
+                Membership.subscriber_id == subscriber.id, Membership.list_id.in_([m.id for m in left])
+            )
+        )
+    session.flush()
+    return [m.name for m in joined], [m.name for m in left]
+
+
+def unsuppress(session: Session, email: str) -> bool:
+    """Forget an erased address's hash; only a confirmed sign-up by the address itself may."""
+    found = session.get(Suppression, email_hash(email))
+    if found is None:
+        return False
+    session.delete(found)
+    session.flush()
+    return True
+
+
+def lists_of(session: Session, subscriber_id: int) -> Sequence[MailingList]:
+    """The lists a subscriber is on."""
+    return session.scalars(
+        select(MailingList).join(Membership).where(Membership.subscriber_id == subscriber_id)
+    ).all()
 
 
 def list_ids_of(session: Session, subscriber_id: int) -> list[int]:

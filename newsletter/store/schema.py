@@ -109,6 +109,8 @@ class Subscriber(Base):
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     consent_source: Mapped[str] = mapped_column(String(200), default="")
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    """When the subscriber opened a sign-up's confirmation link (double opt-in); None otherwise."""
     soft_bounces: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -144,6 +146,32 @@ class StatusChange(Base):
         ForeignKey("issues.id", ondelete="SET NULL"), nullable=True, index=True
     )
     """The issue whose link or delivery event caused the change, when one did."""
+
+
+class Signup(Base):
+    """A sign-up from the public form waiting for its confirmation link to be opened.
+
+    This is the "pending" stage of a subscriber's life, kept apart from :class:`Subscriber` so
+    that a sign-up for an address already in the store never touches its row: only opening
+    the confirmation link does. One per address; an expired one is purged.
+    """
+
+    __tablename__ = "signups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    email_key: Mapped[str] = mapped_column(String(320), unique=True)
+    locale: Mapped[str] = mapped_column(String(20))
+    lists: Mapped[list[str]] = mapped_column(JSON, default=list)
+    """The names of the public lists chosen on the form."""
+    consent_source: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    """When the form was sent: the time of consent."""
+    mailed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    """When the latest confirmation email went out."""
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    nonce: Mapped[str] = mapped_column(String(40))
+    """Changes with each confirmation email, so only the latest link works."""
 
 
 class Suppression(Base):

@@ -10,12 +10,18 @@ a complaint, an operator's decision and an erasure all stay. Every status change
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from newsletter.store import Session, audience, issues
 from newsletter.store.audience import Via
-from newsletter.store.schema import Subscriber, SubscriberStatus
+from newsletter.store.schema import (
+    MailingList,
+    Subscriber,
+    SubscriberStatus,
+    utcnow,
+)
 from newsletter.unsubscribe import TokenSubject
 
 logger = logging.getLogger(__name__)
@@ -37,6 +43,10 @@ class LinkState:
     """The language the newsletter arrives in; None when the subscriber no longer exists."""
     can_undo: bool
     """Whether the subscriber is unsubscribed through a link and may resubscribe from the page."""
+    joined: datetime | None = None
+    """When the subscriber was first stored; None when they no longer exist."""
+    lists: tuple[str, ...] = ()
+    """The names of the lists the subscriber is on."""
 
 
 def state(session: Session, subject: TokenSubject) -> LinkState:
@@ -98,7 +108,33 @@ def choose_locale(session: Session, subject: TokenSubject, *, locale: str) -> tu
     subscriber = audience.get_subscriber(session, subject.subscriber_id)
     if subscriber is None or subscriber.status != SubscriberStatus.ACTIVE.value:
         return _state(session, subscriber), False
-    audience.set_locale(subscriber, locale)
+    if subscriber.locale != locale:
+        reason = f"language changed from {subscriber.locale} to {locale}"
+        audience.set_locale(subscriber, locale)
+        audience.note_change(session, subscriber, via=Via.PREFERENCES, reason=reason, at=utcnow())
+    return _state(session, subscriber), True
+
+
+def choose_lists(
+    session: Session, subject: TokenSubject, *, offered: Sequence[str], chosen: Sequence[str], at: datetime
+) -> tuple[LinkState, bool]:
+    """Put an active subscriber on the ``chosen`` lists among the ``offered`` (public) ones and
+    take them off the others offered; lists not offered stay as they are. Returns the state
+    and whether the subscriber could choose. Each list joined or left is recorded in the history.
+    """
+    subscriber = audience.get_subscriber(session, subject.subscriber_id)
+    if subscriber is None or subscriber.status != SubscriberStatus.ACTIVE.value:
+        return _state(session, subscriber), False
+    join = [audience.ensure_list(session, name) for name in offered if name in chosen]
+    existing = {m.name: m for m in audience.all_lists(session)}
+    leave = [existing[name] for name in offered if name not in chosen and name in existing]
+    joined, left = audience.set_lists(session, subscriber, join=join, leave=leave, at=at)
+    for name in joined:
+        audience.note_change(
+            session, subscriber, via=Via.PREFERENCES, reason=f"joined the list {name}", at=at
+        )
+    for name in left:
+        audience.note_change(session, subscriber, via=Via.PREFERENCES, reason=f"left the list {name}", at=at)
     return _state(session, subscriber), True
 
 
@@ -120,7 +156,13 @@ def _state(session: Session, subscriber: Subscriber | None) -> LinkState:
         address=mask(subscriber.email),
         locale=subscriber.locale,
         can_undo=status == SubscriberStatus.UNSUBSCRIBED and _left_through_a_link(session, subscriber),
+        joined=subscriber.created_at,
+        lists=tuple(sorted(m.name for m in _lists_of(session, subscriber))),
     )
+
+
+def _lists_of(session: Session, subscriber: Subscriber) -> Sequence[MailingList]:
+    return audience.lists_of(session, subscriber.id)
 
 
 def _left_through_a_link(session: Session, subscriber: Subscriber) -> bool:

@@ -20,6 +20,7 @@ from newsletter.web.archive import ArchiveEndpoints
 from newsletter.web.body import BodyLimit
 from newsletter.web.preview import Preview
 from newsletter.web.preview_page import PreviewEndpoints
+from newsletter.web.subscribe import SubscribeEndpoints
 from newsletter.web.unsubscribe import UnsubscribeEndpoints, invalid_link
 from newsletter.web.webhook import MAX_BODY_BYTES, WEBHOOK_PATH, SendGridWebhook
 
@@ -34,7 +35,8 @@ def public_app(
     webhook: SendGridWebhook | None = None,
     archive: Archive | None = None,
 ) -> Starlette:
-    """The endpoints the world reaches: ``/u/{token}``, ``/webhooks/sendgrid``, ``/archive/``, ``/healthz``.
+    """The endpoints the world reaches: ``/u/{token}``, ``/subscribe``, ``/webhooks/sendgrid``,
+    ``/archive/`` and ``/healthz``.
 
     ``signer`` defaults to the keys in the environment (see :mod:`newsletter.unsubscribe`) and
     ``webhook`` to the ``delivery.sendgrid`` settings; tests pass their own.
@@ -44,6 +46,8 @@ def public_app(
     webhook = webhook or SendGridWebhook.from_config(config.delivery.sendgrid, db)
     routes = [Route("/healthz", _health, methods=["GET"]), *unsubscribe.routes(), *webhook.routes()]
     routes += ArchiveEndpoints(archive or Archive(config, db)).routes()
+    subscribe = SubscribeEndpoints(config=config, db=db, signer=unsubscribe.signer)
+    routes += subscribe.routes()
 
     async def bad_input(request: Request, error: Exception) -> Response:
         # The reason goes to the log at debug level only: a page that explains why a token

@@ -44,6 +44,15 @@ label{display:block;margin-bottom:.4rem}
 #language{margin-top:2rem;border-top:1px solid #e4e4e7;padding-top:1.5rem}
 #language:target{order:-1;margin:0 0 2rem;border-top:0;padding-top:0;
 border-bottom:1px solid #e4e4e7;padding-bottom:1.5rem}
+input[type=email]{font:inherit;box-sizing:border-box;width:100%;padding:.55rem .6rem;
+border:1px solid #a1a1aa;border-radius:6px;margin-bottom:1rem}
+fieldset{border:0;padding:0;margin:1rem 0}
+legend{padding:0;margin-bottom:.4rem}
+label.box{display:flex;gap:.5rem;align-items:center;margin:.25rem 0}
+.hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
+.consent{font-size:.9rem;color:#52525b}
+.problem{background:#fef2f2;border-left:4px solid #dc2626;padding:.6rem .8rem}
+#lists-section{margin-top:2rem;border-top:1px solid #e4e4e7;padding-top:1.5rem}
 nav.languages{order:-2;font-size:.9rem;color:#52525b;margin-bottom:1.25rem}
 :lang(ko){font-family:"Apple SD Gothic Neo","Malgun Gothic","Noto Sans KR",system-ui,sans-serif;
 word-break:keep-all;overflow-wrap:anywhere}

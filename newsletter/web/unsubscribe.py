@@ -32,6 +32,10 @@ from newsletter.unsubscribe import UNSUBSCRIBE_PATH, Signer, TokenSubject
 from newsletter.web.form import read_form
 from newsletter.web.page import html_page, page_locale
 from newsletter.web.unsubscribe_page import (
+    LIST_CHECKED,
+    LIST_PREFIX,
+    LISTS_FIELD,
+    LISTS_VALUE,
     LOCALE_FIELD,
     ONE_CLICK_FIELD,
     ONE_CLICK_VALUE,
@@ -62,6 +66,7 @@ class UnsubscribeEndpoints:
             Route(f"{UNSUBSCRIBE_PATH}{{token}}", self.unsubscribe, methods=["POST"]),
             Route(f"{UNSUBSCRIBE_PATH}{{token}}/undo", self.undo, methods=["POST"]),
             Route(f"{UNSUBSCRIBE_PATH}{{token}}/language", self.change_language, methods=["POST"]),
+            Route(f"{UNSUBSCRIBE_PATH}{{token}}/lists", self.change_lists, methods=["POST"]),
         ]
 
     async def show(self, request: Request) -> Response:
@@ -101,6 +106,25 @@ class UnsubscribeEndpoints:
         # The page answers in the language just chosen, which its chooser can read.
         return self._page(request, token, state, Event.LANGUAGE_SAVED, locale=chosen)
 
+    async def change_lists(self, request: Request) -> Response:
+        token, subject = self._verified(request)
+        form = await read_form(request)
+        offered = self.config.newsletter.public_lists
+        if form.get(LISTS_FIELD) != LISTS_VALUE:
+            raise InputError(f"lists: expected the field {LISTS_FIELD}={LISTS_VALUE}")
+        chosen = [name[len(LIST_PREFIX) :] for name in form if name.startswith(LIST_PREFIX)]
+        expected = {LISTS_FIELD: LISTS_VALUE, **{LIST_PREFIX + name: LIST_CHECKED for name in chosen}}
+        if any(name not in offered for name in chosen):
+            raise InputError(f"lists: expected only the public lists {', '.join(offered)}")
+        _expect_fields(form, expected)
+        at = datetime.now(UTC)
+        state, done = await self._run(
+            partial(selfservice.choose_lists, offered=offered, chosen=chosen, at=at), subject
+        )
+        if not done:
+            return self._page(request, token, state, Event.SHOWN, status=409)
+        return self._page(request, token, state, Event.LISTS_SAVED)
+
     def _verified(self, request: Request) -> tuple[str, TokenSubject]:
         token = str(request.path_params["token"])
         return token, self.signer.verify(token)
@@ -130,7 +154,12 @@ class UnsubscribeEndpoints:
             newsletter.locales,
             newsletter.default_locale,
         )
-        settings = PageSettings(name=newsletter.name, locales=newsletter.locales)
+        settings = PageSettings(
+            name=newsletter.name,
+            locales=newsletter.locales,
+            public_lists=newsletter.public_lists,
+            timezone=newsletter.timezone,
+        )
         page = subscriber_page(
             token=token, state=state, event=event, locale=locale or shown, settings=settings
         )

@@ -15,8 +15,11 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from html import escape
+from zoneinfo import ZoneInfo
 
+from newsletter import i18n
 from newsletter.model import LANGUAGE_SECTION
 from newsletter.store.schema import SubscriberStatus
 from newsletter.subscribers.selfservice import LinkState
@@ -29,6 +32,12 @@ ONE_CLICK_VALUE = "One-Click"
 UNDO_FIELD = "undo"
 UNDO_VALUE = "unsubscribe"
 LOCALE_FIELD = "locale"
+#: The lists form: one ``list-<name>=yes`` per ticked list, beside this field, so that a post
+#: with every box cleared is still recognisably ours.
+LISTS_FIELD = "lists"
+LISTS_VALUE = "save"
+LIST_PREFIX = "list-"
+LIST_CHECKED = "yes"
 
 #: How each locale names itself in the language choices.
 LANGUAGE_NAMES = {"en": "English", "ko": "한국어"}
@@ -41,6 +50,7 @@ class Event(enum.Enum):
     UNSUBSCRIBED = "unsubscribed"
     RESUBSCRIBED = "resubscribed"
     LANGUAGE_SAVED = "language-saved"
+    LISTS_SAVED = "lists-saved"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,6 +60,10 @@ class PageSettings:
     name: str
     """The newsletter's name, as the pages mention it."""
     locales: Sequence[str]
+    public_lists: Sequence[str] = ()
+    """The lists a subscriber may join or leave from the page (``newsletter.public_lists``)."""
+    timezone: str = "UTC"
+    """The display time zone of the "joined on" date."""
 
 
 def subscriber_page(
@@ -65,17 +79,27 @@ def subscriber_page(
     if state.address:
         address = _("Address: %(address)s") % {"address": state.address}
         address = f'<p class="address">{escape(address)}</p>'
+    if state.joined is not None and state.status is not None:
+        joined = _("Subscriber since %(date)s") % {
+            "date": _long_date(state.joined, locale, settings.timezone)
+        }
+        address += f'<p class="joined" id="joined">{escape(joined)}</p>'
     language = ""
     if state.status is SubscriberStatus.ACTIVE and event is Event.RESUBSCRIBED:
         kind, title = "resubscribed", _("You are subscribed again")
         again = escape(_("We will send %(name)s to this address again.")) % name
         body = f"{address}<p>{again}</p>"
-        language = _language_section(here, state, event, settings, _)
+        language = _language_section(here, state, event, settings, _) + _lists_section(
+            here, state, event, settings, _
+        )
     elif state.status is SubscriberStatus.ACTIVE:
-        kind, title = "active", _("Unsubscribe")
+        # The page is the subscriber's preference centre; unsubscribing is one of its choices.
+        kind, title = "active", _("Your subscription")
         explain = escape(_("Press the button to stop receiving %(name)s. No login is needed.")) % name
         body = f"{address}<p>{explain}</p>{_one_click_form(here, locale, _)}"
-        language = _language_section(here, state, event, settings, _)
+        language = _language_section(here, state, event, settings, _) + _lists_section(
+            here, state, event, settings, _
+        )
     elif state.status is SubscriberStatus.UNSUBSCRIBED:
         just = event is Event.UNSUBSCRIBED
         kind = "unsubscribed" if just else "already-unsubscribed"
@@ -147,6 +171,34 @@ def _language_section(here: str, state: LinkState, event: Event, settings: PageS
         f'<button id="save-language" class="secondary" type="submit">{escape(save)}</button></div>'
         "</form></section>"
     )
+
+
+def _lists_section(here: str, state: LinkState, event: Event, settings: PageSettings, _: Gettext) -> str:
+    if not settings.public_lists:
+        return ""
+    heading, save = _("Your lists"), _("Save lists")
+    notice = ""
+    if event is Event.LISTS_SAVED:
+        saved = _("Your lists are saved.")
+        notice = f'<p role="status" id="lists-notice">{escape(saved)}</p>'
+    boxes = "".join(
+        f'<label class="box"><input type="checkbox" name="{LIST_PREFIX}{escape(name)}" value="{LIST_CHECKED}"'
+        f"{' checked' if name in state.lists else ''}> {escape(name)}</label>"
+        for name in settings.public_lists
+    )
+    return (
+        f'<section id="lists-section" aria-labelledby="lists-heading">'
+        f'<h2 id="lists-heading">{escape(heading)}</h2>{notice}'
+        f'<form method="post" action="{here}/lists#lists-section">'
+        f'<input type="hidden" name="{LISTS_FIELD}" value="{LISTS_VALUE}">{boxes}'
+        f'<button id="save-lists" class="secondary" type="submit">{escape(save)}</button>'
+        "</form></section>"
+    )
+
+
+def _long_date(value: datetime, locale: str, timezone: str) -> str:
+    """ "July 1, 2026" or "2026년 7월 1일": the long form, as running text wants it."""
+    return i18n.format_date(value, locale, ZoneInfo(timezone), width="long")
 
 
 def _page_languages(link: str, current: str, locales: Sequence[str], _: Gettext) -> str:
