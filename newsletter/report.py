@@ -12,45 +12,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, select, union_all
-from sqlalchemy.orm import Session
-
-from newsletter.store import Database, issues
-from newsletter.store.schema import (
-    DeliveryEvent,
-    MailingList,
-    Membership,
-    Send,
-    SendStatus,
-    StatusChange,
-    SubscriberStatus,
-)
+from newsletter.delivery import sendgrid
+from newsletter.store import Database, Session, issues
+from newsletter.store.report import Grouping, LinkClicks, clicks_per_link, people_per_outcome
 
 KEYS = ("sent", "delivered", "bounced", "complained", "unsubscribed")
 TRACKED_KEYS = ("opened", "clicked")
-#: Provider events by what the report calls them.
-_EVENT_KEYS = {
-    "delivered": "delivered",
-    "bounce": "bounced",
-    "spamreport": "complained",
-    "unsubscribe": "unsubscribed",
-    "group_unsubscribe": "unsubscribed",
-    "open": "opened",
-    "click": "clicked",
+#: Provider events by what the report calls them; the names are SendGrid's (delivery/sendgrid.py).
+_EVENT_KEYS: Mapping[str, str] = {
+    sendgrid.DELIVERED: "delivered",
+    sendgrid.BOUNCE: "bounced",
+    sendgrid.SPAM_REPORT: "complained",
+    **dict.fromkeys(sendgrid.UNSUBSCRIBE_EVENTS, "unsubscribed"),
+    sendgrid.OPEN: "opened",
+    sendgrid.CLICK: "clicked",
 }
 #: Links shown in the clicks table; the rest are summed in one line.
 _LINKS_SHOWN = 20
 
 Counts = Mapping[str, int]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LinkClicks:
-    url: str
-    clicks: int
-    people: int
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,9 +57,10 @@ def issue_report(db: Database, ref: int | str, *, tracking: bool) -> IssueReport
         issue = issues.get_issue(session, ref)
         issue_id = issue.id
         keys = KEYS + TRACKED_KEYS if tracking else KEYS
-        by_locale = _grouped(session, issue_id, Send.locale, keys)
-        by_list = _grouped(session, issue_id, MailingList.name, keys)
-        total = _grouped(session, issue_id, None, keys).get("all") or dict.fromkeys(keys, 0)
+        by_locale = _grouped(session, issue_id, "locale", keys)
+        by_list = _grouped(session, issue_id, "list", keys)
+        total = _grouped(session, issue_id, "issue", keys).get("all") or dict.fromkeys(keys, 0)
+        links = tuple(clicks_per_link(session, issue_id, click=sendgrid.CLICK)) if tracking else ()
         return IssueReport(
             issue_id=issue_id,
             date=issue.issue_date.isoformat(),
@@ -87,62 +69,22 @@ def issue_report(db: Database, ref: int | str, *, tracking: bool) -> IssueReport
             total=total,
             by_locale=by_locale,
             by_list=by_list,
-            links=_links(session, issue_id) if tracking else (),
+            links=links,
         )
 
 
-def _people(issue_id: int) -> Select[tuple[int | None, str]]:
-    """(subscriber, what happened) for every event of the issue and every unsubscribe through it."""
-    events = select(
-        DeliveryEvent.subscriber_id.label("subscriber_id"),
-        case(_EVENT_KEYS, value=DeliveryEvent.event).label("kind"),
-    ).where(DeliveryEvent.issue_id == issue_id, DeliveryEvent.event.in_(_EVENT_KEYS))
-    by_link = select(
-        StatusChange.subscriber_id.label("subscriber_id"), literal("unsubscribed").label("kind")
-    ).where(StatusChange.issue_id == issue_id, StatusChange.status == SubscriberStatus.UNSUBSCRIBED.value)
-    sent = select(Send.subscriber_id.label("subscriber_id"), literal("sent").label("kind")).where(
-        Send.issue_id == issue_id, Send.status == SendStatus.SENT.value
-    )
-    return union_all(events, by_link, sent)  # type: ignore[return-value]
-
-
-def _grouped(session: Session, issue_id: int, group: Any, keys: tuple[str, ...]) -> dict[str, dict[str, int]]:
-    """Counts of people per ``group`` (a column), or for the whole issue under ``all`` when None."""
-    people = _people(issue_id).subquery()
-    columns = [people.c.kind, func.count(func.distinct(people.c.subscriber_id))]
-    # Every person is joined to their send record of this issue: its locale, and their lists.
-    query = (
-        select(*(columns if group is None else [*columns, group]))
-        .select_from(people)
-        .join(Send, and_(Send.subscriber_id == people.c.subscriber_id, Send.issue_id == issue_id))
-    )
-    if group is MailingList.name:
-        query = query.join(Membership, Membership.subscriber_id == Send.subscriber_id).join(
-            MailingList, MailingList.id == Membership.list_id
-        )
-    grouping = [people.c.kind] if group is None else [people.c.kind, group]
+def _grouped(
+    session: Session, issue_id: int, by: Grouping, keys: tuple[str, ...]
+) -> dict[str, dict[str, int]]:
+    """Counts of people per group of ``by``, or for the whole issue under ``all``."""
     found: dict[str, dict[str, int]] = {}
-    for row in session.execute(query.group_by(*grouping)):
-        kind, count = row[0], row[1]
-        name = "all" if group is None else str(row[2])
-        if kind in keys:
-            found.setdefault(name, dict.fromkeys(keys, 0))[kind] = int(count)
+    for row in people_per_outcome(
+        session, issue_id, events=_EVENT_KEYS, sent="sent", left="unsubscribed", by=by
+    ):
+        name = "all" if by == "issue" else row.group
+        if row.outcome in keys:
+            found.setdefault(name, dict.fromkeys(keys, 0))[row.outcome] = row.people
     return dict(sorted(found.items()))
-
-
-def _links(session: Session, issue_id: int) -> tuple[LinkClicks, ...]:
-    clicks = func.count()
-    rows = session.execute(
-        select(DeliveryEvent.url, clicks, func.count(func.distinct(DeliveryEvent.subscriber_id)))
-        .where(
-            DeliveryEvent.issue_id == issue_id,
-            DeliveryEvent.event == "click",
-            DeliveryEvent.url.is_not(None),
-        )
-        .group_by(DeliveryEvent.url)
-        .order_by(clicks.desc(), DeliveryEvent.url)
-    )
-    return tuple(LinkClicks(url=str(url), clicks=int(n), people=int(p)) for url, n, p in rows)
 
 
 def to_json(report: IssueReport) -> dict[str, object]:

@@ -130,6 +130,28 @@ def test_people_are_counted_per_locale_and_list_with_clicks_per_link(
     assert [(x.url, x.clicks, x.people) for x in report.links] == [(ARXIV, 3, 2), (CODE, 1, 1)]
 
 
+@pytest.mark.parametrize("kind", ["unsubscribe", "group_unsubscribe"])
+def test_every_sendgrid_unsubscribe_event_counts_as_unsubscribed(
+    db: Database, sent: dict[str, int], kind: str
+) -> None:
+    # b left through the issue's link already and leaves again by event: still one person.
+    body = [
+        {
+            "event": kind,
+            "sg_event_id": f"{kind}-{name}",
+            "timestamp": STAMP,
+            "issue_id": str(sent["issue"]),
+            "subscriber_id": str(sent[name]),
+        }
+        for name in ("b", "d")
+    ]
+    with db.transaction() as session:
+        apply_events(session, parse_events(json.dumps(body).encode()), soft_bounce_threshold=3)
+    report = issue_report(db, sent["issue"], tracking=False)
+    assert report.total["unsubscribed"] == 2
+    assert {name: counts["unsubscribed"] for name, counts in report.by_locale.items()} == {"en": 1, "ko": 1}
+
+
 def test_without_tracking_opens_and_clicks_are_left_out(db: Database, sent: dict[str, int]) -> None:
     report = issue_report(db, "2026-07-01", tracking=False)
 

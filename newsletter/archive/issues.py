@@ -5,11 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
-
-from newsletter.store import Database, issues
-from newsletter.store.schema import Issue, IssueStatus
+from newsletter.store import Database, Session, issues
+from newsletter.store.schema import IssueStatus
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,20 +37,14 @@ def public_entries(session: Session) -> list[ArchiveEntry]:
     Skipped, unsent and hidden issues never appear. Of two issues sent on one date (a rare
     manual re-run) the later window wins, as the address has only the date in it.
     """
-    rows = session.execute(
-        select(Issue.id, Issue.issue_date, Issue.sent_at, Issue.window_end, Issue.draft_path)
-        .where(
-            Issue.status == IssueStatus.SENT.value,
-            or_(Issue.hidden.is_(None), Issue.hidden.is_(False)),
-            Issue.draft_path != "",
-        )
-        .order_by(Issue.issue_date.desc(), Issue.window_end.desc())
-    )
     found: dict[date, ArchiveEntry] = {}
-    for issue_id, day, sent_at, window_end, draft_path in rows:
-        if day not in found:
-            found[day] = ArchiveEntry(
-                issue_id=issue_id, issue_date=day, published=sent_at or window_end, draft_path=draft_path
+    for issue in issues.public_issues(session):
+        if issue.issue_date not in found:
+            found[issue.issue_date] = ArchiveEntry(
+                issue_id=issue.issue_id,
+                issue_date=issue.issue_date,
+                published=issue.sent_at or issue.window_end,
+                draft_path=issue.draft_path,
             )
     return list(found.values())
 
@@ -61,8 +52,7 @@ def public_entries(session: Session) -> list[ArchiveEntry]:
 def set_hidden(db: Database, ref: int | str, *, hidden: bool) -> Visibility:
     """Withdraw an issue from the archive, or put it back; ``ref`` is an id or a date."""
     with db.transaction() as session:
-        issue = issues.get_issue(session, ref)
-        issue.hidden = hidden
+        issue = issues.set_hidden(session, ref, hidden=hidden)
         return Visibility(
             issue_id=issue.id,
             issue_date=issue.issue_date,

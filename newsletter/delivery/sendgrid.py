@@ -39,17 +39,22 @@ API_KEY_NAME = "SENDGRID_API_KEY"
 """Read from ``NEWSLETTER_SENDGRID_API_KEY``."""
 
 # SendGrid's Event Webhook vocabulary, in one place: the webhook applies it to subscribers
-# (newsletter.web.events) and ``newsletter status`` counts by it (newsletter.status).
+# (newsletter.web.events), ``newsletter status`` and the per-issue report count by it
+# (newsletter.status, newsletter.report).
 DELIVERED = "delivered"
 BOUNCE = "bounce"
 SOFT_BOUNCE = "blocked"
 """A ``bounce`` whose ``type`` is ``blocked``: kept under this name, since it is a soft bounce."""
 DROPPED = "dropped"
+SPAM_REPORT = "spamreport"
+OPEN = "open"
+CLICK = "click"
+"""A followed link; the only event that carries a ``url``."""
 UNSUBSCRIBE_EVENTS = ("unsubscribe", "group_unsubscribe")
 LEAVING: Mapping[str, SubscriberStatus] = {
     BOUNCE: SubscriberStatus.BOUNCED,
     DROPPED: SubscriberStatus.BOUNCED,
-    "spamreport": SubscriberStatus.COMPLAINED,
+    SPAM_REPORT: SubscriberStatus.COMPLAINED,
     **dict.fromkeys(UNSUBSCRIBE_EVENTS, SubscriberStatus.UNSUBSCRIBED),
 }
 """The events after which a subscriber receives nothing more, and the status each one means."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from newsletter.errors import StoreError
@@ -152,6 +153,43 @@ def latest_of_day(session: Session, day: date) -> Issue | None:
     """The issue of ``day`` that closes last."""
     query = select(Issue).where(Issue.issue_date == day).order_by(Issue.window_end.desc())
     return session.scalar(query.limit(1))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PublicIssue:
+    """An issue the archive may show."""
+
+    issue_id: int
+    issue_date: date
+    sent_at: datetime | None
+    """None for a row sent before ``sent_at`` was kept."""
+    window_end: datetime
+    draft_path: str
+
+
+def public_issues(session: Session) -> list[PublicIssue]:
+    """The sent issues with a draft that were not withdrawn from the archive, newest date
+    first and, within a date, the later window first."""
+    rows = session.execute(
+        select(Issue.id, Issue.issue_date, Issue.sent_at, Issue.window_end, Issue.draft_path)
+        .where(
+            Issue.status == IssueStatus.SENT.value,
+            or_(Issue.hidden.is_(None), Issue.hidden.is_(False)),
+            Issue.draft_path != "",
+        )
+        .order_by(Issue.issue_date.desc(), Issue.window_end.desc())
+    )
+    return [
+        PublicIssue(issue_id=id_, issue_date=day, sent_at=sent_at, window_end=end, draft_path=path)
+        for id_, day, sent_at, end, path in rows
+    ]
+
+
+def set_hidden(session: Session, ref: int | str, *, hidden: bool) -> Issue:
+    """Withdraw issue ``ref`` (an id or a date) from the archive, or put it back."""
+    issue = get_issue(session, ref)
+    issue.hidden = hidden
+    return issue
 
 
 def _considered_by(session: Session, issue_id: int) -> Sequence[ConsideredPaper]:
