@@ -15,10 +15,6 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "newsletter"
 STORE = PACKAGE / "store"
 
-ALLOWED: dict[str, str] = {}
-"""Modules outside the store that may still import SQLAlchemy, each with why."""
-
-
 def sql_imports(source: str) -> list[str]:
     """The SQLAlchemy modules a module's source imports, wherever the import stands."""
     found = []
@@ -46,17 +42,7 @@ def _name(path: Path) -> str:
 @pytest.mark.parametrize("path", _outside_store(), ids=_name)
 def test_no_sqlalchemy_outside_the_store(path: Path) -> None:
     imports = sql_imports(path.read_text(encoding="utf-8"))
-    if _name(path) in ALLOWED:
-        return
     assert imports == [], f"{_name(path)} imports {imports}; move the query into newsletter/store/"
-
-
-@pytest.mark.parametrize("name", sorted(ALLOWED))
-def test_the_allow_list_holds_only_modules_that_need_it(name: str) -> None:
-    # A module that no longer imports SQLAlchemy leaves the list, so the list only shrinks.
-    path = PACKAGE.parent / name
-    assert path.exists(), f"{name} is gone; remove it from ALLOWED"
-    assert sql_imports(path.read_text(encoding="utf-8")), f"{name} no longer imports SQLAlchemy; remove it"
 
 
 @pytest.mark.parametrize(
