@@ -15,8 +15,8 @@ import pytest
 from newsletter.config import Config, load_config
 from newsletter.demo import data_file, load_sample_list
 from newsletter.pipeline import App
-from newsletter.sources.replay import ArxivReplayServer
 from newsletter.store import Database
+from newsletter.testing.replay import ArxivReplayServer
 from tests.support import postgres_schema
 
 
