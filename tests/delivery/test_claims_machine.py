@@ -6,10 +6,8 @@ touches exactly the records listed as unknown, and a late answer still records t
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -46,13 +44,6 @@ def fresh_issue(db: Database) -> int:
 
 HOLDERS = ("a", "b", "c")
 PEOPLE = 12
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Database]:
-    database = Database(store_url)
-    yield database
-    database.dispose()
 
 
 def machine(db: Database) -> type[RuleBasedStateMachine]:
@@ -142,9 +133,9 @@ def machine(db: Database) -> type[RuleBasedStateMachine]:
     return Claims
 
 
-def test_claims_over_random_runs(store: Database) -> None:
+def test_claims_over_random_runs(db: Database) -> None:
     run_state_machine_as_test(
-        machine(store),
+        machine(db),
         settings=settings(
             max_examples=15,
             stateful_step_count=25,
