@@ -16,9 +16,8 @@ import pytest
 from newsletter.config import Config
 from newsletter.model import Draft
 from newsletter.render import render_email
+from tests import browser
 from tests.support import need
-
-from . import browser
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "render"
 
