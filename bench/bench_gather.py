@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from newsletter import pipeline  # noqa: E402
 from newsletter.config import load_config  # noqa: E402
 from newsletter.demo import data_file  # noqa: E402
-from newsletter.sources.replay import NS, ArxivReplayServer, Entry, load_entries  # noqa: E402
+from newsletter.testing.replay import NS, ArxivReplayServer, Entry, load_entries  # noqa: E402
 
 ENTRIES = 2000
 PAGE = 100

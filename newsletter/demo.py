@@ -24,10 +24,10 @@ from newsletter import pipeline
 from newsletter.config import Config
 from newsletter.delivery.dispatch import DeliveryReport
 from newsletter.errors import InputError
-from newsletter.sources.replay import ArxivReplayServer
 from newsletter.store import audience
 from newsletter.store.database import sqlite_folder
 from newsletter.subscribers.importer import import_csv
+from newsletter.testing.replay import ArxivReplayServer
 from newsletter.unsubscribe import Signer
 
 #: The close of the recorded window: the sample issue's morning.

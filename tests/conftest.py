@@ -15,8 +15,8 @@ import pytest
 from newsletter.config import Config, load_config
 from newsletter.demo import data_file, load_sample_list
 from newsletter.pipeline import App
-from newsletter.sources.replay import ArxivReplayServer
 from newsletter.store import Database
+from newsletter.testing.replay import ArxivReplayServer
 from tests.support import postgres_schema
 
 
@@ -48,19 +48,26 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """An empty store with the schema created, on SQLite and on PostgreSQL (an isolated schema)."""
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A SQLite file, or a fresh PostgreSQL schema that every process of the test shares.
+
+    Every test that needs a store takes this or ``db`` (built on it), so each runs on both.
+    """
     if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'store.db'}")
-        yield database
-        database.dispose()
+        yield f"sqlite:///{tmp_path / 'store.db'}"
         return
     with postgres_schema() as url:
-        database = Database(url)
-        try:
-            yield database
-        finally:
-            database.dispose()
+        yield url
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    """An empty store with the schema created, at ``db_url``."""
+    database = Database(db_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "newsletter"
 STORE = PACKAGE / "store"
 
+
 def sql_imports(source: str) -> list[str]:
     """The SQLAlchemy modules a module's source imports, wherever the import stands."""
     found = []

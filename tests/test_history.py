@@ -14,9 +14,9 @@ from newsletter.digest import write_draft
 from newsletter.errors import ConfigError
 from newsletter.history import editor_interests
 from newsletter.model import Draft, DraftPick, Window
-from newsletter.sources.replay import ArxivReplayServer
 from newsletter.store import Database
 from newsletter.store.schema import ConsideredPaper, Issue
+from newsletter.testing.replay import ArxivReplayServer
 from tests.sources.conftest import RECORDED
 from tests.support import state_snapshot
 

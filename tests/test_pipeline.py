@@ -15,9 +15,10 @@ from newsletter import pipeline
 from newsletter.config import Config
 from newsletter.demo import load_sample_list
 from newsletter.errors import SourceError
-from newsletter.sources.replay import ArxivReplayServer, Entry, Fault, load_entries
 from newsletter.store.issues import considered_ids
+from newsletter.testing.replay import Entry, load_entries
 from tests.sources.conftest import RECORDED
+from tests.sources.faults import Fault, FaultyReplayServer
 
 SEOUL = ZoneInfo("Asia/Seoul")
 LATE_ID = "2606.28933v1"
@@ -31,18 +32,18 @@ def late_and_rest() -> tuple[list[Entry], list[Entry]]:
 
 
 @pytest.fixture
-def served(late_and_rest: tuple[list[Entry], list[Entry]]) -> Iterator[ArxivReplayServer]:
+def served(late_and_rest: tuple[list[Entry], list[Entry]]) -> Iterator[FaultyReplayServer]:
     _, rest = late_and_rest
-    with ArxivReplayServer(entries=rest) as server:
+    with FaultyReplayServer(entries=rest) as server:
         yield server
 
 
-def _app(config: Config, server: ArxivReplayServer) -> pipeline.App:
+def _app(config: Config, server: FaultyReplayServer) -> pipeline.App:
     return pipeline.App(config.replace(**{"arxiv.base_url": server.url, "arxiv.delay_seconds": 0.0}))
 
 
 def test_windows_chain_and_a_late_indexed_paper_is_caught_exactly_once(
-    config: Config, served: ArxivReplayServer, late_and_rest: tuple[list[Entry], list[Entry]]
+    config: Config, served: FaultyReplayServer, late_and_rest: tuple[list[Entry], list[Entry]]
 ) -> None:
     app = _app(config, served)
     first = pipeline.gather(app, datetime(2026, 7, 1, 9, tzinfo=SEOUL))
@@ -59,7 +60,7 @@ def test_windows_chain_and_a_late_indexed_paper_is_caught_exactly_once(
 
 
 def test_gathering_the_same_close_again_finds_the_same_issue(
-    config: Config, served: ArxivReplayServer
+    config: Config, served: FaultyReplayServer
 ) -> None:
     app = _app(config, served)
     at = datetime(2026, 7, 1, 9, tzinfo=SEOUL)
@@ -70,7 +71,7 @@ def test_gathering_the_same_close_again_finds_the_same_issue(
 
 
 def test_a_failing_source_records_nothing_and_the_next_run_covers_the_window(
-    config: Config, served: ArxivReplayServer
+    config: Config, served: FaultyReplayServer
 ) -> None:
     app = _app(config.replace(**{"arxiv.retries": 0}), served)
     good = pipeline.gather(app, datetime(2026, 6, 29, 9, tzinfo=SEOUL))
@@ -85,7 +86,7 @@ def test_a_failing_source_records_nothing_and_the_next_run_covers_the_window(
     assert len(later.candidates) > 30
 
 
-def test_cross_lists_can_be_left_out(config: Config, served: ArxivReplayServer) -> None:
+def test_cross_lists_can_be_left_out(config: Config, served: FaultyReplayServer) -> None:
     app = _app(config.replace(**{"arxiv.include_cross_lists": False}), served)
     found = pipeline.gather(app, datetime(2026, 7, 1, 9, tzinfo=SEOUL))
     assert found.candidates
@@ -102,7 +103,7 @@ def _sent_messages(app: pipeline.App, issue_id: int) -> list[EmailMessage]:
 
 
 @pytest.fixture
-def subscribed(config: Config, served: ArxivReplayServer, monkeypatch: pytest.MonkeyPatch) -> pipeline.App:
+def subscribed(config: Config, served: FaultyReplayServer, monkeypatch: pytest.MonkeyPatch) -> pipeline.App:
     monkeypatch.setenv("NEWSLETTER_SIGNING_KEY", "k" * 32)
     app = _app(config, served)
     load_sample_list(app)

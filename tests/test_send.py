@@ -22,10 +22,10 @@ from newsletter.cli import cli
 from newsletter.config import Config
 from newsletter.demo import data_file, load_sample_list
 from newsletter.digest import read_draft
-from newsletter.sources.replay import ArxivReplayServer
 from newsletter.store import Database, audience, issues, lifecycle
 from newsletter.store import sends as send_records
 from newsletter.store.schema import Send
+from newsletter.testing.replay import ArxivReplayServer
 from tests.support import state_snapshot
 
 CLOSE = datetime(2026, 7, 1, 9, tzinfo=ZoneInfo("Asia/Seoul"))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from sqlalchemy import select
 
 from newsletter.config import Config
@@ -18,13 +16,6 @@ from newsletter.store import sends as send_records
 from newsletter.store.schema import DeliveryEvent, IssueStatus, Send, SendStatus, SubscriberStatus
 
 CLOSE = datetime(2026, 3, 9, 0, 0, tzinfo=UTC)  # 09:00 KST
-
-
-@pytest.fixture
-def db(config: Config) -> Iterator[Database]:
-    database = Database(config.database_url)
-    yield database
-    database.dispose()
 
 
 def make_issue(db: Database, close: datetime, people: int) -> tuple[int, list[int]]:

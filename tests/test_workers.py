@@ -17,10 +17,10 @@ from sqlalchemy import select
 from newsletter import pipeline
 from newsletter.config import load_config
 from newsletter.demo import data_file
-from newsletter.sources.replay import ArxivReplayServer
 from newsletter.store import Database, audience
 from newsletter.store import sends as send_records
 from newsletter.store.schema import Batch, Issue, Send, SendStatus
+from newsletter.testing.replay import ArxivReplayServer
 
 PROCESS = Path(__file__).parent / "workers" / "process.py"
 ROOT = Path(__file__).parents[1]

@@ -99,7 +99,7 @@ def labelled_days(root: Path) -> list[LabelledDay]:
 def read_papers(day: LabelledDay, categories: list[str] | None = None) -> list[Paper]:
     """The day's papers, read by the real arXiv client from a replay server on 127.0.0.1."""
     from newsletter.sources.arxiv import ArxivSource
-    from newsletter.sources.replay import ArxivReplayServer
+    from newsletter.testing.replay import ArxivReplayServer
 
     with ArxivReplayServer(day.feed) as server:
         overrides: dict[str, object] = {"arxiv.base_url": server.url, "arxiv.delay_seconds": 0.0}

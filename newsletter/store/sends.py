@@ -61,6 +61,9 @@ def queue(session: Session, issue_id: int, subscribers: Select[int], resolve: Ca
     """
     chosen = subscribers.scalar_subquery()
     raw = session.scalars(select(Subscriber.locale).where(Subscriber.id.in_(chosen)).distinct()).all()
+    if not raw:
+        # Nobody is selected; a CASE without a WHEN would not even parse.
+        return 0
     locale = case({value: resolve(value) for value in raw}, value=Subscriber.locale, else_=resolve(""))
     already = select(Send.id).where(Send.issue_id == issue_id, Send.subscriber_id == Subscriber.id).exists()
     rows = select(
@@ -73,7 +76,9 @@ def queue(session: Session, issue_id: int, subscribers: Select[int], resolve: Ca
         literal(utcnow(), UTCDateTime()),
     ).where(Subscriber.id.in_(chosen), ~already)
     columns = ["issue_id", "subscriber_id", "locale", "status", "message_id", "error", "updated_at"]
-    result = session.execute(insert(Send).from_select(columns, rows))
+    # PostgreSQL drivers report an INSERT's row count only when asked to keep it.
+    statement = insert(Send).from_select(columns, rows).execution_options(preserve_rowcount=True)
+    result = session.execute(statement)
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 

@@ -15,8 +15,8 @@ from newsletter.config import Config
 from newsletter.store import Database
 from newsletter.unsubscribe import Signer
 from newsletter.web.app import public_app
+from tests.browser import Browser
 from tests.support import need
-from tests.web.browser import Browser
 from tests.web.server import serving
 
 from .conftest import Publisher

@@ -8,8 +8,8 @@ from pathlib import Path
 from newsletter import pipeline
 from newsletter.config import load_config
 from newsletter.demo import data_file
-from newsletter.sources.replay import ArxivReplayServer
 from newsletter.store import Database, audience
+from newsletter.testing.replay import ArxivReplayServer
 
 SIGNING_KEY = "s" * 32
 

@@ -124,6 +124,7 @@ class FakeSendGrid:
     _faults: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _release: threading.Event = field(default_factory=threading.Event)
+    _open: threading.Event = field(default_factory=lambda: _set(threading.Event()))
     _server: ThreadingHTTPServer | None = None
 
     @property
@@ -138,6 +139,13 @@ class FakeSendGrid:
 
     def release(self) -> None:
         self._release.set()
+
+    def pause(self) -> None:
+        """Keep every valid request from now on waiting, not yet accepted, until :meth:`resume`."""
+        self._open.clear()
+
+    def resume(self) -> None:
+        self._open.set()
 
     def deliveries(self) -> list[Delivery]:
         with self._lock:
@@ -154,6 +162,7 @@ class FakeSendGrid:
 
     def stop(self) -> None:
         self._release.set()
+        self._open.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -198,6 +207,7 @@ class FakeSendGrid:
                 self.held += 1
             self._release.wait()
             return _reply(handler, 503, [{"message": "held", "field": None}])
+        self._open.wait()
         self._accept(body)
         time.sleep(self.latency)
         return _reply(handler, 202, None)
@@ -238,6 +248,11 @@ class FakeSendGrid:
             "message", {400: "Bad Request", 413: "content too large"}.get(status, f"error {status}")
         )
         return _reply(handler, status, [{"message": message, "field": options.get("field")}], headers)
+
+
+def _set(event: threading.Event) -> threading.Event:
+    event.set()
+    return event
 
 
 def _expand(body: dict[str, Any]) -> Iterator[Delivery]:

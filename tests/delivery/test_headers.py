@@ -3,7 +3,6 @@ before anything is claimed, names made one line, and ``render`` writes nothing o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -73,20 +72,13 @@ def test_a_name_with_a_line_break_reaches_no_header() -> None:
     assert sent["to"] == [{"email": "ada@example.org", "name": "Ada Bcc: victim@example.org"}]
 
 
-@pytest.fixture
-def store(store_url: str) -> Iterator[Database]:
-    database = Database(store_url)
-    yield database
-    database.dispose()
-
-
-def test_a_subject_with_a_line_break_claims_and_sends_nothing(store: Database, fake: FakeSendGrid) -> None:
-    issue = populate(store, 20)
+def test_a_subject_with_a_line_break_claims_and_sends_nothing(db: Database, fake: FakeSendGrid) -> None:
+    issue = populate(db, 20)
     backend = SendGridBackend(API_KEY, api_host=fake.url, batch_size=5, policy=RetryPolicy(retries=1))
 
     with pytest.raises(DeliveryError, match=r"^subject \(en\): expected one line"):
         dispatch(
-            store,
+            db,
             backend,
             issue,
             lambda locale: with_subject(campaign(locale, issue), "Five papers\r\nBcc: x@example.org"),
@@ -94,7 +86,7 @@ def test_a_subject_with_a_line_break_claims_and_sends_nothing(store: Database, f
             worker=senders.holder_id(),
         )
 
-    with store.transaction() as session:
+    with db.transaction() as session:
         assert set(session.scalars(select(Send.status))) == {"pending"}
         assert session.scalar(select(func.count()).select_from(Batch)) == 0
     assert fake.requests == 0

@@ -25,10 +25,10 @@ PEOPLE = 24
 
 
 @pytest.fixture
-def config_path(store_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def config_path(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("NEWSLETTER_SIGNING_KEY", SIGNING_KEY)
     monkeypatch.delenv("NEWSLETTER_CONFIG", raising=False)
-    return write_config(tmp_path, store_url)
+    return write_config(tmp_path, db_url)
 
 
 def newsletter(config_path: Path, *args: str) -> Result:

@@ -7,10 +7,8 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from newsletter.delivery import senders
@@ -24,13 +22,6 @@ from newsletter.store.schema import Batch, Send, SendStatus, utcnow
 
 from .fake_sendgrid import API_KEY, FakeSendGrid
 from .support import campaign, personalizer, populate
-
-
-@pytest.fixture
-def store(store_url: str) -> Iterator[Database]:
-    database = Database(store_url)
-    yield database
-    database.dispose()
 
 
 def send(db: Database, fake: FakeSendGrid, issue: int, **options: object) -> DeliveryReport:
@@ -81,31 +72,31 @@ def accepted(fake: FakeSendGrid, batch: send_records.ClaimedBatch) -> list[int]:
 
 
 def test_a_live_senders_batches_are_left_alone_and_a_dead_ones_become_unknown(
-    store: Database, fake: FakeSendGrid
+    db: Database, fake: FakeSendGrid
 ) -> None:
-    issue = populate(store, 50, locales=("en",))
+    issue = populate(db, 50, locales=("en",))
     live, lapsed, released = (
-        claim(store, issue, "live"),
-        claim(store, issue, "lapsed"),
-        claim(store, issue, "gone"),
+        claim(db, issue, "live"),
+        claim(db, issue, "lapsed"),
+        claim(db, issue, "gone"),
     )
-    hold(store, issue, "live", timedelta(minutes=5))
-    hold(store, issue, "lapsed", timedelta(seconds=-1))
+    hold(db, issue, "live", timedelta(minutes=5))
+    hold(db, issue, "lapsed", timedelta(seconds=-1))
 
-    report = send(store, fake, issue)
+    report = send(db, fake, issue)
 
     assert report.sent == 20
     assert set(report.unknown_batches) == {lapsed.batch_id, released.batch_id}
-    assert record_statuses(store, live) == {"claimed"}
-    assert batch_statuses(store, issue)[live.batch_id] == "claimed"
-    assert record_statuses(store, lapsed) == record_statuses(store, released) == {"unknown"}
+    assert record_statuses(db, live) == {"claimed"}
+    assert batch_statuses(db, issue)[live.batch_id] == "claimed"
+    assert record_statuses(db, lapsed) == record_statuses(db, released) == {"unknown"}
     assert accepted(fake, live) + accepted(fake, lapsed) + accepted(fake, released) == [0] * 30
     # Records in flight or unknown: the issue is not finished.
     assert not report.finished
 
 
-def test_a_sender_of_this_host_that_is_gone_is_dead_before_its_lease_lapses(store: Database) -> None:
-    issue = populate(store, 20, locales=("en",))
+def test_a_sender_of_this_host_that_is_gone_is_dead_before_its_lease_lapses(db: Database) -> None:
+    issue = populate(db, 20, locales=("en",))
     finished = subprocess.run(
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
     )
@@ -113,31 +104,31 @@ def test_a_sender_of_this_host_that_is_gone_is_dead_before_its_lease_lapses(stor
     dead = ":".join([socket.gethostname(), finished.stdout.strip(), here[2], "feedf00d"])
     # The test runner's parent is alive: its batch stays with it.
     alive = ":".join([socket.gethostname(), str(os.getppid()), here[2], "cafe0123"])
-    dead_batch, alive_batch = claim(store, issue, dead), claim(store, issue, alive)
-    hold(store, issue, dead, timedelta(minutes=5))
-    hold(store, issue, alive, timedelta(minutes=5))
+    dead_batch, alive_batch = claim(db, issue, dead), claim(db, issue, alive)
+    hold(db, issue, dead, timedelta(minutes=5))
+    hold(db, issue, alive, timedelta(minutes=5))
 
-    with store.transaction() as session:
+    with db.transaction() as session:
         found = senders.settle_abandoned(session, issue)
 
     assert found == [dead_batch.batch_id]
-    assert record_statuses(store, dead_batch) == {"unknown"}
-    assert record_statuses(store, alive_batch) == {"claimed"}
+    assert record_statuses(db, dead_batch) == {"unknown"}
+    assert record_statuses(db, alive_batch) == {"claimed"}
 
 
-def test_resend_unknown_sends_only_batches_listed_before_it_ran(store: Database, fake: FakeSendGrid) -> None:
-    issue = populate(store, 30, locales=("en",))
-    crashed = claim(store, issue, "crashed")
+def test_resend_unknown_sends_only_batches_listed_before_it_ran(db: Database, fake: FakeSendGrid) -> None:
+    issue = populate(db, 30, locales=("en",))
+    crashed = claim(db, issue, "crashed")
 
     # The sender's death is found by this very command: it lists the batch and does not send it.
-    first = send(store, fake, issue, resend_unknown=True)
+    first = send(db, fake, issue, resend_unknown=True)
 
     assert first.unknown_batches == (crashed.batch_id,)
     assert first.resent_batches == ()
     assert first.sent == 20
     assert accepted(fake, crashed) == [0] * 10
 
-    second = send(store, fake, issue, resend_unknown=True)
+    second = send(db, fake, issue, resend_unknown=True)
 
     assert second.resent_batches == (crashed.batch_id,)
     assert (second.resent, second.sent, second.unknown) == (10, 10, 0)
@@ -146,21 +137,21 @@ def test_resend_unknown_sends_only_batches_listed_before_it_ran(store: Database,
     assert set(fake.accepted.values()) == {1}
 
 
-def test_settling_unknown_records_sends_nothing_and_keeps_newly_found_ones_for_later(store: Database) -> None:
-    issue = populate(store, 30, locales=("en",))
-    listed = claim(store, issue, "crashed-before")
-    with store.transaction() as session:
+def test_settling_unknown_records_sends_nothing_and_keeps_newly_found_ones_for_later(db: Database) -> None:
+    issue = populate(db, 30, locales=("en",))
+    listed = claim(db, issue, "crashed-before")
+    with db.transaction() as session:
         assert senders.settle_abandoned(session, issue) == [listed.batch_id]
-    later = claim(store, issue, "crashed-later")
+    later = claim(db, issue, "crashed-later")
 
-    with store.transaction() as session:
+    with db.transaction() as session:
         settled = send_records.settle_unknown(session, issue, SendStatus.SENT, error="checked")
         found = senders.settle_abandoned(session, issue)
 
     assert settled == 10
     assert found == [later.batch_id]
-    assert record_statuses(store, listed) == {"sent"}
-    assert record_statuses(store, later) == {"unknown"}
-    assert batch_statuses(store, issue)[listed.batch_id] == "sent"
-    with store.transaction() as session:
+    assert record_statuses(db, listed) == {"sent"}
+    assert record_statuses(db, later) == {"unknown"}
+    assert batch_statuses(db, issue)[listed.batch_id] == "sent"
+    with db.transaction() as session:
         assert send_records.counts(session, issue) == {"sent": 10, "unknown": 10, "pending": 10}

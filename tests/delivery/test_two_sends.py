@@ -38,12 +38,23 @@ def start(config: Path, fake: FakeSendGrid, *args: str) -> subprocess.Popen[str]
     )
 
 
-def wait_for(ready: object, process: subprocess.Popen[str]) -> None:
+def wait_for(ready: object, process: subprocess.Popen[str], what: str = "the first send got going") -> None:
     deadline = time.monotonic() + 60
     while not ready():  # type: ignore[operator]
         assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "the first send never got going"
+        assert time.monotonic() < deadline, f"waited a minute for: {what}"
         time.sleep(0.01)
+
+
+def claimed_by(config: Path, issue: int, pid: int) -> bool:
+    """Whether the sending process ``pid`` claimed a batch of the issue (holders read ``host:pid:…``)."""
+    db = database(config)
+    try:
+        with db.transaction() as session:
+            holders = session.scalars(select(Batch.claimed_by).where(Batch.issue_id == issue))
+            return any(holder.split(":")[1:2] == [str(pid)] for holder in holders)
+    finally:
+        db.dispose()
 
 
 def sent_this_run(output: str) -> int:
@@ -53,15 +64,23 @@ def sent_this_run(output: str) -> int:
 
 
 @pytest.mark.parametrize("second", ["plain", "worker"])
-def test_a_second_send_while_one_runs_mails_nobody_twice(store_url: str, tmp_path: Path, second: str) -> None:
-    config = write_config(tmp_path, store_url)
+def test_a_second_send_while_one_runs_mails_nobody_twice(db_url: str, tmp_path: Path, second: str) -> None:
+    config = write_config(tmp_path, db_url)
     issue = drafted_issue(config, PEOPLE)
     # Each request takes a quarter of a second, so the first send is mid-way for several seconds.
     with FakeSendGrid(latency=0.25) as fake:
         first = start(config, fake, str(issue))
         wait_for(lambda: fake.requests >= 4, first)
         flags = ("--worker",) if second == "worker" else ()
+        # The first send waits on the provider until the second has claimed a batch or refused,
+        # so a slow start of the second on a busy machine cannot let the first finish alone.
+        fake.pause()
         other = start(config, fake, str(issue), *flags)
+        if second == "worker":
+            wait_for(lambda: claimed_by(config, issue, other.pid), other, "the worker claimed a batch")
+        else:
+            other.wait(timeout=120)
+        fake.resume()
         other_out, other_err = other.communicate(timeout=120)
         first_out, first_err = first.communicate(timeout=120)
         accepted = dict(fake.accepted)

@@ -16,9 +16,9 @@ import pytest
 from newsletter.config import Config
 from newsletter.model import Draft
 from newsletter.render import render_email
+from tests import browser
 from tests.support import need
 
-from . import browser
 from .sample import bundled_day_draft
 
 #: The email's height at 375 px on main before it went over the papers once instead of six

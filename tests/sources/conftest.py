@@ -9,18 +9,18 @@ import pytest
 from newsletter.config import ArxivSection, Config
 from newsletter.demo import data_file
 from newsletter.sources.arxiv import ArxivSource
-from newsletter.sources.replay import ArxivReplayServer
+from tests.sources.faults import FaultyReplayServer
 
 RECORDED = data_file("arxiv/2026-07-01.atom.xml")
 
 
 @pytest.fixture
-def replay() -> Iterator[ArxivReplayServer]:
-    with ArxivReplayServer(RECORDED) as server:
+def replay() -> Iterator[FaultyReplayServer]:
+    with FaultyReplayServer(RECORDED) as server:
         yield server
 
 
-def source_settings(config: Config, server: ArxivReplayServer, **settings: object) -> ArxivSection:
+def source_settings(config: Config, server: FaultyReplayServer, **settings: object) -> ArxivSection:
     """arXiv settings pointed at ``server``, with delays and timeouts small enough for tests."""
     values: dict[str, object] = {
         "arxiv.base_url": server.url,
@@ -32,6 +32,6 @@ def source_settings(config: Config, server: ArxivReplayServer, **settings: objec
     return config.replace(**values).arxiv
 
 
-def fast_source(config: Config, server: ArxivReplayServer, **settings: object) -> ArxivSource:
+def fast_source(config: Config, server: FaultyReplayServer, **settings: object) -> ArxivSource:
     """The real source, with delays and timeouts small enough for tests."""
     return ArxivSource(source_settings(config, server, **settings))

@@ -12,9 +12,10 @@ import pytest
 from newsletter.config import Config
 from newsletter.errors import SourceError
 from newsletter.sources.arxiv import ArxivSource
-from newsletter.sources.replay import ArxivReplayServer, Entry, Fault, feed_page, load_entries
 from newsletter.sources.session import retry_after_seconds
+from newsletter.testing.replay import Entry, feed_page, load_entries
 from tests.sources.conftest import RECORDED, fast_source, source_settings
+from tests.sources.faults import Fault, FaultyReplayServer
 
 AFTER = datetime(2026, 6, 26, 0, 0, tzinfo=UTC)
 BEFORE = datetime(2026, 7, 1, 0, 0, tzinfo=UTC)
@@ -23,7 +24,7 @@ FEED = b"<feed xmlns='http://www.w3.org/2005/Atom'><entry><title>"
 IN_CATEGORIES = [e for e in load_entries(RECORDED) if e.categories & {"cs.CV", "cs.LG", "cs.AI"}]
 
 
-def test_fetches_every_page_of_a_window(config: Config, replay: ArxivReplayServer) -> None:
+def test_fetches_every_page_of_a_window(config: Config, replay: FaultyReplayServer) -> None:
     source = fast_source(config, replay, page_size=10)
     papers = source.fetch(submitted_after=AFTER, submitted_before=BEFORE)
     assert len(papers) == len(IN_CATEGORIES) > 40
@@ -32,7 +33,7 @@ def test_fetches_every_page_of_a_window(config: Config, replay: ArxivReplayServe
     assert starts == list(range(0, len(IN_CATEGORIES), 10))
 
 
-def test_requests_are_spaced_by_the_politeness_delay(config: Config, replay: ArxivReplayServer) -> None:
+def test_requests_are_spaced_by_the_politeness_delay(config: Config, replay: FaultyReplayServer) -> None:
     source = fast_source(config, replay, page_size=10, delay_seconds=0.3)
     source.fetch(submitted_after=AFTER, submitted_before=BEFORE)
     times = [r.at for r in replay.requests]
@@ -40,14 +41,14 @@ def test_requests_are_spaced_by_the_politeness_delay(config: Config, replay: Arx
     assert min(b - a for a, b in itertools.pairwise(times)) >= 0.29
 
 
-def test_the_query_names_categories_and_the_span_in_gmt(config: Config, replay: ArxivReplayServer) -> None:
+def test_the_query_names_categories_and_the_span_in_gmt(config: Config, replay: FaultyReplayServer) -> None:
     source = fast_source(config, replay)
     source.fetch(submitted_after=AFTER, submitted_before=BEFORE)
     query = replay.requests[0].query["search_query"]
     assert query == "(cat:cs.CV OR cat:cs.LG OR cat:cs.AI) AND submittedDate:[202606260000 TO 202607010000]"
 
 
-def test_maps_entries_to_papers(config: Config, replay: ArxivReplayServer) -> None:
+def test_maps_entries_to_papers(config: Config, replay: FaultyReplayServer) -> None:
     papers = {
         p.arxiv_id: p
         for p in fast_source(config, replay).fetch(submitted_after=AFTER, submitted_before=BEFORE)
@@ -69,7 +70,7 @@ def test_maps_entries_to_papers(config: Config, replay: ArxivReplayServer) -> No
     assert papers["2606.30233"].categories == ("cs.CL", "cs.LG")
 
 
-def test_an_empty_weekend_window_is_empty_not_an_error(config: Config, replay: ArxivReplayServer) -> None:
+def test_an_empty_weekend_window_is_empty_not_an_error(config: Config, replay: FaultyReplayServer) -> None:
     saturday = datetime(2026, 7, 4, 0, 0, tzinfo=UTC)
     papers = fast_source(config, replay).fetch(
         submitted_after=saturday, submitted_before=BEFORE.replace(day=5)
@@ -78,7 +79,7 @@ def test_an_empty_weekend_window_is_empty_not_an_error(config: Config, replay: A
 
 
 def test_a_503_is_retried_after_at_least_the_politeness_delay(
-    config: Config, replay: ArxivReplayServer
+    config: Config, replay: FaultyReplayServer
 ) -> None:
     replay.script(Fault(status=503, body=b"busy"))
     papers = fast_source(config, replay, delay_seconds=0.3).fetch(
@@ -91,7 +92,7 @@ def test_a_503_is_retried_after_at_least_the_politeness_delay(
     assert second.at - first.at >= 0.29
 
 
-def test_backoff_doubles_between_retries(config: Config, replay: ArxivReplayServer) -> None:
+def test_backoff_doubles_between_retries(config: Config, replay: FaultyReplayServer) -> None:
     replay.script(*[Fault(status=502)] * 3)
     fast_source(config, replay, delay_seconds=0.1, retries=3).fetch(
         submitted_after=AFTER, submitted_before=BEFORE
@@ -104,14 +105,14 @@ def test_backoff_doubles_between_retries(config: Config, replay: ArxivReplayServ
     assert gaps[2] >= 0.39
 
 
-def test_a_429_waits_as_retry_after_says(config: Config, replay: ArxivReplayServer) -> None:
+def test_a_429_waits_as_retry_after_says(config: Config, replay: FaultyReplayServer) -> None:
     replay.script(Fault(status=429, headers={"Retry-After": "1"}))
     fast_source(config, replay).fetch(submitted_after=AFTER, submitted_before=BEFORE)
     first, second = replay.requests[0].at, replay.requests[1].at
     assert second - first >= 0.95
 
 
-def test_a_retry_after_longer_than_we_wait_fails_at_once(config: Config, replay: ArxivReplayServer) -> None:
+def test_a_retry_after_longer_than_we_wait_fails_at_once(config: Config, replay: FaultyReplayServer) -> None:
     replay.script(Fault(status=429, headers={"Retry-After": "3600"}))
     source = ArxivSource(source_settings(config, replay), max_wait_seconds=5)
     with pytest.raises(SourceError, match="wait 3600 s") as caught:
@@ -120,20 +121,22 @@ def test_a_retry_after_longer_than_we_wait_fails_at_once(config: Config, replay:
     assert len(replay.requests) == 1
 
 
-def test_a_dropped_connection_is_retried(config: Config, replay: ArxivReplayServer) -> None:
+def test_a_dropped_connection_is_retried(config: Config, replay: FaultyReplayServer) -> None:
     replay.script(Fault(reset=True))
     papers = fast_source(config, replay).fetch(submitted_after=AFTER, submitted_before=BEFORE)
     assert len(papers) == len(IN_CATEGORIES)
     assert len(replay.requests) == 2
 
 
-def test_connections_dropped_every_time_are_a_source_error(config: Config, replay: ArxivReplayServer) -> None:
+def test_connections_dropped_every_time_are_a_source_error(
+    config: Config, replay: FaultyReplayServer
+) -> None:
     replay.script(*[Fault(reset=True)] * 3)
     with pytest.raises(SourceError, match="connection was dropped, 3 tries"):
         fast_source(config, replay, retries=2).fetch(submitted_after=AFTER, submitted_before=BEFORE)
 
 
-def test_a_request_arxiv_refuses_is_not_retried(config: Config, replay: ArxivReplayServer) -> None:
+def test_a_request_arxiv_refuses_is_not_retried(config: Config, replay: FaultyReplayServer) -> None:
     replay.script(Fault(status=400, body=b"<feed>incorrect id format</feed>"))
     with pytest.raises(SourceError, match="refused the request with HTTP 400") as caught:
         fast_source(config, replay).fetch(submitted_after=AFTER, submitted_before=BEFORE)
@@ -141,7 +144,7 @@ def test_a_request_arxiv_refuses_is_not_retried(config: Config, replay: ArxivRep
     assert len(replay.requests) == 1
 
 
-def test_arxiv_staying_unavailable_is_a_source_error(config: Config, replay: ArxivReplayServer) -> None:
+def test_arxiv_staying_unavailable_is_a_source_error(config: Config, replay: FaultyReplayServer) -> None:
     replay.script(*[Fault(status=503)] * 5)
     with pytest.raises(SourceError, match="HTTP 503") as caught:
         fast_source(config, replay, retries=2).fetch(submitted_after=AFTER, submitted_before=BEFORE)
@@ -162,14 +165,14 @@ def test_arxiv_staying_unavailable_is_a_source_error(config: Config, replay: Arx
     ids=["html-error-page", "truncated-feed", "empty-body"],
 )
 def test_an_answer_that_is_not_a_feed_is_an_error_not_zero_results(
-    config: Config, replay: ArxivReplayServer, fault: Fault, message: str
+    config: Config, replay: FaultyReplayServer, fault: Fault, message: str
 ) -> None:
     replay.script(fault)
     with pytest.raises(SourceError, match=message):
         fast_source(config, replay).fetch(submitted_after=AFTER, submitted_before=BEFORE)
 
 
-def test_a_hung_server_trips_the_timeout(config: Config, replay: ArxivReplayServer) -> None:
+def test_a_hung_server_trips_the_timeout(config: Config, replay: FaultyReplayServer) -> None:
     replay.script(*[Fault(hang_seconds=1.5)] * 2)
     with pytest.raises(SourceError, match=r"arXiv is unavailable: no answer within 0.3 s, 2 tries"):
         fast_source(config, replay, timeout_seconds=0.3, retries=1).fetch(
@@ -179,7 +182,7 @@ def test_a_hung_server_trips_the_timeout(config: Config, replay: ArxivReplayServ
 
 
 def test_a_hung_request_is_retried_and_the_window_completes(
-    config: Config, replay: ArxivReplayServer
+    config: Config, replay: FaultyReplayServer
 ) -> None:
     replay.script(Fault(hang_seconds=1.0), after=1)
     papers = fast_source(config, replay, page_size=10, timeout_seconds=0.3).fetch(
@@ -190,7 +193,7 @@ def test_a_hung_request_is_retried_and_the_window_completes(
     assert starts[:3] == ["0", "10", "10"]
 
 
-def test_an_empty_page_inside_the_results_is_asked_again(config: Config, replay: ArxivReplayServer) -> None:
+def test_an_empty_page_inside_the_results_is_asked_again(config: Config, replay: FaultyReplayServer) -> None:
     empty = feed_page([], total=len(IN_CATEGORIES), start=10)
     replay.script(Fault(status=200, body=empty), after=1)
     papers = fast_source(config, replay, page_size=10).fetch(submitted_after=AFTER, submitted_before=BEFORE)
@@ -199,7 +202,7 @@ def test_an_empty_page_inside_the_results_is_asked_again(config: Config, replay:
 
 
 def test_a_page_short_of_an_entry_is_an_error_not_a_truncated_day(
-    config: Config, replay: ArxivReplayServer
+    config: Config, replay: FaultyReplayServer
 ) -> None:
     source = fast_source(config, replay, page_size=10)
     query = {
@@ -213,7 +216,7 @@ def test_a_page_short_of_an_entry_is_an_error_not_a_truncated_day(
         source.fetch(submitted_after=AFTER, submitted_before=BEFORE)
 
 
-def test_a_count_that_changes_while_paging_is_an_error(config: Config, replay: ArxivReplayServer) -> None:
+def test_a_count_that_changes_while_paging_is_an_error(config: Config, replay: FaultyReplayServer) -> None:
     source = fast_source(config, replay, page_size=10)
     query = {
         "search_query": source.query(AFTER, BEFORE),
@@ -227,7 +230,7 @@ def test_a_count_that_changes_while_paging_is_an_error(config: Config, replay: A
 
 
 def test_sources_built_apart_share_one_client_and_its_delay(
-    config: Config, replay: ArxivReplayServer
+    config: Config, replay: FaultyReplayServer
 ) -> None:
     fast_source(config, replay, delay_seconds=0.4).fetch(submitted_after=AFTER, submitted_before=BEFORE)
     fast_source(config, replay, delay_seconds=0.4).fetch(submitted_after=AFTER, submitted_before=BEFORE)
@@ -235,7 +238,7 @@ def test_sources_built_apart_share_one_client_and_its_delay(
     assert second.at - first.at >= 0.39
 
 
-def test_a_configured_query_narrows_the_search(config: Config, replay: ArxivReplayServer) -> None:
+def test_a_configured_query_narrows_the_search(config: Config, replay: FaultyReplayServer) -> None:
     papers = fast_source(config, replay, query="abs:diffusion").fetch(
         submitted_after=AFTER, submitted_before=BEFORE
     )
@@ -244,7 +247,7 @@ def test_a_configured_query_narrows_the_search(config: Config, replay: ArxivRepl
     assert "AND (abs:diffusion) AND" in replay.requests[0].query["search_query"]
 
 
-def load_page(replay: ArxivReplayServer, query: dict[str, str], *, start: int, size: int) -> list[Entry]:
+def load_page(replay: FaultyReplayServer, query: dict[str, str], *, start: int, size: int) -> list[Entry]:
     """The entries the replay serves for one page of ``query``, as the real API would."""
     matches = replay.search(query["search_query"], "")
     matches.sort(key=lambda e: (e.published, e.arxiv_id))

@@ -18,9 +18,10 @@ from newsletter.errors import SourceError
 from newsletter.scheduler import service, timing
 from newsletter.scheduler.daily import pipeline_cycle
 from newsletter.scheduler.history import Outcome
-from newsletter.sources.replay import ArxivReplayServer, Fault, feed_page, load_entries
 from newsletter.sources.session import FeedSession
+from newsletter.testing.replay import feed_page, load_entries
 from tests.sources.conftest import RECORDED, fast_source
+from tests.sources.faults import Fault, FaultyReplayServer
 from tests.support import postgres_schema, state_snapshot
 
 AFTER = datetime(2026, 6, 26, 0, 0, tzinfo=UTC)
@@ -38,7 +39,7 @@ DRIP = r"arXiv sent \d+ bytes in \d+ s; gave up at the 2 s deadline of a request
     ],
 )
 def test_a_dripping_answer_fails_at_the_deadline_without_a_retry(
-    config: Config, replay: ArxivReplayServer, fault: Fault, sent: str
+    config: Config, replay: FaultyReplayServer, fault: Fault, sent: str
 ) -> None:
     replay.script(fault, Fault(status=200, body=PAGE, drip_seconds=0.2))
     source = fast_source(config, replay, request_deadline_seconds=2.0, retries=2, timeout_seconds=1.0)
@@ -51,7 +52,7 @@ def test_a_dripping_answer_fails_at_the_deadline_without_a_retry(
     assert len(replay.requests) == 1
 
 
-def test_a_retry_after_past_the_deadline_fails_at_once(config: Config, replay: ArxivReplayServer) -> None:
+def test_a_retry_after_past_the_deadline_fails_at_once(config: Config, replay: FaultyReplayServer) -> None:
     replay.script(Fault(status=429, headers={"Retry-After": "5"}))
     source = fast_source(config, replay, request_deadline_seconds=2.0)
     with pytest.raises(
@@ -68,7 +69,7 @@ def test_a_retry_after_past_the_deadline_fails_at_once(config: Config, replay: A
     ids=["503", "reset"],
 )
 def test_a_backoff_past_the_deadline_fails_at_once(
-    config: Config, replay: ArxivReplayServer, fault: Fault, failure: str
+    config: Config, replay: FaultyReplayServer, fault: Fault, failure: str
 ) -> None:
     replay.script(*[fault] * 3)
     source = fast_source(config, replay, request_deadline_seconds=2.0, delay_seconds=3.0, retries=2)
@@ -78,7 +79,7 @@ def test_a_backoff_past_the_deadline_fails_at_once(
     assert len(replay.requests) == 1
 
 
-def test_an_answer_past_the_size_cap_is_refused(replay: ArxivReplayServer) -> None:
+def test_an_answer_past_the_size_cap_is_refused(replay: FaultyReplayServer) -> None:
     session = FeedSession(
         timeout=2.0, retries=0, delay_seconds=0.05, max_wait_seconds=5, deadline_seconds=10, max_bytes=1000
     )
@@ -89,7 +90,7 @@ def test_an_answer_past_the_size_cap_is_refused(replay: ArxivReplayServer) -> No
     assert session.totals == []
 
 
-def test_an_answer_within_the_deadline_and_the_cap_is_read_whole(replay: ArxivReplayServer) -> None:
+def test_an_answer_within_the_deadline_and_the_cap_is_read_whole(replay: FaultyReplayServer) -> None:
     session = FeedSession(
         timeout=2.0,
         retries=0,
@@ -104,7 +105,7 @@ def test_an_answer_within_the_deadline_and_the_cap_is_read_whole(replay: ArxivRe
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def app(request: pytest.FixtureRequest, config: Config, replay: ArxivReplayServer) -> Iterator[pipeline.App]:
+def app(request: pytest.FixtureRequest, config: Config, replay: FaultyReplayServer) -> Iterator[pipeline.App]:
     """The app on a store on SQLite and on PostgreSQL, its source pointed at the replay."""
     settings = {
         "arxiv.base_url": replay.url,
@@ -127,7 +128,7 @@ def app(request: pytest.FixtureRequest, config: Config, replay: ArxivReplayServe
 
 
 def test_a_dripping_arxiv_fails_the_gather_and_records_nothing(
-    app: pipeline.App, replay: ArxivReplayServer
+    app: pipeline.App, replay: FaultyReplayServer
 ) -> None:
     replay.script(Fault(status=200, body=PAGE, drip_seconds=0.2))
     before = state_snapshot(app.config.data_dir, db=app.db)
@@ -137,7 +138,7 @@ def test_a_dripping_arxiv_fails_the_gather_and_records_nothing(
 
 
 def test_the_scheduler_records_the_run_as_failed_with_the_deadline_in_its_detail(
-    app: pipeline.App, replay: ArxivReplayServer
+    app: pipeline.App, replay: FaultyReplayServer
 ) -> None:
     replay.script(Fault(status=200, body=PAGE, drip_seconds=0.2))
     runtime = service.Runtime(

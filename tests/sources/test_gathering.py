@@ -16,7 +16,7 @@ from newsletter.config import ArxivSection, Config
 from newsletter.model import Paper, Window
 from newsletter.sources.arxiv import ArxivSource
 from newsletter.sources.candidates import select_candidates
-from newsletter.sources.replay import NS, ArxivReplayServer, Entry, load_entries
+from newsletter.testing.replay import NS, ArxivReplayServer, Entry, load_entries
 from newsletter.window import issue_window
 from tests.sources.conftest import RECORDED, source_settings
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from newsletter.sources.replay import NS, load_entries
 from newsletter.sources.session import feed_total
+from newsletter.testing.replay import NS, load_entries
 from tests.sources.conftest import RECORDED
 
 ENTRIES = load_entries(RECORDED)

@@ -8,8 +8,8 @@ from urllib.request import urlopen
 import pytest
 from lxml import etree
 
-from newsletter.sources.replay import NS, ArxivReplayServer
 from newsletter.sources.session import feed_total
+from newsletter.testing.replay import NS, ArxivReplayServer
 
 
 def ask(server: ArxivReplayServer, **params: str) -> tuple[int, list[str]]:

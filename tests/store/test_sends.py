@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from newsletter.store import Database
 from newsletter.store import sends as send_records
-from newsletter.store.schema import Batch, Send, SendStatus
+from newsletter.store.schema import Batch, Send, SendStatus, Subscriber
 from tests.delivery.support import populate
 
 
@@ -55,3 +55,16 @@ def test_finishing_batches_sets_only_their_still_claimed_records(db: Database) -
         statuses = dict(session.execute(select(Batch.id, Batch.status)).all())
     assert counts == {"sent": 3, "failed": 1, "claimed": 2}
     assert statuses == {first.batch_id: "sent", second.batch_id: "sent", third.batch_id: "claimed"}
+
+
+def test_queueing_counts_only_new_records_and_an_empty_audience_queues_nobody(db: Database) -> None:
+    issue = populate(db, 5, locales=("en", "ko"), queue=False)
+    everyone = select(Subscriber.id)
+    nobody = select(Subscriber.id).where(Subscriber.id.in_([]))
+
+    with db.transaction() as session:
+        counted = [send_records.queue(session, issue, query, str) for query in (nobody, everyone, everyone)]
+        rows = session.scalar(select(func.count()).select_from(Send).where(Send.issue_id == issue))
+
+    assert counted == [0, 5, 0]
+    assert rows == 5

@@ -1,24 +1,14 @@
-"""Fixtures for the web endpoints: a store in a temporary directory and a fixed signer."""
+"""Fixtures for the web endpoints: a fixed signer and two subscribers in the root `db`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from newsletter.config import Config
 from newsletter.store import Database
 from newsletter.store.audience import ensure_list, subscribe
 from newsletter.unsubscribe import Signer
 
 SIGNING_KEY = b"web-tests-signing-key-0123456789"
-
-
-@pytest.fixture
-def db(config: Config) -> Iterator[Database]:
-    database = Database(config.database_url)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

@@ -7,10 +7,8 @@ every row of every table before and after.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +21,7 @@ from newsletter.unsubscribe import Signer, TokenSubject
 from newsletter.web.app import public_app
 from newsletter.web.body import DEFAULT_BODY_BYTES
 from newsletter.web.webhook import MAX_BODY_BYTES, WEBHOOK_PATH
-from tests.support import postgres_schema, state_snapshot
+from tests.support import state_snapshot
 
 from .keys import WebhookKey, event
 
@@ -134,22 +132,6 @@ def spare_bits_set(last: str) -> str:
     """The MAC's last character with one of its unused low bits set: the same bytes, spelled
     differently (a 16-byte MAC leaves four spare bits, which the canonical spelling keeps zero)."""
     return BASE64URL[BASE64URL.index(last) | 1]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """The store on SQLite and on PostgreSQL (the web tests' own ``db`` is SQLite only)."""
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'store.db'}")
-        yield database
-        database.dispose()
-        return
-    with postgres_schema() as url:
-        database = Database(url)
-        try:
-            yield database
-        finally:
-            database.dispose()
 
 
 @pytest.mark.parametrize("attack", ATTACKS.values(), ids=ATTACKS.keys())

@@ -17,9 +17,9 @@ from newsletter.store.schema import StatusChange, Subscriber, SubscriberStatus
 from newsletter.unsubscribe import Signer, TokenSubject
 from newsletter.web.app import preview_app, public_app
 from newsletter.web.preview import Preview, PreviewHooks
+from tests.browser import Browser
 from tests.support import need
 
-from .browser import Browser
 from .drafts import Outbox, read_json_draft, render, write_back, write_json_draft
 from .server import serving
 

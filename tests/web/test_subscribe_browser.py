@@ -18,9 +18,9 @@ from newsletter.store import Database
 from newsletter.store.schema import MailingList, Membership, Subscriber
 from newsletter.unsubscribe import Signer
 from newsletter.web.app import public_app
+from tests.browser import Browser
 from tests.support import need
 
-from .browser import Browser
 from .server import serving
 from .signups import html_of, link_in, notices_to, signup_config
 from .test_browser import NO_OVERFLOW, STATE

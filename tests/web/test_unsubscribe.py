@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from html import unescape
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -22,7 +21,7 @@ from newsletter.subscribers import service
 from newsletter.subscribers.selfservice import mask
 from newsletter.unsubscribe import PREVIEW_SIGNER, Signer, TokenSubject
 from newsletter.web.app import public_app
-from tests.support import postgres_schema, state_snapshot
+from tests.support import state_snapshot
 
 ONE_CLICK = {"List-Unsubscribe": "One-Click"}
 UNDO = {"undo": "unsubscribe"}
@@ -30,22 +29,6 @@ UNDO = {"undo": "unsubscribe"}
 PLACEHOLDERS = re.compile(r"을\(를\)|를\(을\)|이\(가\)|가\(이\)|은\(는\)|는\(은\)|와\(과\)|과\(와\)|\(으\)로")
 # Subscribing records a change too; only the changes these endpoints make matter here.
 OURS = ("unsubscribe-link", "webhook")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """The store on SQLite and on PostgreSQL; the web fixtures (subscribers) build on this one."""
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'store.db'}")
-        yield database
-        database.dispose()
-        return
-    with postgres_schema() as url:
-        database = Database(url)
-        try:
-            yield database
-        finally:
-            database.dispose()
 
 
 @pytest.fixture

@@ -1,4 +1,6 @@
-"""Headless Debian chromium driven over the DevTools protocol on a pipe (no extra packages).
+"""Headless Debian chromium driven over the DevTools protocol on a pipe (no extra packages),
+for every browser test: the web pages (:class:`Browser`) and the emails' layout (:func:`measure`,
+:func:`screenshot`).
 
 ``--remote-debugging-pipe`` makes chromium read commands from fd 3 and write replies to fd 4,
 each a JSON object ended by a NUL byte, so no websocket client is needed.
@@ -13,7 +15,9 @@ import os
 import select
 import subprocess
 import time
+from html import escape
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from tests.support import CHROMIUM, CHROMIUM_FLAGS
@@ -21,6 +25,10 @@ from tests.support import CHROMIUM, CHROMIUM_FLAGS
 
 class BrowserError(RuntimeError):
     pass
+
+
+def available() -> bool:
+    return CHROMIUM is not None
 
 
 class Browser:
@@ -116,6 +124,14 @@ class Browser:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data["data"]))
 
+    def __enter__(self) -> Browser:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
     def close(self) -> None:
         with contextlib.suppress(BrowserError, OSError):
             self.send("Browser.close")
@@ -141,3 +157,88 @@ class Browser:
         message, _, self._buffer = self._buffer.partition(b"\0")
         reply: dict[str, Any] = json.loads(message)
         return reply
+
+
+#: Measures the page: the document's width, every table's box against the viewport, cells whose
+#: content is wider than the cell, words in table cells that wrap mid-word (a word whose text
+#: covers more than one line box), and Korean words in paragraphs and headings that do.
+_MEASURE = """
+<script>
+(function () {
+  var vw = window.innerWidth, out = {viewport: vw, scrollWidth: document.documentElement.scrollWidth,
+    height: document.documentElement.scrollHeight, tables: [], overflowing: [], brokenWords: []};
+  document.querySelectorAll('table').forEach(function (t, i) {
+    var r = t.getBoundingClientRect();
+    if (r.width > 0) out.tables.push({index: i, left: r.left, right: r.right});
+  });
+  document.querySelectorAll('td, th').forEach(function (cell) {
+    if (cell.offsetWidth > 0 && cell.scrollWidth > cell.clientWidth + 1)
+      out.overflowing.push(cell.textContent.trim().slice(0, 60));
+  });
+  document.querySelectorAll('td[class^="rt-"] , th').forEach(function (cell) {
+    var walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT), node;
+    while ((node = walker.nextNode())) {
+      var re = /[^\\s\\/\u00b7-]+/g, m;
+      while ((m = re.exec(node.data))) {
+        var range = document.createRange();
+        range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+        var tops = {};
+        Array.prototype.forEach.call(range.getClientRects(), function (rect) {
+          if (rect.width > 0) tops[Math.round(rect.top)] = true;
+        });
+        if (Object.keys(tops).length > 1) out.brokenWords.push(m[0]);
+      }
+    }
+  });
+  out.brokenKorean = [];
+  document.querySelectorAll('p, h1, h2, .note').forEach(function (block) {
+    var walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT), node;
+    while ((node = walker.nextNode())) {
+      // A line may break before an opening parenthesis, as between words.
+      var re = /[^\\s\\/·(-]*[가-힣][^\\s\\/·(-]*/g, m;
+      while ((m = re.exec(node.data))) {
+        var range = document.createRange();
+        range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+        var tops = {};
+        Array.prototype.forEach.call(range.getClientRects(), function (rect) {
+          if (rect.width > 0) tops[Math.round(rect.top)] = true;
+        });
+        if (Object.keys(tops).length > 1) out.brokenKorean.push(m[0]);
+      }
+    }
+  });
+  var host = window.parent.document, pre = host.createElement('pre');
+  pre.id = 'layout-measure';
+  pre.textContent = JSON.stringify(out);
+  host.body.appendChild(pre);
+})();
+</script>
+"""
+
+
+def measure(html: str, width: int, workdir: Path) -> dict[str, object]:
+    """Layout figures for ``html`` in a ``width``-pixel-wide frame.
+
+    The email is loaded into an iframe of the wanted width; a script appended to the email
+    measures the layout and writes the result as JSON into the host page.
+    """
+    page = workdir / f"measure-{width}.html"
+    email = html.replace("</body>", _MEASURE + "</body>")
+    frame = f'<iframe style="border:0;width:{width}px;height:900px" srcdoc="{escape(email)}"></iframe>'
+    page.write_text(f'<!doctype html><html><body style="margin:0">{frame}</body></html>', encoding="utf-8")
+    with Browser(workdir / "profile", width=max(width, 800), height=900) as browser:
+        browser.goto(page.as_uri())
+        found = browser.wait_for("document.getElementById('layout-measure')?.textContent")
+    if not isinstance(found, str):
+        raise AssertionError(f"chromium printed no measurement for {page}")
+    figures: dict[str, object] = json.loads(found)
+    return figures
+
+
+def screenshot(html: str, width: int, height: int, target: Path, workdir: Path) -> None:
+    """A PNG of the top ``height`` pixels of ``html`` at ``width``."""
+    page = workdir / f"shot-{width}.html"
+    page.write_text(html, encoding="utf-8")
+    with Browser(workdir / "profile", width=width, height=height) as browser:
+        browser.goto(page.as_uri())
+        browser.screenshot(target)

@@ -1,24 +1,21 @@
 """A local replay of arXiv's export API, serving recorded entries from 127.0.0.1.
 
-The demo and the tests point the real ``arxiv`` client at it, so they run the production code
-path with no network. It answers ``GET /api/query`` faithfully enough for our use: the query
-language's ``cat:``, ``ti:``, ``abs:``, ``all:`` and ``submittedDate:[… TO …]`` terms with
-``AND``, ``OR``, ``ANDNOT`` and parentheses; ``id_list``; ``start`` and ``max_results`` paging;
-sorting; opensearch totals; and, like the API, only each paper's newest version. Tests can script
-faults (an HTTP status with headers and body, a malformed or short feed, a hang, a TCP reset,
-an answer dripped a byte at a time) served in order, at once or after a number of normal
-answers, and read every request received.
+The demo, the benchmarks and the tests point the real ``arxiv`` client at it, so they run the
+production code path with no network. It answers ``GET /api/query`` faithfully enough for our
+use: the query language's ``cat:``, ``ti:``, ``abs:``, ``all:`` and ``submittedDate:[… TO …]``
+terms with ``AND``, ``OR``, ``ANDNOT`` and parentheses; ``id_list``; ``start`` and ``max_results``
+paging; sorting; opensearch totals; and, like the API, only each paper's newest version. It
+records every request received. A subclass may answer requests itself through :meth:`intercept`
+(the tests script faults that way, in ``tests/sources/faults.py``).
 """
 
 from __future__ import annotations
 
 import re
-import socket
-import struct
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -44,23 +41,6 @@ _FEED_HEAD = (
     "<opensearch:startIndex>{start}</opensearch:startIndex>\n"
     "<opensearch:itemsPerPage>{per_page}</opensearch:itemsPerPage>\n"
 )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Fault:
-    """One scripted answer: a status with body and headers, a hang, or a dropped connection."""
-
-    status: int = 503
-    body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
-    hang_seconds: float = 0.0
-    """Sleep this long before answering (longer than the client's timeout: a hung server)."""
-    reset: bool = False
-    """Close the connection without answering."""
-    drip_seconds: float = 0.0
-    """Send the body one byte at a time, this long apart (a server that never quite stops)."""
-    drip_head: bool = False
-    """With ``drip_seconds``, drip the status line and headers too."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -97,8 +77,6 @@ class ArxivReplayServer:
     def __init__(self, *feeds: Path, entries: Sequence[Entry] = ()) -> None:
         self.entries = [*entries, *(entry for feed in feeds for entry in load_entries(feed))]
         self.requests: list[RecordedRequest] = []
-        self._faults: list[Fault] = []
-        self._normal_before_faults = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
@@ -110,12 +88,6 @@ class ArxivReplayServer:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}/api/query"
 
-    def script(self, *faults: Fault, after: int = 0) -> None:
-        """Serve these answers, in order, once ``after`` more normal answers have been served."""
-        with self._lock:
-            self._faults.extend(faults)
-            self._normal_before_faults = after
-
     def __enter__(self) -> ArxivReplayServer:
         self._thread.start()
         return self
@@ -126,15 +98,12 @@ class ArxivReplayServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def next_fault(self) -> Fault | None:
-        """The scripted answer for the request that just arrived, if one is due."""
-        with self._lock:
-            if not self._faults:
-                return None
-            if self._normal_before_faults > 0:
-                self._normal_before_faults -= 1
-                return None
-            return self._faults.pop(0)
+    def intercept(self, request: BaseHTTPRequestHandler) -> bool:
+        """Answer ``request`` in some other way than the API would, returning whether it did.
+
+        The replay itself never does; a subclass in the tests overrides this to serve faults.
+        """
+        return False
 
     def answer(self, query: dict[str, str]) -> bytes:
         """The Atom feed the real API would give for these query parameters."""
@@ -317,9 +286,7 @@ def _handler(replay: ArxivReplayServer) -> type[BaseHTTPRequestHandler]:
             query = {key: values[0] for key, values in parse_qs(parts.query).items()}
             with replay._lock:
                 replay.requests.append(RecordedRequest(path=parts.path, query=query, at=time.monotonic()))
-            fault = replay.next_fault()
-            if fault is not None:
-                self._fault(fault)
+            if replay.intercept(self):
                 return
             try:
                 body = replay.answer(query)
@@ -328,52 +295,16 @@ def _handler(replay: ArxivReplayServer) -> type[BaseHTTPRequestHandler]:
                 return
             self._send(200, body, {"Content-Type": "application/atom+xml; charset=utf-8"})
 
-        def _fault(self, fault: Fault) -> None:
-            if fault.hang_seconds:
-                time.sleep(fault.hang_seconds)
-            if fault.reset:
-                # Linger 0 makes close() send a TCP reset, as a crashed proxy does.
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                self.connection.close()
-                self.close_connection = True
-                return
-            headers = {"Content-Type": "text/html", **fault.headers}
-            if fault.drip_seconds:
-                self._drip(fault, headers)
-                return
-            self._send(fault.status, fault.body, headers)
-
         def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
-            self._head(status, headers, len(body))
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
             try:
                 self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
                 # The client gave up (a timeout under test): nothing is left to answer.
-                return
-
-        def _head(self, status: int, headers: dict[str, str], length: int) -> None:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(length))
-            self.end_headers()
-
-        def _drip(self, fault: Fault, headers: dict[str, str]) -> None:
-            fields = [
-                *(f"{name}: {value}" for name, value in headers.items()),
-                f"Content-Length: {len(fault.body)}",
-            ]
-            head = "\r\n".join([f"{self.protocol_version} {fault.status} OK", *fields, "", ""]).encode()
-            dripped = head + fault.body if fault.drip_head else fault.body
-            self.close_connection = True
-            try:
-                if not fault.drip_head:
-                    self.wfile.write(head)
-                for at in range(len(dripped)):
-                    self.wfile.write(dripped[at : at + 1])
-                    time.sleep(fault.drip_seconds)
-            except OSError:
-                # The client gave up, as it should: nothing is left to answer.
                 return
 
         def log_message(self, format: str, *args: Any) -> None:
