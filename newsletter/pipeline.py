@@ -430,7 +430,7 @@ def notify_editors(app: App, issue_id: int, subject: str, close: datetime) -> No
     """Ask every editor (``newsletter.editor_email``) to review the issue, through the configured backend."""
     email = review_request(app.config, issue_id, subject, close)
     # Issue 0: the request is no issue's mail, and the outbox keeps it apart from them.
-    campaign = Campaign(issue_id=0, email=email, sender=app.config.newsletter.sender)
+    campaign = campaign_for(app.config, 0, email, tracked=False)
     people = [
         Personalization(recipient=Recipient(subscriber_id=0, email=address), values={})
         for address in editor_addresses(app.config)

@@ -103,15 +103,17 @@ def personalizer_for(config: Config, issue_id: int, signer: Signer, lists: Seque
     )
 
 
-def campaign_for(config: Config, issue_id: int, email: RenderedEmail) -> Campaign:
-    """What every message of the issue in ``email``'s locale shares."""
+def campaign_for(config: Config, issue_id: int, email: RenderedEmail, *, tracked: bool = True) -> Campaign:
+    """What every message of the issue in ``email``'s locale shares: the one place a campaign is
+    made. Mail that is no issue (a review request, a sign-up notice) passes ``issue_id`` 0 and
+    ``tracked=False``: only an issue's readers were told that opens and clicks may be counted."""
     newsletter = config.newsletter
     return Campaign(
         issue_id=issue_id,
         email=email,
         sender=sender_for(config, email.locale),
         reply_to=newsletter.reply_to or None,
-        tracking=config.delivery.tracking,
+        tracking=tracked and config.delivery.tracking,
     )
 
 

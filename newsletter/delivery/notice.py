@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from newsletter.config import Config
 from newsletter.delivery import backends
 from newsletter.delivery.base import Campaign, Personalization
-from newsletter.delivery.message import personalize, sender_domain, sender_for, to_mime
+from newsletter.delivery.message import campaign_for, personalize, sender_domain, to_mime
 from newsletter.delivery.outbox import OutboxBackend
 from newsletter.errors import DeliveryError
 from newsletter.model import Recipient, RenderedEmail
@@ -29,9 +29,7 @@ def send_notice(config: Config, email: RenderedEmail, *, to: str, kind: str) -> 
     """Send ``email`` to ``to``; DeliveryError when the mail system did not take it."""
     newsletter = config.newsletter
     # Issue 0 names no issue: a preference link signed for it is valid and belongs to none.
-    campaign = Campaign(
-        issue_id=0, email=email, sender=sender_for(config, email.locale), reply_to=newsletter.reply_to or None
-    )
+    campaign = campaign_for(config, 0, email, tracked=False)
     unique = f"<{kind}-{secrets.token_hex(8)}@{sender_domain(newsletter.sender)}>"
     person = Personalization(
         recipient=Recipient(subscriber_id=0, email=to, locale=email.locale),
