@@ -24,7 +24,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except NewsletterError as error:
-            click.secho(f"error: {error}", fg="red", err=True)
+            # One line, whatever a library put in the message (lxml's errors carry line breaks).
+            click.secho(f"error: {' '.join(str(error).split())}", fg="red", err=True)
             sys.exit(1)
 
 

@@ -231,7 +231,9 @@ def feed_total(content: bytes, url: str) -> int:
     try:
         root = etree.fromstring(content, parser=parser)
     except etree.XMLSyntaxError as error:
-        raise SourceError(f"arXiv's answer is not a valid feed ({error})", url=url) from None
+        # lxml's message spans lines; the error is read as one.
+        reason = " ".join(str(error).split())
+        raise SourceError(f"arXiv's answer is not a valid feed ({reason})", url=url) from None
     if root is None or root.tag != _ATOM_FEED:
         tag = "nothing" if root is None else f"<{etree.QName(root).localname}>"
         raise SourceError(f"arXiv's answer is not an Atom feed (it holds {tag})", url=url)
