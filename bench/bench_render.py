@@ -23,12 +23,12 @@ sys.path.insert(0, str(ROOT))
 
 import tempfile  # noqa: E402
 
-from render import browser  # noqa: E402
 from render.sample import bundled_day_draft, sample_draft  # noqa: E402
 from render.test_browser import BEFORE_ONE_PASS  # noqa: E402
 
 from newsletter.config import Config, load_config  # noqa: E402
 from newsletter.render import EmailRenderer, compile_mjml  # noqa: E402
+from tests import browser  # noqa: E402
 
 TARGET_MS = 20.0
 ROUNDS = 200
@@ -45,15 +45,15 @@ def main() -> int:
     missed = False
     for locale in ("en", "ko"):
         start = time.perf_counter()
-        first = renderer.render(draft, locale, config)
+        first = renderer.render(draft, locale, config.render_settings())
         cold = _ms(start)
         totals, mjml_times, compile_times = [], [], []
         for _ in range(ROUNDS):
             start = time.perf_counter()
-            renderer.render(draft, locale, config)
+            renderer.render(draft, locale, config.render_settings())
             totals.append(_ms(start))
             start = time.perf_counter()
-            source = renderer.mjml(draft, locale, config)
+            source = renderer.mjml(draft, locale, config.render_settings())
             mjml_times.append(_ms(start))
             start = time.perf_counter()
             compile_mjml(source)
@@ -77,7 +77,7 @@ def _phone_heights(renderer: EmailRenderer, config: Config) -> None:
         return
     drafts = {"sample": sample_draft(), "generated": bundled_day_draft()}
     for (which, locale), before in BEFORE_ONE_PASS.items():
-        html = renderer.render(drafts[which], locale, config).html
+        html = renderer.render(drafts[which], locale, config.render_settings()).html
         with tempfile.TemporaryDirectory() as workdir:
             height = browser.measure(html, 375, Path(workdir))["height"]
         assert isinstance(height, int)

@@ -242,7 +242,9 @@ def render_issue(app: App, draft: Draft, locale: str, *, send_time: datetime | N
 
     Its header shows ``send_time``; without one, the planned send time (the issue's close).
     """
-    return render_email(draft, i18n.resolve_locale(locale, app.config), app.config, send_time=send_time)
+    return render_email(
+        draft, i18n.resolve_locale(locale, app.config), app.config.render_settings(), send_time=send_time
+    )
 
 
 def load_draft(app: App, issue_ref: int | str) -> tuple[int, Draft]:

@@ -159,6 +159,6 @@ def test_generated_korean_sentences_and_emails_never_write_both_forms(config: Co
         assert korean, "the catalog no longer translates the generated text"
         for text in korean:
             assert_no_particle_placeholder(text, "generated draft")
-        email = render_email(draft, "ko", config)
+        email = render_email(draft, "ko", config.render_settings())
         for part, text in (("subject", email.subject), ("HTML", email.html), ("text", email.text)):
             assert_no_particle_placeholder(text, f"Korean email {part}")

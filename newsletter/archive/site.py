@@ -223,7 +223,9 @@ class Archive:
             return found  # type: ignore[return-value]
         if cached_only:
             raise NotCached
-        rendered = self._from_draft(entry, lambda draft: render_email(draft, locale, self.config, web=True))
+        rendered = self._from_draft(
+            entry, lambda draft: render_email(draft, locale, self.config.render_settings(), web=True)
+        )
         self._issues[key] = rendered
         while len(self._issues) > RENDERED_KEPT:
             with contextlib.suppress(KeyError):
@@ -239,7 +241,7 @@ class Archive:
             raise NotCached
 
         def headline(draft: Draft) -> _Summary:
-            title, summary = default_renderer().headline(draft, locale, self.config)
+            title, summary = default_renderer().headline(draft, locale, self.config.render_settings())
             return _Summary(title=title, summary=summary)
 
         found = self._summaries[key] = self._from_draft(entry, headline)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Protocol
 
 import mrml
 from babel.support import Translations
@@ -36,16 +35,6 @@ TEXT_TEMPLATE = "email/issue.txt.j2"
 GMAIL_CLIP_BYTES = 102 * 1024
 #: Warn from this size on, leaving room for the per-recipient links filled in later.
 WARN_BYTES = 90 * 1024
-
-
-class HasRenderSettings(Protocol):
-    """Something that can say what rendering needs of it: the configuration."""
-
-    def render_settings(self) -> RenderSettings: ...
-
-
-Settings = RenderSettings | HasRenderSettings
-""":class:`RenderSettings`, or the configuration they are read from (``config.render_settings()``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,14 +63,14 @@ class EmailRenderer:
         self,
         draft: Draft,
         locale: str,
-        settings: Settings,
+        settings: RenderSettings,
         *,
         send_time: datetime | None = None,
         web: bool = False,
     ) -> RenderedEmail:
         """See :func:`render_email`."""
         envs = self._for(locale)
-        view = build_view(draft, locale, _settings(settings), envs.catalog, send_time, web=web)
+        view = build_view(draft, locale, settings, envs.catalog, send_time, web=web)
         mjml_source = self._template(envs.mjml, MJML_TEMPLATE, view, envs.catalog)
         html = compile_mjml(mjml_source)
         text = self._template(envs.text, TEXT_TEMPLATE, view, envs.catalog)
@@ -93,16 +82,16 @@ class EmailRenderer:
             text=text,
         )
 
-    def headline(self, draft: Draft, locale: str, settings: Settings) -> tuple[str, str]:
+    def headline(self, draft: Draft, locale: str, settings: RenderSettings) -> tuple[str, str]:
         """The subject and preheader alone, without compiling the email (for lists of issues)."""
         envs = self._for(locale)
-        view = build_view(draft, locale, _settings(settings), envs.catalog)
+        view = build_view(draft, locale, settings, envs.catalog)
         return subject(draft, view, envs.catalog), preheader(view, envs.catalog)
 
-    def mjml(self, draft: Draft, locale: str, settings: Settings) -> str:
+    def mjml(self, draft: Draft, locale: str, settings: RenderSettings) -> str:
         """The MJML source before compilation, for MJML's reference validator and for debugging."""
         envs = self._for(locale)
-        view = build_view(draft, locale, _settings(settings), envs.catalog)
+        view = build_view(draft, locale, settings, envs.catalog)
         return self._template(envs.mjml, MJML_TEMPLATE, view, envs.catalog)
 
     def _template(self, env: Environment, name: str, view: IssueView, catalog: Translations) -> str:
@@ -191,7 +180,12 @@ def default_renderer() -> EmailRenderer:
 
 
 def render_email(
-    draft: Draft, locale: str, settings: Settings, *, send_time: datetime | None = None, web: bool = False
+    draft: Draft,
+    locale: str,
+    settings: RenderSettings,
+    *,
+    send_time: datetime | None = None,
+    web: bool = False,
 ) -> RenderedEmail:
     """One locale's subject, preheader, HTML and text, with the per-recipient placeholders left in.
 
@@ -202,8 +196,3 @@ def render_email(
     public web version instead: no placeholders, nothing personal.
     """
     return default_renderer().render(draft, locale, settings, send_time=send_time, web=web)
-
-
-def _settings(given: Settings) -> RenderSettings:
-    # The configuration is accepted too, so callers that hold one need not build the settings.
-    return given if isinstance(given, RenderSettings) else given.render_settings()

@@ -42,10 +42,14 @@ NOTICES = {
 @pytest.mark.parametrize("locale", ["en", "ko"])
 @pytest.mark.parametrize("tracking", [False, True])
 def test_the_footer_says_when_tracking_is_on(config: Config, locale: str, tracking: bool) -> None:
-    rendered = render_email(sample_draft(), locale, config.replace(**{"delivery.tracking": tracking}))
+    rendered = render_email(
+        sample_draft(), locale, config.replace(**{"delivery.tracking": tracking}).render_settings()
+    )
 
     assert (NOTICES[locale] in rendered.html) is tracking
     assert (NOTICES[locale] in rendered.text) is tracking
     # The web version is never tracked, so it never says so.
-    web = render_email(sample_draft(), locale, config.replace(**{"delivery.tracking": True}), web=True)
+    web = render_email(
+        sample_draft(), locale, config.replace(**{"delivery.tracking": True}).render_settings(), web=True
+    )
     assert NOTICES[locale] not in web.html

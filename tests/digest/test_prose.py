@@ -161,7 +161,7 @@ def test_every_labelled_day_has_distinct_standalone_sections() -> None:
 @pytest.mark.parametrize("locale", ["en", "ko"])
 def test_no_double_stops_or_plural_possessives_on_any_labelled_day(locale: str) -> None:
     for name, draft in _day_drafts():
-        rendered = render_email(draft, locale, Config())
+        rendered = render_email(draft, locale, Config().render_settings())
         for text in (rendered.text, rendered.html):
             assert "…." not in text, f"{name}: an ellipsis followed by a period"
             found = _S_POSSESSIVE.findall(text)

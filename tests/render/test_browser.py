@@ -43,7 +43,7 @@ def test_nothing_overflows_or_is_clipped(
     draft: Draft, config: Config, tmp_path: Path, locale: str, width: int
 ) -> None:
     need(browser.available(), "chromium is not installed (apt-get install -y chromium)")
-    html = render_email(draft, locale, config).html
+    html = render_email(draft, locale, config.render_settings()).html
     figures = browser.measure(html, width, tmp_path)
     assert figures["viewport"] == width
     assert figures["scrollWidth"] <= width, f"the page scrolls sideways: {figures['scrollWidth']} > {width}"
@@ -69,7 +69,7 @@ def test_generated_korean_breaks_between_words_at_375(config: Config, tmp_path: 
     for number, draft in enumerate(generated_drafts()):
         workdir = tmp_path / str(number)
         workdir.mkdir()
-        figures = browser.measure(render_email(draft, "ko", config).html, 375, workdir)
+        figures = browser.measure(render_email(draft, "ko", config.render_settings()).html, 375, workdir)
         assert figures["brokenKorean"] == [], f"Korean words split across lines: {figures['brokenKorean']}"
         assert figures["brokenWords"] == [], f"words wrapped mid-word: {figures['brokenWords']}"
 
@@ -81,7 +81,9 @@ def test_one_pass_takes_at_most_60_percent_of_the_phone_height(
 ) -> None:
     need(browser.available(), "chromium is not installed (apt-get install -y chromium)")
     issue = draft if which == "sample" else bundled_day_draft()
-    height = browser.measure(render_email(issue, locale, config).html, 375, tmp_path)["height"]
+    height = browser.measure(render_email(issue, locale, config.render_settings()).html, 375, tmp_path)[
+        "height"
+    ]
     assert isinstance(height, int)
     before = BEFORE_ONE_PASS[which, locale]
     print(f"{which} {locale}: {height} px at 375 px ({height / before:.0%} of {before} px before)")

@@ -112,7 +112,7 @@ def test_every_chrome_string_is_in_the_locale(rendered: RenderedEmail) -> None:
 
 
 def test_korean_email_has_no_english_chrome(draft: Draft, config: Config) -> None:
-    korean = render_email(draft, "ko", config)
+    korean = render_email(draft, "ko", config.render_settings())
     for phrase in CHROME["en"][3:]:
         assert phrase not in korean.html
 
@@ -132,14 +132,14 @@ def test_every_pick_appears_with_its_facts_links_and_reference(rendered: Rendere
 
 
 def test_tables_have_the_issue_headers_in_order(draft: Draft, config: Config) -> None:
-    html = render_email(draft, "en", config).html
+    html = render_email(draft, "en", config.render_settings()).html
     headers = re.findall(r"<th[^>]*>([^<]*)</th>", html)
     # One table: the speed-read table took in the facts and summary tables' columns.
     assert headers == ["#", "Paper", "Area", "Key number", "First-read reason"]
 
 
 def test_korean_editorial_text_falls_back_to_english_where_missing(draft: Draft, config: Config) -> None:
-    korean = render_email(draft, "ko", config)
+    korean = render_email(draft, "ko", config.render_settings())
     first = draft.picks[0]
     assert first.decision["ko"] in korean.html
     assert first.decision["en"] not in korean.html
@@ -152,7 +152,7 @@ def test_subject_is_translated_when_the_title_has_no_text_for_the_locale(
     draft: Draft, config: Config
 ) -> None:
     english_only = dataclasses.replace(draft, title={"en": draft.title["en"]})
-    korean = render_email(english_only, "ko", config)
+    korean = render_email(english_only, "ko", config.render_settings())
     assert korean.subject == "리서치 브리프: 논문 5편, 2026년 7월 1일"
 
 
@@ -189,7 +189,7 @@ def test_the_header_shows_the_send_time_in_the_display_zone(
 ) -> None:
     drafted = dataclasses.replace(draft, generated_at=generated_at)
     for locale, brand, stamp in (("ko", "리서치 브리프", korean), ("en", "Research Brief", english)):
-        rendered = render_email(drafted, locale, config, send_time=send_time)
+        rendered = render_email(drafted, locale, config.render_settings(), send_time=send_time)
         # The text part opens with the "View in browser" line, then a blank line, then the header.
         assert rendered.text.splitlines()[2] == f"{brand} · {stamp}"
         assert f"{brand}</span> · {stamp}" in rendered.html
@@ -197,14 +197,17 @@ def test_the_header_shows_the_send_time_in_the_display_zone(
 
 def test_the_brand_is_configured_per_locale(draft: Draft, config: Config) -> None:
     branded = config.replace(**{"newsletter.brand": {"ko": "연구 소식", "en": "The Brief"}})
-    korean, english = render_email(draft, "ko", branded), render_email(draft, "en", branded)
+    korean, english = (
+        render_email(draft, "ko", branded.render_settings()),
+        render_email(draft, "en", branded.render_settings()),
+    )
     # Plain strings leave the renderer, not the view's language-tagged text.
     assert type(korean.subject) is str
     assert korean.text.splitlines()[2].startswith("연구 소식 · ")
     assert "연구 소식 뉴스레터(http://127.0.0.1:8000)를 구독하셔서" in korean.text
     assert english.text.splitlines()[2].startswith("The Brief · ")
     assert "you subscribed to The Brief at" in _squash(english.text)
-    unbranded = render_email(draft, "ko", config.replace(**{"newsletter.brand": {}}))
+    unbranded = render_email(draft, "ko", config.replace(**{"newsletter.brand": {}}).render_settings())
     assert unbranded.text.splitlines()[2].startswith("Research Brief · ")
 
 
@@ -238,18 +241,10 @@ def test_the_renderer_needs_only_its_settings(
     assert header.endswith(" · 20:24")
 
 
-def test_the_configuration_renders_as_its_settings_do(draft: Draft, config: Config) -> None:
-    # Callers that hold a configuration may pass it; it renders exactly as its settings.
-    for locale in ("en", "ko"):
-        assert render_email(draft, locale, config, send_time=SEND_TIME) == render_email(
-            draft, locale, config.render_settings(), send_time=SEND_TIME
-        )
-
-
 def test_korean_text_breaks_between_words_and_english_fallbacks_are_marked(
     draft: Draft, config: Config
 ) -> None:
-    page = _parse(render_email(draft, "ko", config, send_time=SEND_TIME).html)
+    page = _parse(render_email(draft, "ko", config.render_settings(), send_time=SEND_TIME).html)
     paragraphs = [attrs for tag, attrs in page.elements if tag in ("p", "h1", "h2")]
     assert paragraphs
     for attrs in paragraphs:
@@ -261,8 +256,8 @@ def test_korean_text_breaks_between_words_and_english_fallbacks_are_marked(
     assert len(marked) == 31
     # Korean fonts first in the Korean email only; nothing is marked English in the English one.
     korean_fonts = "font-family:Apple SD Gothic Neo, Malgun Gothic, Noto Sans KR, "
-    assert korean_fonts in render_email(draft, "ko", config).html
-    english = render_email(draft, "en", config).html
+    assert korean_fonts in render_email(draft, "ko", config.render_settings()).html
+    english = render_email(draft, "en", config.render_settings()).html
     assert korean_fonts not in english
     marked_in_english = [
         tag for tag, attrs in _parse(english).elements if attrs.get("lang") and attrs.get("role") != "article"
@@ -283,7 +278,7 @@ def test_preheader_uses_the_locale_plural_and_list_rules(
     draft: Draft, config: Config, locale: str, picks: int, expected: str
 ) -> None:
     fewer = dataclasses.replace(draft, picks=draft.picks[:picks])
-    rendered = render_email(fewer, locale, config)
+    rendered = render_email(fewer, locale, config.render_settings())
     assert rendered.preheader == expected
     assert expected in unescape(rendered.html)
 
@@ -312,7 +307,7 @@ def test_draft_text_is_escaped_never_interpreted(draft: Draft, config: Config) -
         draft.picks[0], title=INJECTED, short_name=INJECTED, first_read_reason={"en": INJECTED}
     )
     hostile = dataclasses.replace(draft, title={"en": INJECTED}, picks=(pick, *draft.picks[1:]))
-    rendered = render_email(hostile, "en", config)
+    rendered = render_email(hostile, "en", config.render_settings())
     tags = {tag for tag, _ in _parse(rendered.html).elements}
     assert "script" not in tags
     assert "mj-raw" not in tags
@@ -368,12 +363,14 @@ def test_a_broken_template_names_its_file(tmp_path, draft: Draft, config: Config
     (tmp_path / "email" / "issue.mjml.j2").write_text("<mjml>{{ issue.no_such_field }}</mjml>")
     (tmp_path / "email" / "issue.txt.j2").write_text("{{ issue.title }}")
     with pytest.raises(RenderError, match=r"issue\.mjml\.j2: .*no_such_field"):
-        EmailRenderer(templates=tmp_path).render(draft, "en", config)
+        EmailRenderer(templates=tmp_path).render(draft, "en", config.render_settings())
 
 
 def test_a_url_written_without_a_scheme_still_links(draft: Draft, config: Config) -> None:
     bare = dataclasses.replace(draft.picks[0], code_url="github.com/UnicomAI/OTCache")
-    email = render_email(dataclasses.replace(draft, picks=(bare, *draft.picks[1:])), "en", config)
+    email = render_email(
+        dataclasses.replace(draft, picks=(bare, *draft.picks[1:])), "en", config.render_settings()
+    )
     assert 'href="https://github.com/UnicomAI/OTCache"' in email.html
     assert 'href="github.com/' not in email.html
     assert "https://github.com/UnicomAI/OTCache" in email.text
@@ -394,6 +391,6 @@ def test_a_section_is_headed_by_the_short_name_and_headline(
     picks[2] = dataclasses.replace(
         picks[2], title="OTCache: cache schedules as geometry, not per-budget hacks", headline=headline
     )
-    rendered = render_email(dataclasses.replace(draft, picks=tuple(picks)), "en", config)
+    rendered = render_email(dataclasses.replace(draft, picks=tuple(picks)), "en", config.render_settings())
     assert f"## {heading}\n" in rendered.text
     assert heading.split(". ", 1)[1] + "</a></h2>" in rendered.html

@@ -44,7 +44,7 @@ def test_machine_written_issue_matches_golden(
             "newsletter.timezone": "Asia/Seoul",
         }
     )
-    rendered = render_email(draft, locale, pinned)
+    rendered = render_email(draft, locale, pinned.render_settings())
     files = {
         "issue.html": rendered.html,
         "issue.txt": rendered.text,

@@ -232,7 +232,7 @@ def test_a_third_locale_takes_only_a_new_catalog(tmp_path: Path, draft: Draft, c
     french_config = dataclasses.replace(config, newsletter=french_newsletter)
     renderer = EmailRenderer(catalogs=i18n.Catalogs(tmp_path))
     locale = i18n.resolve_locale("fr-FR", french_config)
-    french = renderer.render(draft, locale, french_config)
+    french = renderer.render(draft, locale, french_config.render_settings())
     assert locale == "fr"
     assert '<html lang="fr" dir="ltr"' in french.html
     for phrase in ("Références", "Lecture rapide", "Se désabonner", "1 juillet 2026 · 09:00"):

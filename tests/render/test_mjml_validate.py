@@ -60,7 +60,7 @@ def _validate(cli: Path, source: str, workdir: Path) -> subprocess.CompletedProc
 def test_templates_pass_strict_validation(
     mjml_cli: Path, draft: Draft, config: Config, tmp_path: Path, locale: str
 ) -> None:
-    source = EmailRenderer().mjml(draft, locale, config)
+    source = EmailRenderer().mjml(draft, locale, config.render_settings())
     done = _validate(mjml_cli, source, tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
 
