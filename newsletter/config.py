@@ -198,7 +198,7 @@ class ScheduleSection:
     """Empty follows arXiv: fire ``after_announcement`` minutes after each announcement."""
     after_announcement: Annotated[int, Range(0, 1439)] = 30
     approval: Approval = "auto"
-    review_deadline: Annotated[str, ClockTime()] = "11:00"
+    review_deadline: Annotated[str, ClockTime()] = "12:00"
     on_deadline: OnDeadline = "skip"
     empty_window: EmptyWindow = "skip"
     misfire_grace_seconds: Count = 3600

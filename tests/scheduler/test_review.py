@@ -26,7 +26,9 @@ AFTER_DEADLINE = datetime(2026, 7, 1, 11, 1, tzinfo=SEOUL)
 @pytest.fixture
 def app(demo_app: pipeline.App, monkeypatch: pytest.MonkeyPatch) -> pipeline.App:
     monkeypatch.setenv("NEWSLETTER_SIGNING_KEY", "r" * 32)
-    return pipeline.App(demo_app.config.replace(**{"schedule.approval": "review"}))
+    return pipeline.App(
+        demo_app.config.replace(**{"schedule.approval": "review", "schedule.review_deadline": "11:00"})
+    )
 
 
 def _runtime(app: pipeline.App) -> service.Runtime:
