@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -28,27 +26,12 @@ from newsletter.subscribers.signup import SignupRequest
 from newsletter.unsubscribe import Signer
 from newsletter.web.app import public_app
 from newsletter.web.ratelimit import RateLimit, client_address
-from tests.support import postgres_schema, state_snapshot
+from tests.support import state_snapshot
 
 from .signups import csrf_of, html_of, link_in, notices, notices_to, signup_config, text_of
 from .test_unsubscribe import PLACEHOLDERS, page_state, visible_text
 
 CONFIRM = {"confirm": "yes"}
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'store.db'}")
-        yield database
-        database.dispose()
-        return
-    with postgres_schema() as url:
-        database = Database(url)
-        try:
-            yield database
-        finally:
-            database.dispose()
 
 
 @pytest.fixture

@@ -10,10 +10,8 @@ another key.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
@@ -26,7 +24,7 @@ from newsletter.unsubscribe import Signer, TokenSubject
 from newsletter.web.app import public_app
 from newsletter.web.body import DEFAULT_BODY_BYTES
 from newsletter.web.subscribe import CSRF_PURPOSE
-from tests.support import postgres_schema, state_snapshot
+from tests.support import state_snapshot
 
 from .signups import csrf_of, signup_config
 
@@ -100,21 +98,6 @@ ATTACKS = {
     "DELETE a confirmation": Attack("DELETE", "/subscribe/confirm/{confirm}", status=405),
     "GET the lists form": Attack("GET", "/u/{unsub}/lists", status=405),
 }
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'store.db'}")
-        yield database
-        database.dispose()
-        return
-    with postgres_schema() as url:
-        database = Database(url)
-        try:
-            yield database
-        finally:
-            database.dispose()
 
 
 def _pending(db: Database, signer: Signer, email: str, *, at: datetime) -> tuple[str, int, str]:
