@@ -63,6 +63,22 @@ DROP_REASONS: Mapping[str, SubscriberStatus] = {
     "spam reporting address": SubscriberStatus.COMPLAINED,
 }
 """SendGrid's reasons for dropping a message to an address on one of its own suppression lists."""
+KNOWN_EVENTS = frozenset(
+    {
+        "processed",
+        DROPPED,
+        DELIVERED,
+        "deferred",
+        BOUNCE,
+        OPEN,
+        CLICK,
+        SPAM_REPORT,
+        *UNSUBSCRIBE_EVENTS,
+        "group_resubscribe",
+        "account_status_change",
+    }
+)
+"""Every event SendGrid's Event Webhook documents; the webhook refuses a batch with any other."""
 
 
 def event_kind(event: str, bounce_type: object) -> str:

@@ -49,24 +49,8 @@ _MAX_ID = 200
 _MAX_EMAIL = 320
 #: The largest row id the store holds: ids are INTEGER columns, 32-bit on PostgreSQL.
 MAX_ROW_ID = 2**31 - 1
-#: Every event SendGrid's Event Webhook documents; anything else is not SendGrid's and is
-#: refused with the batch, so a forged or garbled batch cannot fill the event table with names.
-KNOWN_EVENTS = frozenset(
-    {
-        "processed",
-        "dropped",
-        "delivered",
-        "deferred",
-        "bounce",
-        "open",
-        "click",
-        "spamreport",
-        "unsubscribe",
-        "group_unsubscribe",
-        "group_resubscribe",
-        "account_status_change",
-    }
-)
+# A forged or garbled batch naming an event SendGrid does not document (sendgrid.KNOWN_EVENTS)
+# is refused whole, so it cannot fill the event table with names.
 #: Clicked links are kept up to this length; longer ones are cut rather than refused.
 _MAX_URL = 2000
 
@@ -145,7 +129,7 @@ def _event(item: Any, place: int) -> ProviderEvent:
     if not isinstance(item, dict):
         raise InputError(f"{where}: expected an object")
     kind, event_id, stamp = item.get("event"), item.get("sg_event_id"), item.get("timestamp")
-    if not isinstance(kind, str) or kind not in KNOWN_EVENTS:
+    if not isinstance(kind, str) or kind not in sendgrid.KNOWN_EVENTS:
         raise InputError(f"{where}: expected an 'event' name SendGrid sends")
     if not isinstance(event_id, str) or not event_id or len(event_id) > _MAX_ID:
         raise InputError(f"{where}: expected an 'sg_event_id'")
@@ -164,7 +148,7 @@ def _event(item: Any, place: int) -> ProviderEvent:
         issue_id=_optional_id(item, "issue_id", where),
         subscriber_id=_optional_id(item, "subscriber_id", where),
         reason=_text(item, "reason", where)[:500],
-        url=_text(item, "url", where) if kind == "click" else "",
+        url=_text(item, "url", where) if kind == sendgrid.CLICK else "",
     )
 
 
