@@ -23,6 +23,7 @@ from newsletter.store import Database, Session, issues
 from newsletter.store import events as stored_events
 from newsletter.store import sends as send_records
 from newsletter.store.schema import Issue, IssueStatus, SendStatus
+from newsletter.window import review_deadline
 
 COUNT_KEYS = ("sent", "delivered", "bounced", "unsubscribed", "failed", "unknown", "pending")
 _TROUBLE = frozenset({Outcome.FAILED, Outcome.MISSED, Outcome.STOPPED, Outcome.PAUSED})
@@ -143,7 +144,7 @@ def _attention(
             )
     for run in runs:
         if run.outcome == Outcome.AWAITING_APPROVAL:
-            deadline = timing.review_deadline(run.scheduled_for, config.schedule.review_deadline, config.tz)
+            deadline = review_deadline(run.scheduled_for, config.schedule.review_deadline, config.tz)
             if now >= deadline:
                 found.append(
                     Attention(

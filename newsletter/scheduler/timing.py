@@ -29,7 +29,6 @@ from newsletter.window import ANNOUNCEMENT_TIME, ANNOUNCEMENT_WEEKDAYS, ARXIV_ZO
 
 # Still importable from here (newsletter.status reads it so); it lives in the window module
 # because the pipeline, below the scheduler, writes the deadline into the review request.
-from newsletter.window import review_deadline as review_deadline  # noqa: PLC0414 (a re-export)
 
 # A daily or weekly cron always fires within this span, so looking this far back finds the
 # latest fire time before a moment.

@@ -22,7 +22,7 @@ from newsletter.cli import cli
 from newsletter.config import ScheduleSection
 from newsletter.errors import ConfigError
 from newsletter.scheduler import timing
-from newsletter.window import announcement, latest_announcement
+from newsletter.window import announcement, latest_announcement, review_deadline
 
 KST = ZoneInfo("Asia/Seoul")
 ET = ZoneInfo("America/New_York")
@@ -181,14 +181,14 @@ DEADLINE_CASES = [
     ("close", "deadline", "expected"), [pytest.param(c, d, e, id=n) for n, c, d, e in DEADLINE_CASES]
 )
 def test_review_deadline(close: str, deadline: str, expected: str) -> None:
-    assert timing.review_deadline(kst(close), deadline, KST) == kst(expected)
+    assert review_deadline(kst(close), deadline, KST) == kst(expected)
 
 
 @pytest.mark.parametrize(
     ("key", "call"),
     [
         ("schedule.cron", lambda: timing.daily_trigger("0 25 * * *", KST)),
-        ("schedule.review_deadline", lambda: timing.review_deadline(kst("2026-03-09T09:00"), "11h", KST)),
+        ("schedule.review_deadline", lambda: review_deadline(kst("2026-03-09T09:00"), "11h", KST)),
     ],
 )
 def test_bad_settings_name_their_key(key: str, call: object) -> None:
