@@ -23,6 +23,7 @@ _CONTRAST = re.compile(
 )
 _AFTER_COLON = re.compile(r":\s+([^:;]+?)\.?$")
 #: A phrase runs to the next comma, colon or semicolon; "8,000" is no comma.
+_QUESTION = re.compile(r"^(?:why|how|what|when|where|which|who|does|do|can|is|are|should)\b", re.I)
 _PHRASE = r"(?:[^,;:]|,(?=\d))+"
 _CUE = r"(?:propose|present|introduce|develop|design|build|formulate|devise|derive)s?"
 #: "X, which …" right after a name (a capitalised word or an acronym in parentheses).
@@ -80,7 +81,7 @@ def headline(
     points back to a previous sentence."""
     title = squash(title)
     for phrase, clause, own in _candidates(found, zones, method, title):
-        short = compress(phrase, clause=clause)
+        short = compress(re.sub(r"^(?:which|that)\s+", "", phrase.strip()), clause=clause)
         # "a training-free DiT caching method" is true of the paper but says nothing new.
         if _fits(short, title, own=own) and not dangling(short) and not (own and _GENERIC.match(short)):
             return _lower_first(short)
@@ -122,7 +123,7 @@ def _subtitle(title: str) -> str:
     """ "OTCache: Optimal Transport Modeling of …" → "optimal transport modeling of …"."""
     name, colon, rest = title.partition(": ")
     # A question says what the paper asks, not what it finds.
-    if not colon or len(rest.split()) < WORDS[0] or "?" in title:
+    if not colon or len(rest.split()) < WORDS[0] or "?" in title or _QUESTION.match(name):
         return ""
     return " ".join(_sentence_case(w) for w in rest.split())
 
@@ -139,7 +140,9 @@ def compress(phrase: str, *, limit: int = WORDS[1], clause: bool = False) -> str
     if len(words) <= limit and _complete(words, clause=clause):
         return " ".join(words)
     for end in range(min(limit, len(words) - 1), WORDS[0] - 1, -1):
-        if _boundary(words, end) and _complete(words[:end], clause=clause):
+        # "combines A, B" out of "combines A, B and C" would cut a list short.
+        listed = any(w.endswith(",") for w in words[:end]) and {"and", "or"} & {w.lower() for w in words[end:]}
+        if _boundary(words, end) and not listed and _complete(words[:end], clause=clause):
             return " ".join(words[:end]).rstrip(",")
     return ""
 
@@ -167,7 +170,7 @@ def _complete(words: Sequence[str], *, clause: bool) -> bool:
         return False
     if re.search(r"\bbetween\b(?!.*\band\b)", text) or re.search(r"\bboth\b(?!.*\band\b)", text):
         return False
-    return not clause or _VERB_HINT.search(" ".join(words[1:])) is not None
+    return not clause or _VERB_HINT.search(" ".join(words)) is not None
 
 
 def acceptable(phrase: str, title: str) -> bool:

@@ -29,8 +29,8 @@ _WORD = re.compile(r"\b(?:we|our|us|ours|ourselves)\b", re.IGNORECASE)
 _TURN = re.compile(
     rf"^We\s+(?:\w+ly\s+)?(?:{_CUE_VERBS})\s+(?P<subject>.+?),\s+(?P<link>which\s+|(?=an?\s))(?P<rest>.+)$"
 )
-#: A word after "and"/"or" that may be a bare verb whose subject is still "we".
-_AFTER_AND = re.compile(r"\b(?:and|or)\s+(?P<word>[a-z][\w-]*)")
+#: A word after ", and" that may be a bare verb whose subject is still "we" ("…, and fine-tune …").
+_AFTER_AND = re.compile(r",\s+(?:and|or)\s+(?P<word>[a-z][\w-]*)")
 _NOT_BARE_VERB = frozenset(
     {"a", "an", "the", "its", "their", "our", "no", "one", "two", "three", "each", "every", "all", "both"}
     | {"then", "thus", "so", "more", "less", "in", "on", "at", "by", "to", "from", "with", "without", "only"}
@@ -152,6 +152,7 @@ def _pronouns(sentence: str, *, single: bool, mentioned: bool) -> tuple[str, boo
         elif lower == "our":
             owner = "their" if mentioned else ("the author's" if single else "the authors'")
             out.append(owner.capitalize() if word[0].isupper() and at_start else owner)
+            mentioned = True
         else:
             out.append({"us": "them", "ours": "theirs", "ourselves": "themselves"}[lower])
     out.append(sentence[position:])
