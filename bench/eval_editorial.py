@@ -6,7 +6,8 @@ picked, the facts they expected and the sentences they accept as each paper's te
 gets (headline, technical read, quote, third person, distinct sentences). The feed is read by
 the real arXiv client from a replay server on 127.0.0.1: nothing leaves the machine, and
 nothing is timed. The script exits non-zero when a day's precision at 5 falls below FLOOR,
-or its prose below PROSE_FLOORS, so that a change which helps one day by hurting another shows up as a failure.
+or its prose below PROSE_FLOORS, so that a change which helps one day by hurting another
+shows up as a failure.
 
     .venv/bin/python bench/eval_editorial.py
 """

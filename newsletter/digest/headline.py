@@ -3,11 +3,12 @@
 Candidates, in order: a contrast ("X, not Y", "rather than") in the method or a theory
 claim; the method's "which …" clause ("We present OTCache, which treats …"); its appositive
 ("CoverDistill, a distillation objective with a certificate"); what the authors prove ("we
-show that …"); the part after a colon in a later sentence; the title's subtitle when it says
-more than the name. A long candidate is compressed by dropping its tail at a syntactic
-boundary (a trailing prepositional phrase, a participle or relative clause, a coordinated
-verb phrase), never mid-phrase: the kept words never end on a preposition, article or
-conjunction, never leave "between A" without its "and B", and never cut a list short.
+show that …"); the part after a colon in a later sentence; what the authors do ("We average
+…" → "averages …"); the title's subtitle when it says more than the name. A long candidate
+is compressed by dropping its tail at a syntactic boundary (a trailing prepositional phrase,
+a participle or relative clause, a coordinated verb phrase), never mid-phrase: the kept
+words never end on a preposition, article or conjunction, never leave "between A" without
+its "and B", and never cut a list short.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 
+from newsletter.digest.person import ADVERB, third_singular, wordset
 from newsletter.ranking.text import squash
 
 WORDS = (3, 10)
@@ -30,12 +32,12 @@ _CUE = r"(?:propose|present|introduce|develop|design|build|formulate|devise|deri
 _NAME_WHICH = re.compile(rf"(?:\b[A-Z][\w.+-]*|\))\s*,\s+which\s+({_PHRASE})")
 #: "… a method that …" within a few words of the method verb: the clause's subject is the method.
 _NEAR_CLAUSE = re.compile(
-    rf"\bwe\s+(?:\w+ly\s+)?{_CUE}\s+(?:\S+\s+){{0,7}}?(?!(?:in|by|of|on|to|for|with|through)\b)\S+?,?\s+"
+    rf"\bwe\s+(?:{ADVERB}\s+)?{_CUE}\s+(?:\S+\s+){{0,7}}?(?!(?:in|by|of|on|to|for|with|through)\b)\S+?,?\s+"
     rf"(?:which|that)\s+({_PHRASE})",
     re.I,
 )
 _APPOSITIVE = re.compile(
-    rf"\bwe\s+(?:\w+ly\s+)?{_CUE}\s+[A-Z][^,:;]*,\s+(an?\s+{_PHRASE}?)(?=\s+(?:that|which)\b|,(?!\d)|[;:]|\.?$)",
+    rf"\bwe\s+(?:{ADVERB}\s+)?{_CUE}\s+[A-Z][^,:;]*,\s+(an?\s+{_PHRASE}?)(?=\s+(?:that|which)\b|,(?!\d)|[;:]|\.?$)",
     re.I,
 )
 _THAT = re.compile(
@@ -43,28 +45,43 @@ _THAT = re.compile(
     r"([^;:]+?)(?=,\s+and\s+we\b|[;:]|\.?$)",
     re.I,
 )
+#: "We average several students into a teacher" → "averages several students into a teacher", the
+#: method as the subject; not for verbs that only announce ("we propose X") or survey.
+_WE_DO = re.compile(
+    rf"^We\s+(?:{ADVERB}\s+)?(?P<verb>[a-z][\w-]*)\s+"
+    r"(?P<rest>(?:[^,;:]|,(?=\d))+)"
+)
+#: "… and improve X": a second verb whose subject is still "we"; the phrase stops before it.
+_AND_VERB = re.compile(
+    r",?\s+and\s+(?!(?:a|an|the|its|their|our|no|one|each|every|all|more|less)\b)[a-z][\w-]*(?<!s)(?<!ed)(?<!ng)(?<!ly)\b.*$"
+)
+_ANNOUNCING = wordset(
+    "propose present introduce study revisit investigate explore consider survey review show prove "
+    "establish demonstrate discuss describe evaluate compare analyze analyse provide release report "
+    "examine argue find observe note focus address tackle aim seek are have were had can will"
+)
 _GENERIC = re.compile(
     r"^an?\s+(?:[\w-]+\s+){0,4}(?:method|framework|approach|technique|paradigm|model|pipeline|system|recipe|"
     r"strategy|scheme|algorithm|solution|agent|tool|benchmark|dataset)$",
     re.I,
 )
 #: A word before which a phrase may end: prepositions, relative words, participles, conjunctions.
-_CUT_BEFORE = frozenset(
+_CUT_BEFORE = wordset(
     "for from with by on in at into through across under over via using while without along within "
-    "among during after before so such whose which that where when and or but while whereas "
-    "built trained learned selected computed given used obtained based conditioned injected distilled "
-    "guided driven designed".split()
+    "among during after before so such whose which that where when and or but while whereas built "
+    "trained learned selected computed given used obtained based conditioned injected distilled "
+    "guided driven designed"
 )
-#: A word a phrase may not end on.
-_NO_END = frozenset(
+#: A word a phrase may not end on: a function word, or a participle or noun that needs what
+#: follows it ("built on the observation", "removes the dependence", "an interval given").
+_NO_END = wordset(
     "a an the of to for from with by on in at into through across under over via as and or but nor "
     "that which whose who where when while is are was were be been being can may must will would "
-    "should could has have had its their our this these those such than between both either per".split()
-    # Participles and nouns that need what follows them: "built on the observation", "removes
-    # the dependence", "an interval given".
-    + "built trained learned selected computed given used obtained based conditioned injected distilled "
-    "guided driven designed observation fact idea insight assumption finding notion premise dependence "
-    "need lack role choice number amount effect impact importance".split()
+    "should could has have had its their our this these those such than between both either per built "
+    "trained learned selected "
+    "computed given used obtained based conditioned injected distilled guided driven designed "
+    "observation fact idea insight assumption finding notion premise dependence need lack role choice "
+    "number amount effect impact importance"
 )
 _VERB_HINT = re.compile(
     r"\b(?:is|are|was|were|has|have|can|cannot|does|do|may|must|will|needs?|\w+(?<!s)s)\b"
@@ -96,27 +113,30 @@ def _candidates(
     claims = [found[method]] if method >= 0 else []
     claims += [s for s, zone in zip(found, zones, strict=True) if zone == "theory"]
     for sentence in claims:
-        for match in _CONTRAST.finditer(sentence):
-            yield match.group(1), True, True
+        yield from ((m.group(1), True, True) for m in _CONTRAST.finditer(sentence))
     if method >= 0:
-        sentence = found[method]
-        for pattern in (_NAME_WHICH, _NEAR_CLAUSE):
-            for match in pattern.finditer(sentence):
-                if not _cut_list(sentence, match.end(1)):
-                    yield match.group(1), False, True
-        for match in _APPOSITIVE.finditer(sentence):
-            if not _cut_list(sentence, match.end(1)):
-                yield match.group(1), False, True
+        yield from _named_phrases(found[method])
     for sentence in claims:
-        for match in _THAT.finditer(sentence):
-            yield match.group(1), True, True
+        yield from ((m.group(1), True, True) for m in _THAT.finditer(sentence))
     for sentence, zone in zip(found, zones, strict=True):
         colon = _AFTER_COLON.search(sentence)
         if colon and zone in ("method", "theory", "mechanism"):
             yield colon.group(1), True, True
+    doing = _WE_DO.match(found[method]) if method >= 0 else None
+    if doing and doing.group("verb") not in _ANNOUNCING and not doing.group("verb").endswith("ed"):
+        rest = _AND_VERB.sub("", doing.group("rest"))
+        yield f"{third_singular(doing.group('verb'))} {rest}", False, True
     subtitle = _subtitle(title)
     if subtitle:
         yield subtitle, False, False
+
+
+def _named_phrases(sentence: str) -> Iterator[tuple[str, bool, bool]]:
+    """What the method sentence says of the name it introduces: its "which" clause, its appositive."""
+    for pattern in (_NAME_WHICH, _NEAR_CLAUSE, _APPOSITIVE):
+        for match in pattern.finditer(sentence):
+            if not _cut_list(sentence, match.end(1)):
+                yield match.group(1), False, True
 
 
 def _subtitle(title: str) -> str:
@@ -136,13 +156,19 @@ def _sentence_case(word: str) -> str:
 def compress(phrase: str, *, limit: int = WORDS[1], clause: bool = False) -> str:
     """``phrase`` cut to at most ``limit`` words at the last syntactic boundary that leaves a
     complete phrase; "" when there is none. A ``clause`` must keep a verb."""
+    if ". " in phrase:
+        return ""
     words = phrase.strip().rstrip(".").split()
     if len(words) <= limit and _complete(words, clause=clause):
         return " ".join(words)
     for end in range(min(limit, len(words) - 1), WORDS[0] - 1, -1):
-        # "combines A, B" out of "combines A, B and C" would cut a list short.
-        listed = any(w.endswith(",") for w in words[:end]) and {"and", "or"} & {w.lower() for w in words[end:]}
-        if _boundary(words, end) and not listed and _complete(words[:end], clause=clause):
+        # "combines A, B" out of "combines A, B and C" would cut a list short; "a curriculum
+        # ordered" and "to write" would lose what the participle or the verb needs.
+        listed = any(w.endswith(",") for w in words[:end]) and {"and", "or"} & {
+            w.lower() for w in words[end:]
+        }
+        bare = words[end - 1].lower().endswith("ed") or words[end - 2].lower() == "to"
+        if _boundary(words, end) and not listed and not bare and _complete(words[:end], clause=clause):
             return " ".join(words[:end]).rstrip(",")
     return ""
 
@@ -166,6 +192,9 @@ def _complete(words: Sequence[str], *, clause: bool) -> bool:
         return False
     text = " ".join(words).lower()
     last = words[-1].lower().rstrip(",")
+    # "to write" without its object.
+    if len(words) > 1 and words[-2].lower() == "to":
+        return False
     if last in _NO_END or text.count("(") != text.count(")") or text.count("[") != text.count("]"):
         return False
     if re.search(r"\bbetween\b(?!.*\band\b)", text) or re.search(r"\bboth\b(?!.*\band\b)", text):

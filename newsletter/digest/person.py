@@ -10,16 +10,24 @@ from __future__ import annotations
 
 import re
 
+
+def wordset(text: str) -> frozenset[str]:
+    """The words of ``text``, for the word lists below."""
+    return frozenset(text.split())
+
+
+#: An adverb between "we" and its verb: "we further show", "we formally prove"; "apply" is a verb.
+ADVERB = r"(?!(?:apply|supply|reply|rely|multiply|comply|imply)\b)\w+ly"
 _CUE_VERBS = r"propose|present|introduce|develop|design|build|formulate|devise|derive|call|name|term"
 #: "We propose Multi-Block Diffusion Language Models (MBD-LMs), …": the name and its acronym.
 _NAMED = re.compile(
-    rf"\bwe\s+(?:\w+ly\s+)?(?:{_CUE_VERBS})s?\s+"
+    rf"\bwe\s+(?:{ADVERB}\s+)?(?:{_CUE_VERBS})s?\s+"
     r"(?P<name>[A-Z][\w.+-]*(?:\s+(?:[A-Z0-9][\w.+-]*|for|of|and|via|with|in|on|to))*?)"
     r"(?:\s+\((?P<acronym>[^()]{1,20})\))?(?=,|:|;|\s+(?:which|that|to|for|as|with)\b|\.?$)",
     re.IGNORECASE,
 )
 _NAMED_ACRONYM = re.compile(
-    rf"\bwe\s+(?:\w+ly\s+)?(?:{_CUE_VERBS})s?\s+"
+    rf"\bwe\s+(?:{ADVERB}\s+)?(?:{_CUE_VERBS})s?\s+"
     r"(?P<name>[A-Z][\w.+-]*(?:\s+(?:[A-Z0-9][\w.+-]*|for|of|and|via|with|in|on|to))*)"
     r"\s+\((?P<acronym>[^()]{1,20})\)",
     re.IGNORECASE,
@@ -27,27 +35,29 @@ _NAMED_ACRONYM = re.compile(
 _WORD = re.compile(r"\b(?:we|our|us|ours|ourselves)\b", re.IGNORECASE)
 #: "We propose X, which does Y" / "We present X, a Y": the sentence an editor turns around.
 _TURN = re.compile(
-    rf"^We\s+(?:\w+ly\s+)?(?:{_CUE_VERBS})\s+(?P<subject>.+?),\s+(?P<link>which\s+|(?=an?\s))(?P<rest>.+)$"
+    rf"^We\s+(?:{ADVERB}\s+)?(?:{_CUE_VERBS})\s+(?P<subject>.+?),\s+(?P<link>which\s+|(?=an?\s))(?P<rest>.+)$"
 )
 #: A word after ", and" that may be a bare verb whose subject is still "we" ("…, and fine-tune …").
 _AFTER_AND = re.compile(r",\s+(?:and|or)\s+(?P<word>[a-z][\w-]*)")
-_NOT_BARE_VERB = frozenset(
-    {"a", "an", "the", "its", "their", "our", "no", "one", "two", "three", "each", "every", "all", "both"}
-    | {"then", "thus", "so", "more", "less", "in", "on", "at", "by", "to", "from", "with", "without", "only"}
+_NOT_BARE_VERB = wordset(
+    "a an the its their our no one two three each every all both then thus so more less in on at by "
+    "to from with without only"
 )
-_ADVERB = r"(?:\w+ly|further|also|then|first|finally|additionally|instead|here|now|next|again)"
-_MODALS = frozenset({"can", "could", "will", "would", "may", "might", "must", "should", "shall"})
+_ADVERB = rf"(?:{ADVERB}|further|also|then|first|finally|additionally|instead|here|now|next|again)"
+_MODALS = wordset("can could will would may might must should shall")
 _IRREGULAR = {"have": "has", "do": "does", "go": "goes", "are": "is", "were": "was", "be": "is"}
 #: Verbs that follow "and" with "we" as their subject, conjugated too for a single author.
-_RESEARCH_VERBS = frozenset(
+_RESEARCH_VERBS = wordset(
     "propose present introduce develop design build formulate devise derive show prove give provide "
-    "demonstrate establish evaluate apply use study analyze analyse find obtain train fine-tune extend "
-    "validate release compare discuss identify characterize construct test report offer explore "
-    "investigate argue observe achieve implement conduct perform verify illustrate highlight note add adapt "
-    "measure learn revisit organize organise summarize summarise average combine replace treat cast model "
-    "frame leverage exploit employ adopt pose solve address tackle bound reduce improve outperform run scale "
-    "collect curate annotate benchmark link connect unify generalize recover suggest explain describe "
-    "review survey examine assess quantify estimate predict detect compute optimize point".split()
+    "demonstrate establish evaluate apply use study analyze analyse find obtain train fine-tune "
+    "extend validate release compare discuss identify characterize construct test report offer "
+    "explore investigate argue observe achieve implement conduct perform verify illustrate highlight "
+    "note add adapt measure learn revisit organize organise summarize summarise average combine "
+    "replace treat cast model frame leverage exploit employ adopt pose solve address tackle bound "
+    "reduce improve outperform run scale collect curate annotate benchmark link connect unify "
+    "generalize recover suggest explain describe review survey examine assess quantify estimate "
+    "predict detect compute optimize point characterise generalise optimise summarise organise "
+    "analyse"
 )
 
 
@@ -55,7 +65,7 @@ def method_name(sentence: str) -> str:
     """The name ``sentence`` introduces for the method ("OTCache", "MBD-LMs"), or ""."""
     matches = list(_NAMED.finditer(sentence))
     # "Consistency Trajectory Distillation for 3D (CTD-3D)": the longest reading that ends in an acronym.
-    matches = [m for m in _NAMED_ACRONYM.finditer(sentence)] + matches
+    matches = [*_NAMED_ACRONYM.finditer(sentence), *matches]
     for match in matches:
         name, acronym = match.group("name"), match.group("acronym")
         if not name[0].isupper():
@@ -168,7 +178,7 @@ def _conjugate_after(sentence: str, position: int) -> tuple[int, str, str]:
     if not match:
         return position, "", ""
     verb = match.group("verb")
-    return match.start("verb"), _third_singular(verb), verb
+    return match.start("verb"), third_singular(verb), verb
 
 
 def _conjugate_coordinated(text: str) -> str:
@@ -177,12 +187,13 @@ def _conjugate_coordinated(text: str) -> str:
         return text
     return re.sub(
         r"(?<=\band )(?P<verb>[a-z][\w-]*)\b",
-        lambda m: _third_singular(m.group("verb")) if m.group("verb") in _RESEARCH_VERBS else m.group(0),
+        lambda m: third_singular(m.group("verb")) if m.group("verb") in _RESEARCH_VERBS else m.group(0),
         text,
     )
 
 
-def _third_singular(verb: str) -> str:
+def third_singular(verb: str) -> str:
+    """ "propose" → "proposes", "study" → "studies", "have" → "has"; a past or modal form is kept."""
     if verb in _MODALS or verb.endswith("ed") or verb in ("had", "was", "is", "has"):
         return verb
     if verb in _IRREGULAR:

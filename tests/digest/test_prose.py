@@ -152,7 +152,8 @@ _PROBLEM = "Sampling from diffusion models is slow."
     [
         (
             "FooCache: Optimal Transport Modeling of Cache Schedules",
-            f"{_PROBLEM} We present FooCache, which treats the schedules for different budgets as points on one "
+            f"{_PROBLEM} We present FooCache, which treats the schedules for different budgets as points "
+            "on one "
             "smooth trajectory in policy space.",
             "treats the schedules for different budgets as points",
         ),
@@ -248,7 +249,8 @@ def test_the_method_sentence_names_the_method(sentence: str, expected: str) -> N
 def test_a_dangling_sentence_after_the_method_is_used_with_its_pronoun_resolved() -> None:
     chosen = sections(
         title="OTCache: Cache Schedules",
-        abstract=f"{_PROBLEM} We present OTCache, which treats schedules as points on one trajectory. Without "
+        abstract=f"{_PROBLEM} We present OTCache, which treats schedules as points on one trajectory. "
+        "Without "
         "any training, it first finds a reference schedule with a graph-based search. OTCache reaches 4.5× "
         "acceleration on FLUX.1 [dev].",
         authors=["Hao Zhang", "Yifan Liu"],
@@ -269,7 +271,8 @@ def test_a_dangling_sentence_after_the_method_is_used_with_its_pronoun_resolved(
             "OTCache treats schedules as points.",
         ),
         (
-            "We propose Multi-Block Diffusion Language Models (MBD-LMs), which decode several blocks at once.",
+            "We propose Multi-Block Diffusion Language Models (MBD-LMs), which decode several blocks "
+            "at once.",
             False,
             "Multi-Block Diffusion Language Models (MBD-LMs) decode several blocks at once.",
         ),
@@ -285,7 +288,8 @@ def test_a_dangling_sentence_after_the_method_is_used_with_its_pronoun_resolved(
         ),
         # A coordinated verb still needs "we" as its subject: only the pronoun changes.
         (
-            "We introduce PhysReward, a reward model that scores plausibility, and fine-tune video models on it.",
+            "We introduce PhysReward, a reward model that scores plausibility, and fine-tune video "
+            "models on it.",
             False,
             "The authors introduce PhysReward, a reward model that scores plausibility, and fine-tune video "
             "models on it.",
@@ -331,14 +335,16 @@ def test_sections_are_in_the_third_person(text: str, single: bool, expected: str
     ("abstract", "expected"),
     [
         (
-            f"{_PROBLEM} We propose FooNet, which does Y. A router uses Z to skip tokens. FooNet reaches an FID "
+            f"{_PROBLEM} We propose FooNet, which does Y. A router uses Z to skip tokens. FooNet "
+            "reaches an FID "
             "of 2.1 on ImageNet 256, against 2.5 for the baseline. We prove that FooNet converges. Code is "
             "available at https://github.com/a/b.",
             ("problem", "method", "mechanism", "result", "theory", "boilerplate"),
         ),
         # Without "we propose", what the authors prove is the method sentence.
         (
-            "We show that flow matching is score matching. The equivalence explains the weighting. On ImageNet "
+            "We show that flow matching is score matching. The equivalence explains the weighting. "
+            "On ImageNet "
             "64, RFM improves FID from 2.41 to 2.18.",
             ("method", "mechanism", "result"),
         ),
@@ -355,7 +361,8 @@ def test_an_abstract_reads_as_rhetorical_zones(abstract: str, expected: tuple[st
     [
         ("On ImageNet 64 the student reaches an FID of 2.9, against 2.7 for its 35-step teacher.", True),
         (
-            "Trained for 30 A100-days, FooGen reaches a GenEval score of 0.74, compared with 0.73 for SD3-Medium.",
+            "Trained for 30 A100-days, FooGen reaches a GenEval score of 0.74, compared with 0.73 "
+            "for SD3-Medium.",
             True,
         ),
         ("FooNet is 2.1× faster on FLUX.1 [dev] at 1024 pixels.", True),
@@ -388,7 +395,8 @@ def test_the_strongest_result_is_quoted_and_sections_stay_on_distinct_sentences(
 def test_without_a_mechanism_the_technical_read_is_the_problem_said_to_be_one() -> None:
     chosen = sections(
         title="FooDistill",
-        abstract="Distilling video models blurs motion, because per-frame matching ignores how frames relate. "
+        abstract="Distilling video models blurs motion, because per-frame matching ignores how frames "
+        "relate. "
         "We propose FooDistill, which adds a temporal loss. FooDistill is 3.8× faster than its teacher.",
         authors=["A. Author", "B. Author"],
     )
@@ -462,7 +470,9 @@ def test_every_labelled_day_has_distinct_standalone_sections() -> None:
                 assert not repeats_title(sentence, pick.title), f"{where}: {sentence}"
             for text in texts:
                 assert not text or not dangling(sentences(text.lstrip("“"))[0]), f"{where}: {text}"
-            assert not pick.headline or acceptable(pick.headline["en"], pick.title), f"{where}: {pick.headline}"
+            assert not pick.headline or acceptable(pick.headline["en"], pick.title), (
+                f"{where}: {pick.headline}"
+            )
             if pick.quote:
                 assert re.search(r"” — \S.*$", pick.quote["en"]), f"{where}: {pick.quote}"
 
