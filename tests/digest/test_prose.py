@@ -20,8 +20,15 @@ from newsletter.digest.person import method_name, resolve_pronoun, third_person
 from newsletter.digest.prose import attribution, boilerplate, dangling, repeats_title, sections, zones
 from newsletter.model import Draft, Window
 from newsletter.ranking import rank
-from newsletter.ranking.labelled import labelled_days, read_papers
-from newsletter.ranking.text import sentences
+from newsletter.ranking.labelled import (
+    FLOOR_NOTE,
+    LabelledDay,
+    below_floors,
+    labelled_days,
+    read_papers,
+    score_prose,
+)
+from newsletter.ranking.text import sentences, squash
 from newsletter.render import render_email
 
 _S_POSSESSIVE = re.compile(r"[\w-]*s's\b")
@@ -437,6 +444,36 @@ def test_a_headline_or_section_never_repeats_the_title() -> None:
 )
 def test_quotes_are_attributed_as_editors_do(authors: list[str], expected: str) -> None:
     assert attribution(authors) == expected
+
+
+@pytest.mark.parametrize("day", labelled_days(DAYS), ids=lambda day: day.name)
+def test_the_prose_meets_its_floors_on_every_labelled_day(day: LabelledDay) -> None:
+    score = score_prose(day, read_papers(day))
+    assert below_floors(score) == [], f"{day.name}: {score} ({FLOOR_NOTE})"
+
+
+def test_labels_name_sentences_the_abstract_has() -> None:
+    for day in labelled_days(DAYS):
+        papers = {paper.arxiv_id: paper for paper in read_papers(day)}
+        for label in day.picks:
+            count = len(sentences(squash(papers[label.arxiv_id].abstract)))
+            assert all(0 <= index < count for index in label.mechanism), f"{day.name} {label.arxiv_id}"
+            assert label.headline, f"{day.name} {label.arxiv_id}"
+
+
+def test_a_problem_read_is_framed_in_every_locale() -> None:
+    framed = 0
+    for name, draft in _day_drafts():
+        for pick in draft.picks:
+            english = pick.technical_read.get("en", "")
+            if english.startswith("The problem it sets out to solve: "):
+                framed += 1
+                problem = english.removeprefix("The problem it sets out to solve: ")
+                assert pick.technical_read["ko"] == f"이 논문이 풀려는 문제: {problem}", name
+            else:
+                assert "ko" not in pick.technical_read, f"{name}: the abstract's words stay in English"
+    # The short abstracts of the off-topic and mixed days have no mechanism sentence.
+    assert framed >= 5
 
 
 @cache
