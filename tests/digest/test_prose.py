@@ -140,6 +140,12 @@ def test_a_dangling_sentence_comes_with_the_one_before_it() -> None:
             "",
         ),
         ("decode several blocks at once", False, "decode several blocks at once"),
+        # "as points" is a complete phrase; "as" alone is not an end.
+        (
+            "the schedules for budgets as points on one smooth trajectory in policy space",
+            False,
+            "the schedules for budgets as points on one smooth trajectory",
+        ),
     ],
 )
 def test_a_long_headline_is_cut_only_at_a_syntactic_boundary(
@@ -162,7 +168,8 @@ _PROBLEM = "Sampling from diffusion models is slow."
             f"{_PROBLEM} We present FooCache, which treats the schedules for different budgets as points "
             "on one "
             "smooth trajectory in policy space.",
-            "treats the schedules for different budgets as points",
+            # "treats X as Y" heads as "X as Y".
+            "schedules for different budgets as points on one smooth trajectory",
         ),
         (
             "A Paper",
