@@ -205,9 +205,25 @@ def _draft_pick(pick: Pick, locales: Sequence[str]) -> DraftPick:
         headline={"en": chosen.headline} if chosen.headline else {},
         quote={"en": chosen.quote} if chosen.quote else {},
         what_it_does={"en": what},
-        technical_read={"en": chosen.technical_read} if chosen.technical_read else {},
+        technical_read=_technical_read(chosen, locales),
     )
     return refresh_pick(with_prose, locales)
+
+
+def _technical_read(chosen: prose.Sections, locales: Sequence[str]) -> LocalizedText:
+    """The mechanism in the abstract's words; or, when the abstract says nothing more about how
+    the method works than its method sentence, the problem it answers, said to be the problem."""
+    text = chosen.technical_read
+    if not text:
+        return {}
+    if not chosen.technical_is_problem:
+        return {"en": text}
+    return localized(
+        locales,
+        # Translators: {problem}: an English sentence of the abstract stating the problem; it follows
+        # the colon unchanged.
+        lambda say: say(N_("The problem it sets out to solve: {problem}"), problem=text),
+    )
 
 
 #: The generated texts that state a pick's facts (venue, key number, short name, links…),

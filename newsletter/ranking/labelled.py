@@ -3,13 +3,20 @@
 Each day is a folder with ``labels.toml`` naming its feed (an arXiv Atom file, relative to the
 folder) and, for each pick, the editor's one-line reason, the key facts (numbers and names an
 editor's key number must contain), the short name, the institutions in short form and the
-venue (empty when the paper has none). :func:`evaluate` reads the feed through the real arXiv
-client from a replay server on 127.0.0.1, ranks it with the given settings and scores the
-result: precision at 5, key-fact completeness, short-name, institution and venue accuracy.
+venue (empty when the paper has none); for the prose, the abstract's sentences an editor
+accepts as the technical read (``mechanism``, 0-based indexes of
+``ranking.text.sentences(squash(abstract))``; empty when the abstract says nothing about how
+the method works beyond its method sentence, so that the technical read should state the
+problem instead) and an editor's ``headline`` (for reference; never string-compared).
+:func:`evaluate` reads the feed through the real arXiv client from a replay server on
+127.0.0.1, ranks it with the given settings and scores the result: precision at 5, key-fact
+completeness, short-name, institution and venue accuracy, and the prose of each labelled
+paper's section (:func:`score_prose`).
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,9 +29,14 @@ from newsletter.model import Paper
 from newsletter.ranking.facts import extract_facts
 from newsletter.ranking.ranker import rank
 
+#: The least share of a day's labelled papers whose section must pass each prose check: a
+#: headline, the technical read and the quote may miss one paper in five; the third person
+#: and distinct sentences are rules, not judgements.
+PROSE_FLOORS = {"headlines": 0.8, "technical": 0.8, "quotes": 0.8, "third_person": 1.0, "distinct": 1.0}
 FLOOR_NOTE = "a change that helps one labelled day and hurts another is not an improvement"
 _ALL_TIME = (datetime(1991, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
-_LABEL_KEYS = ("arxiv_id", "why", "short_name", "key_facts", "institutions", "venue")
+_LABEL_KEYS = ("arxiv_id", "why", "short_name", "key_facts", "institutions", "venue", "mechanism", "headline")
+_FIRST_PERSON = re.compile(r"\b(?:we|our|us|ours)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,6 +49,10 @@ class LabelledPick:
     institutions: tuple[str, ...]
     venue: str
     """The accepting venue as an editor writes it, or "" when there is none."""
+    mechanism: tuple[int, ...]
+    """The abstract's sentences an editor accepts as the technical read; empty: the problem."""
+    headline: str
+    """An editor's headline, for reference."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -58,6 +74,24 @@ class DayScore:
     venues: float
     missed: tuple[str, ...]
     """The editor's picks the ranking left out."""
+    prose: ProseScore
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProseScore:
+    """Shares of a day's labelled papers whose generated section passes each check."""
+
+    headlines: float
+    """A headline of 3–10 words that is not the title and does not dangle."""
+    technical: float
+    """A technical read from a labelled mechanism sentence, or the problem, framed as such,
+    when none is labelled."""
+    quotes: float
+    """A quote, among the papers whose abstract has a quantitative claim."""
+    third_person: float
+    """No "we", "our" or "us" in the headline, "What it does" or the technical read."""
+    distinct: float
+    """Every section on sentences no other section uses."""
 
 
 def load_day(folder: Path) -> LabelledDay:
@@ -88,6 +122,8 @@ def _pick(entry: Any, index: int, path: Path) -> LabelledPick:
         key_facts=tuple(str(v) for v in entry["key_facts"]),
         institutions=tuple(str(v) for v in entry["institutions"]),
         venue=str(entry["venue"]),
+        mechanism=tuple(int(v) for v in entry["mechanism"]),
+        headline=str(entry["headline"]),
     )
 
 
@@ -130,6 +166,54 @@ def evaluate(day: LabelledDay, papers: list[Paper], settings: RankingSection) ->
         institutions=sum(_same(facts, label, "institution") for label in day.picks) / count,
         venues=sum(_same(facts, label, "venue") for label in day.picks) / count,
         missed=tuple(label.arxiv_id for label in day.picks if label.arxiv_id not in chosen),
+        prose=score_prose(day, papers),
+    )
+
+
+def below_floors(score: ProseScore) -> list[str]:
+    """The prose checks on which ``score`` falls below :data:`PROSE_FLOORS`."""
+    return [name for name, floor in PROSE_FLOORS.items() if getattr(score, name) < floor]
+
+
+def score_prose(day: LabelledDay, papers: list[Paper]) -> ProseScore:
+    """Score the sections :mod:`newsletter.digest.prose` writes for each of ``day``'s labelled papers."""
+    from newsletter.digest import prose
+    from newsletter.digest.headline import acceptable
+    from newsletter.ranking.numbers import find_claims
+
+    by_id = {paper.arxiv_id: paper for paper in papers}
+    checks: dict[str, list[bool]] = {
+        name: [] for name in ("headlines", "technical", "quotes", "person", "distinct")
+    }
+    for label in day.picks:
+        paper = by_id.get(label.arxiv_id)
+        if paper is None:
+            continue
+        authors = [a.name for a in paper.authors]
+        chosen = prose.sections(title=paper.title, abstract=paper.abstract, authors=authors)
+        checks["headlines"].append(acceptable(chosen.headline, paper.title))
+        technical = chosen.origin.get("technical_read", ())
+        checks["technical"].append(
+            max(technical) in label.mechanism
+            if label.mechanism and technical
+            else not label.mechanism and chosen.technical_is_problem
+        )
+        if find_claims(paper.abstract):
+            checks["quotes"].append(bool(chosen.quote))
+        written = (chosen.headline, chosen.what_it_does, chosen.technical_read)
+        checks["person"].append(not any(_FIRST_PERSON.search(text) for text in written))
+        used = [index for covered in chosen.origin.values() for index in covered]
+        checks["distinct"].append(len(used) == len(set(used)))
+
+    def share(name: str) -> float:
+        return sum(checks[name]) / len(checks[name]) if checks[name] else 1.0
+
+    return ProseScore(
+        headlines=share("headlines"),
+        technical=share("technical"),
+        quotes=share("quotes"),
+        third_person=share("person"),
+        distinct=share("distinct"),
     )
 
 
