@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from newsletter.digest.person import ADVERB, third_singular, wordset
+from newsletter.digest.person import ADVERB, gerund, third_singular, wordset
 from newsletter.ranking.text import squash
 
 WORDS = (3, 10)
@@ -103,41 +103,53 @@ def headline(
     ``method`` sentence's index), or "" when none reads as one; ``dangling`` tells a phrase that
     points back to a previous sentence."""
     title = squash(title)
-    for phrase, clause, own in _candidates(found, zones, method, title):
+    for phrase, clause, own, verb_led in _candidates(found, zones, method, title):
         short = compress(re.sub(r"^(?:which|that)\s+", "", phrase.strip()), clause=clause)
         # "a training-free DiT caching method" is true of the paper but says nothing new.
         if _fits(short, title, own=own) and not dangling(short) and not (own and _GENERIC.match(short)):
-            return _lower_first(short)
+            return _lower_first(_as_heading(short) if verb_led else short)
     return ""
+
+
+def _as_heading(phrase: str) -> str:
+    """The method's verb phrase ("decode several blocks at once") read as a heading after its
+    name: "MBD-LMs: decoding several blocks at once"; "is a …" loses its verb."""
+    verb, _, rest = phrase.partition(" ")
+    if not rest or not verb.isalpha() or not verb.islower():
+        return phrase
+    if verb in ("is", "are") and re.match(r"(?:an?|the)\s", rest):
+        return rest
+    doing = gerund(verb)
+    return f"{doing} {rest}" if doing else phrase
 
 
 def _candidates(
     found: Sequence[str], zones: Sequence[str], method: int, title: str
-) -> Iterator[tuple[str, bool, bool]]:
+) -> Iterator[tuple[str, bool, bool, bool]]:
     """(phrase, whether it is a whole clause that must keep its verb, whether it is the
-    abstract's own wording rather than the title's)."""
+    abstract's own wording rather than the title's, whether it opens with the method's verb)."""
     claims = [found[method]] if method >= 0 else []
     claims += [s for s, zone in zip(found, zones, strict=True) if zone == "theory"]
     for sentence in claims:
-        yield from ((m.group(1), True, True) for m in _CONTRAST.finditer(sentence))
+        yield from ((m.group(1), True, True, False) for m in _CONTRAST.finditer(sentence))
     if method >= 0:
         yield from _named_phrases(found[method])
     for sentence in claims:
-        yield from ((m.group(1), True, True) for m in _THAT.finditer(sentence))
+        yield from ((m.group(1), True, True, False) for m in _THAT.finditer(sentence))
     for sentence, zone in zip(found, zones, strict=True):
         colon = _AFTER_COLON.search(sentence)
         if colon and zone in ("method", "theory", "mechanism"):
-            yield colon.group(1), True, True
+            yield colon.group(1), True, True, False
     doing = _WE_DO.match(found[method]) if method >= 0 else None
     if doing and doing.group("verb") not in _ANNOUNCING and not doing.group("verb").endswith("ed"):
         rest = _AND_VERB.sub("", doing.group("rest"))
-        yield f"{third_singular(doing.group('verb'))} {rest}", False, True
+        yield f"{third_singular(doing.group('verb'))} {rest}", False, True, True
     subtitle = _subtitle(title)
     if subtitle:
-        yield subtitle, False, False
+        yield subtitle, False, False, False
 
 
-def _named_phrases(sentence: str) -> Iterator[tuple[str, bool, bool]]:
+def _named_phrases(sentence: str) -> Iterator[tuple[str, bool, bool, bool]]:
     """What the method sentence says of the name it introduces: its "which" clause, its appositive."""
     for pattern in (_NAME_WHICH, _NEAR_CLAUSE, _APPOSITIVE):
         for match in pattern.finditer(sentence):
@@ -146,8 +158,9 @@ def _named_phrases(sentence: str) -> Iterator[tuple[str, bool, bool]]:
                 # "treats the schedules … as points on …" reads as a headline without its verb
                 # and article: "schedules … as points on …", as the editor's "cache schedules as geometry".
                 if framed:
-                    yield framed.group("what"), False, True
-                yield match.group(1), False, True
+                    yield framed.group("what"), False, True, False
+                # A "which" clause opens with the method's verb; an appositive with a noun.
+                yield match.group(1), False, True, pattern is not _APPOSITIVE
 
 
 def _subtitle(title: str) -> str:

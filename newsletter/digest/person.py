@@ -205,3 +205,40 @@ def third_singular(verb: str) -> str:
     if re.search(r"[^aeiou]y$", verb):
         return verb[:-1] + "ies"
     return verb + "s"
+
+
+#: Short verbs whose stressed last syllable doubles its consonant: "embed" → "embedding".
+_DOUBLING = wordset(
+    "embed control compel refer transfer permit omit admit submit equip propel occur prefer commit "
+    "forget begin patrol regret distil instil fulfil expel excel repel"
+)
+
+
+def gerund(verb: str) -> str:
+    """ "treats" → "treating", "decode" → "decoding", "maps" → "mapping", "unifies" → "unifying";
+    "" for a form that has none in a headline (a modal, "is", a past participle)."""
+    low = verb.lower()
+    if low in _MODALS or low in ("is", "are", "was", "were", "has", "have", "had", "does", "do"):
+        return ""
+    if low.endswith("ed"):
+        return ""
+    base = _base_form(low)
+    if base.endswith("ie"):
+        return base[:-2] + "ying"
+    if base.endswith("e") and not base.endswith(("ee", "ye", "oe")):
+        return base[:-1] + "ing"
+    one_syllable = len(re.findall(r"[aeiou]+", base)) == 1
+    if (one_syllable or base in _DOUBLING) and re.search(r"[^aeiou][aeiou][^aeiouwxy]$", base):
+        return base + base[-1] + "ing"
+    return base + "ing"
+
+
+def _base_form(verb: str) -> str:
+    """ "unifies" → "unify", "matches" → "match", "merges" → "merge", "decode" → "decode"."""
+    if re.search(r"[^aeiou]ies$", verb):
+        return verb[:-3] + "y"
+    if re.search(r"(?:ss|sh|ch|x|z|o)es$", verb):
+        return verb[:-2]
+    if verb.endswith("s") and not verb.endswith(("ss", "us", "is")):
+        return verb[:-1]
+    return verb

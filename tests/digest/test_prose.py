@@ -16,7 +16,7 @@ import pytest
 from newsletter.config import Config, RankingSection
 from newsletter.digest import compose_draft
 from newsletter.digest.headline import acceptable, compress
-from newsletter.digest.person import method_name, resolve_pronoun, third_person
+from newsletter.digest.person import gerund, method_name, resolve_pronoun, third_person
 from newsletter.digest.prose import attribution, boilerplate, dangling, repeats_title, sections, zones
 from newsletter.model import Draft, Window
 from newsletter.ranking import rank
@@ -529,3 +529,62 @@ def test_no_double_stops_or_plural_possessives_on_any_labelled_day(locale: str) 
             assert "…." not in text, f"{name}: an ellipsis followed by a period"
             found = _S_POSSESSIVE.findall(text)
             assert not found, f"{name}: possessives of names ending in s: {found}"
+
+
+@pytest.mark.parametrize(
+    ("verb", "expected"),
+    [
+        ("treats", "treating"),
+        ("decode", "decoding"),
+        ("maps", "mapping"),
+        ("unifies", "unifying"),
+        ("matches", "matching"),
+        ("merges", "merging"),
+        ("sees", "seeing"),
+        ("ties", "tying"),
+        ("embeds", "embedding"),
+        ("distils", "distilling"),
+        ("targets", "targeting"),
+        ("focuses", "focusing"),
+        ("learns", "learning"),
+        # No heading form: a modal, a copula, a past participle.
+        ("can", ""),
+        ("is", ""),
+        ("trained", ""),
+    ],
+)
+def test_a_verb_reads_as_its_gerund(verb: str, expected: str) -> None:
+    assert gerund(verb) == expected
+
+
+@pytest.mark.parametrize(
+    ("abstract", "expected"),
+    [
+        # After "Name:", the method's verb phrase reads as a heading, not an imperative.
+        (
+            f"{_PROBLEM} We propose FooLM, which decodes several blocks at once.",
+            "decoding several blocks at once",
+        ),
+        (
+            f"{_PROBLEM} We propose Foo Models (FMs), which decode several blocks at once.",
+            "decoding several blocks at once",
+        ),
+        (
+            f"{_PROBLEM} We average several reflow students into an ensemble teacher.",
+            "averaging several reflow students into an ensemble teacher",
+        ),
+        # An appositive and a clause with its own subject keep their form.
+        (
+            f"{_PROBLEM} We present FooEdit, a one-step editor distilled from a teacher.",
+            "a one-step editor distilled from a teacher",
+        ),
+        (
+            f"{_PROBLEM} We show that guidance overshoots the conditional mean.",
+            "guidance overshoots the conditional mean",
+        ),
+    ],
+)
+def test_a_verb_led_headline_reads_as_a_heading(abstract: str, expected: str) -> None:
+    assert (
+        sections(title="A Paper", abstract=abstract, authors=["A. Author", "B. Author"]).headline == expected
+    )
