@@ -64,7 +64,7 @@ def test_quoted_sections_are_the_abstracts_own_sentences(draft: Draft, picks: li
 def test_generated_lines_name_the_picks_facts(draft: Draft) -> None:
     otcache = next(p for p in draft.picks if p.short_name == "OTCache")
     # The key number has its own column beside the reason, which says why the ranking chose it.
-    assert "4.5× on FLUX.1 [dev]" in otcache.evidence_and_limits["en"]
+    assert "4.5× FLUX.1 [dev]" in otcache.evidence_and_limits["en"]
     assert otcache.first_read_reason["en"] == "It stands out on topic relevance and venue or lab signal."
     assert (
         otcache.evidence_strength["en"]

@@ -43,7 +43,7 @@ def test_edits_are_kept_and_untouched_text_is_refreshed(
     assert first.decision == {"en": "My own decision."}
     assert first.venue == "ECCV 2026 (oral)"
     assert merged.title == {"en": "Edited title", "ko": "편집한 제목"}
-    assert first.key_number.startswith("5.5× on FLUX.1 [dev]")
+    assert first.key_number.startswith("5.5× FLUX.1 [dev]")
     assert "5.5×" in first.evidence_and_limits["en"]
 
 
