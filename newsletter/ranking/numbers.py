@@ -416,3 +416,35 @@ def _is_year(value: str) -> bool:
 
 def _tidy(text: str) -> str:
     return _LATEX_TIMES.sub("×", " ".join(text.split())).replace("$\\rightarrow$", "→")
+
+
+# "4.5× FLUX.1 [dev]", "4× less memory (FLUX.1)", and an editor's "5.0× on FLUX.1 [dev]".
+_SPEED_TARGET = re.compile(
+    r"\d×(?:\s(?!\()(?:(?:less|fewer|more|smaller|cheaper|higher)\b[^,;()]*|(?:on\s|for\s|in\s)?"
+    r"(?P<target>[^,;()]+?)))?(?:\s\((?P<noted>[^()]+)\))?(?=,|;|$)"
+)
+_NOTES = re.compile(r"\((?P<notes>[^()]+)\)")
+#: A parenthesised note that is no setting: a count with its unit ("8 steps", "120 s"), a gain
+#: ("+78.4%") or a comparison ("teacher: 0.83").
+_NOT_A_SETTING = re.compile(r"^[-+−]?\d|:")
+
+
+def settings_of(key_number: str) -> tuple[str, ...]:
+    """The models or benchmarks a key number in the notation above names, in order.
+
+    "4.5× FLUX.1 [dev], 4.7× Qwen-Image" names two; "TPF 3.47 → 6.19 (LLaDA2-Mini, +78.4%)"
+    one; "FID 2.9 (35-step teacher: 2.7)" none. A key number an editor wrote in other words
+    names the models and benchmarks this module knows.
+    """
+    found: list[str] = []
+    for part in key_number.split("; "):
+        for match in _SPEED_TARGET.finditer(part):
+            found.append(match.group("target") or "")
+            found.extend((match.group("noted") or "").split(", "))
+        if "×" not in part:
+            for notes in _NOTES.finditer(part):
+                found.extend(notes.group("notes").split(", "))
+    settings = [s.strip() for s in found if s.strip() and not _NOT_A_SETTING.search(s.strip())]
+    if not settings:
+        settings = [m.group(0) for m in BENCHMARK.finditer(key_number)]
+    return tuple(dict.fromkeys(settings))

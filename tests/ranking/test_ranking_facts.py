@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newsletter.model import Author, Paper
-from newsletter.ranking import extract_facts
-from newsletter.ranking.facts import find_key_number, find_links, find_venue
+from newsletter.ranking import extract_facts, numbers
+from newsletter.ranking.facts import find_key_number, find_key_result, find_links, find_venue
 from newsletter.ranking.text import squash
 
 
@@ -362,3 +362,84 @@ def test_every_fact_but_the_prose_is_found_in_its_source(abstract: str, comment:
         if value is not None:
             assert facts.sources[name] in source
             assert all(n in facts.sources[name] for n in re.findall(r"\d+", value))
+
+
+@pytest.mark.parametrize(
+    ("key_number", "settings"),
+    [
+        pytest.param(
+            "4.5× FLUX.1 [dev], 4.7× Qwen-Image, 3.66× HunyuanVideo",
+            ("FLUX.1 [dev]", "Qwen-Image", "HunyuanVideo"),
+            id="speed-ups",
+        ),
+        pytest.param("TPF 3.47 → 6.19 (LLaDA2-Mini, +78.4%)", ("LLaDA2-Mini",), id="a change and its gain"),
+        pytest.param("FID 2.41 → 2.12 (ImageNet, 8 steps)", ("ImageNet",), id="a count is no setting"),
+        pytest.param("FID 2.9 (35-step teacher: 2.7)", (), id="a comparison is no setting"),
+        pytest.param(
+            "4× less memory (FLUX.1); PSNR 24.8 → 26.1", ("FLUX.1",), id="a noun after the multiple"
+        ),
+        pytest.param(
+            "1.9× PixArt-Sigma; FID 5.9 (dense model: 5.8)", ("PixArt-Sigma",), id="speed and quality"
+        ),
+        pytest.param("5.0× on FLUX.1 [dev]", ("FLUX.1 [dev]",), id="an editor's words"),
+        pytest.param("3.8×; VBench 84.1", ("VBench",), id="a known benchmark in free text"),
+        pytest.param("61.3%", (), id="nothing named"),
+    ],
+)
+def test_settings_of_a_key_number_are_the_models_and_benchmarks_it_names(
+    key_number: str, settings: tuple[str, ...]
+) -> None:
+    assert numbers.settings_of(key_number) == settings
+
+
+@pytest.mark.parametrize(
+    ("abstract", "expected"),
+    [
+        pytest.param(
+            "We prove that the problem is convex. In the pure transport regime it recovers geodesics, and as "
+            "lambda approaches 0 it Gamma-converges to classical optimal transport.",
+            "Gamma-converges to classical optimal transport as lambda approaches 0",
+            id="a limit and its condition",
+        ),
+        pytest.param(
+            "We prove that Adam with a decaying step size converges to a stationary point at rate "
+            "O(log T / sqrt(T)) under (L0, L1)-smoothness.",
+            "converges to a stationary point at rate O(log T / sqrt(T))",
+            id="a rate",
+        ),
+        pytest.param(
+            "We prove that kernel two-sample tests with learned features are minimax optimal against smooth "
+            "alternatives and characterise the price of the split.",
+            "minimax optimal against smooth alternatives",
+            id="optimality",
+        ),
+        pytest.param(
+            "We prove a bound. The analysis gives the first dimension-sharp convergence guarantee for "
+            "deterministic diffusion samplers.",
+            "first dimension-sharp convergence guarantee for deterministic diffusion samplers",
+            id="a first guarantee",
+        ),
+        pytest.param(
+            "The sampler converges to the data distribution in our experiments.",
+            None,
+            id="no proof, no result",
+        ),
+        pytest.param("We survey theoretical results on diffusion models.", None, id="a survey"),
+    ],
+)
+def test_a_theory_papers_key_result_is_what_it_proves_in_its_words(
+    abstract: str, expected: str | None
+) -> None:
+    found = find_key_result(abstract)
+    assert (found.text if found else None) == expected
+    if found:
+        assert found.source in abstract
+
+
+def test_a_proof_stands_in_the_key_number_and_says_it_is_a_result(papers: ModuleType) -> None:
+    proof = "We prove guarantees. As lambda approaches 0 it Gamma-converges to classical optimal transport."
+    paper = replace(papers.ECFM, abstract=proof)
+    facts = extract_facts(paper)
+    assert facts.key_number == "Gamma-converges to classical optimal transport as lambda approaches 0"
+    assert facts.sources["key_result"] == facts.sources["key_number"]
+    assert "key_result" not in extract_facts(papers.OTCACHE).sources
