@@ -272,6 +272,11 @@ def _subject(say: Phrases, phrase: str, *, statement: bool) -> str:
     if statement:
         # Translators: a clause of a table cell; {claim}: the paper's title, an English statement.
         return say(N_("argues that {claim}"), claim=phrase)
+    if re.match(r"[a-z]+ing\b", phrase):
+        # "presents distilling large teachers" reads wrongly: an activity is what a paper is about.
+        # Translators: a clause of a table cell; {activity}: words of the paper's English title
+        # ("distilling large teachers into compact students").
+        return say(N_("is about {activity}"), activity=phrase)
     # Translators: a clause of a table cell; {method}: words of the paper's English title.
     return say(N_("presents {method}"), method=phrase)
 

@@ -240,6 +240,15 @@ def test_the_decision_names_the_papers_topics(
             "주장: flow matching is score matching in disguise",
             id="a statement",
         ),
+        pytest.param(
+            {
+                "title": "Cross-Space Distillation: Distilling Large Teachers into Compact Students",
+                "key_number": "HPSv3 5.4 → 9.4 (SD 1.5)",
+            },
+            "It is about distilling large teachers into compact students.",
+            "주제: distilling large teachers into compact students",
+            id="an activity",
+        ),
     ],
 )
 def test_the_first_read_reason_says_what_the_paper_does_and_what_backs_it(
