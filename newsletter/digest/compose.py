@@ -225,11 +225,6 @@ def refresh_pick(pick: DraftPick, locales: Sequence[str], *, lead: bool) -> Draf
     )
 
 
-def is_lead(pick: DraftPick) -> bool:
-    """Whether ``pick``'s decision is the generated one of the issue's first paper."""
-    return pick.decision.get(SOURCE_LOCALE) == _decision(phrases_for(SOURCE_LOCALE), pick, lead=True)
-
-
 def placed(picks: Sequence[DraftPick], locales: Sequence[str]) -> tuple[DraftPick, ...]:
     """``picks`` in this order, the generated decisions rewritten where a pick moved into or
     out of the first place: only the first says "first". An editor's own decision stays."""
@@ -454,8 +449,8 @@ def _evidence(say: Phrases, pick: DraftPick) -> list[str]:
             )
         )
     elif settings and is_small_scale(settings[0]):
-        # Translators: {setting}: a benchmark's English name; end the sentence with it.
         parts.append(
+            # Translators: {setting}: a benchmark's English name; end the sentence with it.
             say(N_("It is measured only on a small-scale benchmark, {setting}."), setting=settings[0])
         )
         parts.append(say(N_("Check whether it holds at scale.")))

@@ -48,7 +48,10 @@ def merge_drafts(edited: Draft, fresh: Draft) -> Draft:
     """``fresh`` with every edit of ``edited`` carried over (see the module's docstring)."""
     known = edited.generated
     kept = {p.arxiv_id: p for p in edited.picks}
-    picks = [_merge_pick(kept[p.arxiv_id], p, known) if p.arxiv_id in kept else p for p in fresh.picks]
+    picks = [
+        _merge_pick(kept[p.arxiv_id], p, known, lead=index == 0) if p.arxiv_id in kept else p
+        for index, p in enumerate(fresh.picks)
+    ]
     picks += _orphans(edited, fresh)
     # Only the first pick's decision says "read it first": a pick that moved is told so.
     ordered = compose.placed(_order(picks, edited, known), _locales(fresh))
@@ -119,7 +122,7 @@ def _merge_text(
     return {**fresh, **mine}
 
 
-def _merge_pick(edited: DraftPick, fresh: DraftPick, known: Mapping[str, str]) -> DraftPick:
+def _merge_pick(edited: DraftPick, fresh: DraftPick, known: Mapping[str, str], *, lead: bool) -> DraftPick:
     prefix = f"picks/{fresh.arxiv_id}/"
     facts: dict[str, object] = {}
     for name in PLAIN_FIELDS:
@@ -130,7 +133,7 @@ def _merge_pick(edited: DraftPick, fresh: DraftPick, known: Mapping[str, str]) -
         # The sentences that state the facts follow the editor's corrections.
         corrected = replace(fresh, **facts)  # type: ignore[arg-type]
         locales = tuple(fresh.decision) or ("en",)
-        fresh = compose.refresh_pick(corrected, locales, lead=compose.is_lead(fresh))
+        fresh = compose.refresh_pick(corrected, locales, lead=lead)
     changes = {
         name: _merge_text(prefix + name, getattr(edited, name), getattr(fresh, name), known)
         for name in LOCALIZED_FIELDS
