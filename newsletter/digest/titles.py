@@ -15,10 +15,11 @@ from newsletter.ranking.text import squash
 
 # A title that is a sentence: a question, or a verb outside a relative clause ("Agents that Learn").
 _STATEMENT = re.compile(
-    r"^(?:Why|How|When|What|Does|Do|Can|Is|Are|Should)\b|(?<!\bthat )(?<!\bwhich )(?<!\bwho )(?<!-)"
+    r"^(?:Why|How|When|What|Does|Do|Can|Is|Are|Should)\b|(?<!\b[Tt]hat )(?<!\b[Ww]hich )(?<!\b[Ww]ho )(?<!-)"
     r"\b(?i:is|are|was|were|does|do|can|cannot|governs?|governed|matters?|fails?|helps?|works?|"
     r"overshoots?|needs?|improves?|predicts?|enables?|beats?|outperforms?|makes?|reduces?|"
-    r"generalizes?|emerges?|suffices?|yields?|explains?|hurts?|breaks?)\b"
+    r"generalizes?|emerges?|suffices?|yields?|explains?|hurts?|breaks?|doubles?|halves?|rivals?|reveals?|"
+    r"shows?|learns?|solves?|boosts?)\b"
 )
 _FOR = re.compile(r"\s(?:for|towards?)\s(?P<use>.+)$")
 _USE_END = re.compile(r"\s(?:with|via|at|in|by|using|under|without|from|through)\s.*$")

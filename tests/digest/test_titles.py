@@ -47,6 +47,18 @@ from newsletter.digest.titles import title_phrase, title_use
             id="a verb in a relative clause is no statement",
         ),
         pytest.param(
+            "Web Agents That Learn from Their Own Failures",
+            "web agents that learn from their own failures",
+            False,
+            id="a capitalised relative pronoun",
+        ),
+        pytest.param(
+            "Self-Play Reinforcement Learning Doubles Reasoning Accuracy",
+            "self-play reinforcement learning doubles reasoning accuracy",
+            True,
+            id="a statement with a verb of change",
+        ),
+        pytest.param(
             "Gradient Noise Scale as a Predictor of Batch Size",
             "gradient noise scale as a predictor of batch size",
             False,
