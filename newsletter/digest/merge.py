@@ -14,8 +14,9 @@ is kept when the editor edited it, and dropped otherwise.
 Edits flow through: when the editor corrected a fact (``venue``, ``key_number``,
 ``short_name``…), the generated sentences that state it are written again from the corrected
 facts, unless the editor rewrote those sentences too; the same goes for the reading order and
-for the short names in the introduction. No generated text states a pick's rank, so
-reordering leaves nothing stale.
+for the short names in the introduction. The only generated text that states a pick's place
+is the first pick's decision ("read it first"): a reordering rewrites the decisions of the
+picks that moved into or out of the first place, unless the editor rewrote them.
 """
 
 from __future__ import annotations
@@ -47,9 +48,13 @@ def merge_drafts(edited: Draft, fresh: Draft) -> Draft:
     """``fresh`` with every edit of ``edited`` carried over (see the module's docstring)."""
     known = edited.generated
     kept = {p.arxiv_id: p for p in edited.picks}
-    picks = [_merge_pick(kept[p.arxiv_id], p, known) if p.arxiv_id in kept else p for p in fresh.picks]
+    picks = [
+        _merge_pick(kept[p.arxiv_id], p, known, lead=index == 0) if p.arxiv_id in kept else p
+        for index, p in enumerate(fresh.picks)
+    ]
     picks += _orphans(edited, fresh)
-    ordered = tuple(_order(picks, edited, known))
+    # Only the first pick's decision says "read it first": a pick that moved is told so.
+    ordered = compose.placed(_order(picks, edited, known), _locales(fresh))
     reading_order = fresh.reading_order
     if is_edited(READING_ORDER, reading_order_text(edited.reading_order), known):
         reading_order = edited.reading_order
@@ -117,7 +122,7 @@ def _merge_text(
     return {**fresh, **mine}
 
 
-def _merge_pick(edited: DraftPick, fresh: DraftPick, known: Mapping[str, str]) -> DraftPick:
+def _merge_pick(edited: DraftPick, fresh: DraftPick, known: Mapping[str, str], *, lead: bool) -> DraftPick:
     prefix = f"picks/{fresh.arxiv_id}/"
     facts: dict[str, object] = {}
     for name in PLAIN_FIELDS:
@@ -127,7 +132,8 @@ def _merge_pick(edited: DraftPick, fresh: DraftPick, known: Mapping[str, str]) -
     if facts:
         # The sentences that state the facts follow the editor's corrections.
         corrected = replace(fresh, **facts)  # type: ignore[arg-type]
-        fresh = compose.refresh_pick(corrected, tuple(fresh.decision) or ("en",))
+        locales = tuple(fresh.decision) or ("en",)
+        fresh = compose.refresh_pick(corrected, locales, lead=lead)
     changes = {
         name: _merge_text(prefix + name, getattr(edited, name), getattr(fresh, name), known)
         for name in LOCALIZED_FIELDS

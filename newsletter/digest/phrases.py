@@ -91,6 +91,15 @@ class Phrases:
             return self.join(items) + "." if items else ""
         return separator.join(items)
 
+    def alternatives(self, items: Sequence[str]) -> str:
+        """``A, B, or C`` in English; ``A · B · C`` in Korean, which lists them after a colon."""
+        # Translators: "standard" joins alternatives with the language's "or" ("A, B, or C");
+        # any other text is the separator itself.
+        separator = self.pgettext("alternatives separator", "standard")
+        if separator == "standard":
+            return lists.format_list(list(items), style="or", locale=self.locale) if items else ""
+        return separator.join(items)
+
     def topic(self, term: str) -> str:
         """The configured topic term in this locale ("diffusion" → "확산 모델"), else as written."""
         return self.pgettext("topic", term)

@@ -106,12 +106,15 @@ def extract_facts(paper: Paper, labs: Sequence[str] = (), institution_names: Seq
     venue = find_venue(paper)
     links = find_links(paper)
     claim = numbers.best_claim(paper.abstract)
+    result = None if claim else find_key_result(paper.abstract)
     name = find_short_name(paper)
     institution, affiliations = _institution_and_source(paper, labs, institution_names)
     method = find_core_method(paper)
     index = proposal_index(paper.abstract)
     sources = {
-        "key_number": claim.source if claim else "",
+        "key_number": claim.source if claim else (result.source if result else ""),
+        # A proof's result stands where a number would; its source says which it is.
+        "key_result": result.source if result else "",
         "venue": venue.source if venue else "",
         "institution": affiliations,
         "short_name": name.source,
@@ -123,7 +126,7 @@ def extract_facts(paper: Paper, labs: Sequence[str] = (), institution_names: Seq
         code_url=links.code[0] if links.code else None,
         demo_url=links.demo[0] if links.demo else None,
         project_url=links.project[0] if links.project else None,
-        key_number=claim.text if claim else None,
+        key_number=claim.text if claim else (result.text if result else None),
         core_method=method,
         summary=find_summary(paper.abstract),
         short_name=name.name,
@@ -213,6 +216,57 @@ def find_key_number(abstract: str) -> str | None:
     """
     claim = numbers.best_claim(abstract)
     return claim.text if claim else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class KeyResult:
+    """What a paper proves, in its own words, where it reports no number."""
+
+    text: str
+    """The result, e.g. ``Gamma-converges to classical optimal transport as lambda approaches 0``."""
+    source: str
+    """The sentence it was read from."""
+
+
+_PROVES = re.compile(r"\b(?:we prove|we show|theorem|guarantee|converge)", re.I)
+_STOP = r"(?=\s+(?:under|with|for|when|if|and|while)\b|[,;]|\.(?:\s|$)|$)"
+#: What a proof establishes, most telling first: a limit, a rate, optimality, a first guarantee,
+#: an equivalence. Each keeps the paper's words; a condition ("as lambda approaches 0") follows.
+_KEY_RESULTS = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"(?P<cond>\b[Aa]s\s+\S+(?:\s\S+)?\s+(?:approaches|goes to|tends to)\s+[^\s,;]+),?\s+"
+        r"(?:it\s+|the\s+\w+\s+|[A-Z][\w-]+\s+)?(?P<res>[\w-]*converges?\s+to\s+[^,;.]+)",
+        rf"(?P<res>\b[\w-]*converges?\s+(?:to\s+[^,;.]+?\s+)?at\s+(?:the\s+)?rate\s+[^,;]+?){_STOP}",
+        rf"\b(?:is|are)\s+(?P<res>minimax[- ]optimal[^,;.]*?){_STOP}",
+        r"\b(?P<res>first\s+[\w-]+(?:\s[\w-]+)?\s+(?:convergence\s+)?(?:guarantee|bound)s?\b[^,;.]*)",
+        rf"\b(?P<res>(?:is|are)\s+equivalent\s+to\s+[^,;.]+?){_STOP}",
+    )
+)
+_RESULT_LIMIT = 90
+
+
+def find_key_result(abstract: str) -> KeyResult | None:
+    """What a theory paper proves, for the table's key number, or ``None``.
+
+    Only an abstract that says it proves or guarantees something has one, and only a result
+    short enough for a table cell: "converges to a stationary point at rate O(log T / sqrt(T))".
+    """
+    if not _PROVES.search(abstract):
+        return None
+    parts = sentences(abstract)
+    for pattern in _KEY_RESULTS:
+        for sentence in parts:
+            match = pattern.search(sentence)
+            if not match:
+                continue
+            groups = match.groupdict()
+            condition = groups.get("cond") or ""
+            # The condition moves after the result: "as lambda approaches 0" ends the phrase.
+            text = " ".join(filter(None, (groups["res"].strip(), condition[:1].lower() + condition[1:])))
+            if len(text) <= _RESULT_LIMIT:
+                return KeyResult(text=text, source=sentence)
+    return None
 
 
 _RESULTS = ("change", "comparison", "value")
@@ -322,3 +376,8 @@ def _institution_in(comment: str, labs: Sequence[str]) -> str | None:
     if company and re.search(rf"(?<!\w){re.escape(company)}(?!\w)", comment):
         found.append(company)
     return "; ".join(dict.fromkeys(found)) or None
+
+
+def is_small_scale(name: str) -> bool:
+    """Whether ``name`` is a small-scale benchmark (CIFAR-10, MNIST, toy data)."""
+    return _small_scale(name)

@@ -1,7 +1,9 @@
 """Quantitative claims in an abstract, each with its comparison, written the way an editor writes it.
 
 An editor does not quote "SD 1.5 improves from 5.4 to 9.4 HPSv3 while keeping …"; they write
-"HPSv3 5.4 → 9.4 on SD 1.5". Every :class:`Claim` therefore carries two strings: ``text``,
+"HPSv3 5.4 → 9.4 (SD 1.5)", a notation with no English word in it ("4.5× FLUX.1, 4.7×
+Qwen-Image", "TPF 3.47 → 6.19 (LLaDA2-Mini, +78.4%)"), so that it stands unchanged in every
+language the issue is written in. Every :class:`Claim` therefore carries two strings: ``text``,
 the editor's short form, built only from words and numbers of the sentence, and ``source``,
 the sentence itself, so that anyone can check the number in one glance.
 
@@ -86,7 +88,7 @@ _OF = re.compile(
     rf"(?:\s+(?:on|in)\s+(?P<bench>{_BENCH_NAME}))?{_END}"
 )
 _SPEEDUP = re.compile(
-    rf"(?<![\w.])(?P<n>\d+(?:\.\d+)?)\s?{_TIMES}"
+    rf"(?<![\w.,])(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+(?:\.\d+)?)\s?{_TIMES}"
     r"(?P<noun>\s+(?:lossless\s+)?(?:speed-?ups?|acceleration|faster|fewer\s+[\w-]+|less\s+[\w-]+|"
     r"smaller|cheaper|higher\s+throughput))?"
     rf"(?:\s+(?:on|for|in|with)\s+(?P<target>{_BENCH_NAME}))?"
@@ -128,7 +130,7 @@ class Claim:
     """One quantitative claim of an abstract."""
 
     text: str
-    """The editor's short form, e.g. ``FID 3.9 on CIFAR-10 (from 4.8)``."""
+    """The editor's short form, e.g. ``FID 4.8 → 3.9 (CIFAR-10)``."""
     source: str
     """The sentence it was read from, whitespace folded."""
     kind: str
@@ -186,7 +188,7 @@ def _in_sentence(sentence: str, at: int) -> list[Claim]:
     for match in _VERSUS.finditer(sentence):
         _versus(sentence, match, add)
     for match in _SPEEDS_UP.finditer(sentence):
-        add(match, f"{match.group('n')}× on {match.group('target')}", "speedup", 4)
+        add(match, f"{match.group('n')}× {match.group('target')}", "speedup", 4)
     _speedups(sentence, add)
     for match in _BY_PERCENT.finditer(sentence):
         sign = "−" if match.group("verb") in ("reduc", "cut", "lower", "decreas", "shrink") else "+"
@@ -227,21 +229,23 @@ def _reach(sentence: str, match: re.Match[str], add: _Add) -> None:
     # "reaches 4.5× on FLUX.1" is a speed-up, read with the others of its sentence.
     if _is_year(value) or (not metric and not match.group("bench")) or re.search(_TIMES + "$", value):
         return
-    text = _named(metric, value, match.group("bench"))
+    bench = match.group("bench")
+    if not metric and bench and METRIC.fullmatch(bench):
+        # A benchmark that is its own score ("52.5 on GenEval") leads: "GenEval 52.5".
+        metric, bench = bench, None
+    head = f"{metric} {value}".strip()
     previous = match.groupdict().get("prev")
     tail = _VERSUS_TAIL.match(sentence, match.end())
     if previous:
-        add(match, f"{text} (from {previous})", "change", 5)
+        add(match, _noted(f"{metric} {previous} → {value}".strip(), bench), "change", 5)
     elif tail:
         who = tail.group("who")
-        add(
-            match,
-            f"{text} ({who}: {tail.group('b')})" if who else f"{text} vs {tail.group('b')}",
-            "comparison",
-            5,
-        )
+        if who:
+            add(match, _noted(head, bench, f"{who}: {tail.group('b')}"), "comparison", 5)
+        else:
+            add(match, _noted(f"{head} vs {tail.group('b')}", bench), "comparison", 5)
     else:
-        add(match, text, "value", 4 if metric and match.group("bench") else 3)
+        add(match, _noted(head, bench), "value", 4 if metric and bench else 3)
 
 
 _VERSUS_TAIL = re.compile(
@@ -255,23 +259,27 @@ def _change(sentence: str, match: re.Match[str], add: _Add) -> None:
     if _is_year(a) and _is_year(b):
         return
     unit = METRIC.search(b)
+    before = _metric_before(sentence, match.start())
+    # "SD 1.5 improves from 5.4 to 9.4 HPSv3": the model is named before, the metric after.
+    if before and unit and not METRIC.fullmatch(before):
+        before = ""
     metric = (
-        _metric_before(sentence, match.start())
+        before
         or (unit.group(0) if unit else "")
         or _metric_after(sentence, match.end())
         or _subject(sentence, match.start())
     )
     a, b = _strip_unit(a, metric), _strip_unit(b, metric)
     text = f"{metric} {a} → {b}".strip()
-    if match.group("at"):
-        text += match.group("at")
-    bench = _benchmark_near(sentence, match.start(), text)
-    if bench:
-        text += f" on {bench}"
+    at = match.group("at")
     gain = _GAIN.match(sentence, match.end())
-    if gain:
-        text += f" (+{gain.group('p').lstrip('+')})"
-    add(_Span(match.start(), gain.end() if gain else match.end()), text, "change", 5 if metric else 3)
+    notes = [
+        _benchmark_near(sentence, match.start(), text),
+        at.strip().removeprefix("at").strip() if at else "",
+        f"+{gain.group('p').lstrip('+')}" if gain else "",
+    ]
+    end = gain.end() if gain else match.end()
+    add(_Span(match.start(), end), _noted(text, *notes), "change", 5 if metric else 3)
 
 
 def _versus(sentence: str, match: re.Match[str], add: _Add) -> None:
@@ -279,9 +287,13 @@ def _versus(sentence: str, match: re.Match[str], add: _Add) -> None:
     if _is_year(a) and _is_year(b):
         return
     metric = _metric_before(sentence, match.start())
-    text = _named(metric, a, match.group("bench"))
+    bench = match.group("bench")
+    if not metric and bench and METRIC.fullmatch(bench):
+        metric, bench = bench, None
+    head = f"{metric} {a}".strip()
     who = match.group("who")
-    add(match, f"{text} ({who}: {b})" if who else f"{text} vs {b}", "comparison", 5 if metric or who else 3)
+    text = _noted(head, bench, f"{who}: {b}") if who else _noted(f"{head} vs {b}", bench)
+    add(match, text, "comparison", 5 if metric or who else 3)
 
 
 def _speedups(sentence: str, add: _Add) -> None:
@@ -327,7 +339,10 @@ def _speedup_text(match: re.Match[str]) -> str:
     if noun and not re.fullmatch(r"(?:lossless\s+)?(?:speed-?ups?|acceleration|faster)", noun):
         number += f" {noun}"
     target = match.group("target")
-    return f"{number} on {target}" if target else number
+    if not target:
+        return number
+    # "4.5× FLUX.1 [dev]", but "4× less memory (FLUX.1)": a noun would run into the name.
+    return f"{number} ({target})" if noun and " " in number else f"{number} {target}"
 
 
 def _is_dimension(sentence: str, match: re.Match[str]) -> bool:
@@ -346,12 +361,14 @@ def _metric_before(sentence: str, start: int) -> str:
     return "" if re.search(r"[,;:]|\.\s", between) else last.group(0)
 
 
-def _named(metric: str, value: str, bench: str | None) -> str:
-    """``FID 0.9 on ImageNet 256``; a benchmark that is its own score ("52.5 on GenEval") leads."""
-    if not metric and bench and METRIC.fullmatch(bench):
-        return f"{bench} {value}"
-    text = f"{metric} {value}".strip()
-    return f"{text} on {bench}" if bench else text
+def _noted(head: str, *notes: str | None) -> str:
+    """``head`` with its setting and comparison in parentheses: ``FID 0.9 (ImageNet 256, teacher: 1.2)``.
+
+    No English word joins them ("on", "at", "from"), so the same short form reads in every
+    language the issue is written in.
+    """
+    shown = [note for note in notes if note]
+    return f"{head} ({', '.join(shown)})" if shown else head
 
 
 def _subject(sentence: str, start: int) -> str:
@@ -399,3 +416,35 @@ def _is_year(value: str) -> bool:
 
 def _tidy(text: str) -> str:
     return _LATEX_TIMES.sub("×", " ".join(text.split())).replace("$\\rightarrow$", "→")
+
+
+# "4.5× FLUX.1 [dev]", "4× less memory (FLUX.1)", and an editor's "5.0× on FLUX.1 [dev]".
+_SPEED_TARGET = re.compile(
+    r"\d×(?:\s(?!\()(?:(?:less|fewer|more|smaller|cheaper|higher)\b[^,;()]*|(?:on\s|for\s|in\s)?"
+    r"(?P<target>[^,;()]+?)))?(?:\s\((?P<noted>[^()]+)\))?(?=,|;|$)"
+)
+_NOTES = re.compile(r"\((?P<notes>[^()]+)\)")
+#: A parenthesised note that is no setting: a count with its unit ("8 steps", "120 s"), a gain
+#: ("+78.4%") or a comparison ("teacher: 0.83").
+_NOT_A_SETTING = re.compile(r"^[-+−]?\d|:")
+
+
+def settings_of(key_number: str) -> tuple[str, ...]:
+    """The models or benchmarks a key number in the notation above names, in order.
+
+    "4.5× FLUX.1 [dev], 4.7× Qwen-Image" names two; "TPF 3.47 → 6.19 (LLaDA2-Mini, +78.4%)"
+    one; "FID 2.9 (35-step teacher: 2.7)" none. A key number an editor wrote in other words
+    names the models and benchmarks this module knows.
+    """
+    found: list[str] = []
+    for part in key_number.split("; "):
+        for match in _SPEED_TARGET.finditer(part):
+            found.append(match.group("target") or "")
+            found.extend((match.group("noted") or "").split(", "))
+        if "×" not in part:
+            for notes in _NOTES.finditer(part):
+                found.extend(notes.group("notes").split(", "))
+    settings = [s.strip() for s in found if s.strip() and not _NOT_A_SETTING.search(s.strip())]
+    if not settings:
+        settings = [m.group(0) for m in BENCHMARK.finditer(key_number)]
+    return tuple(dict.fromkeys(settings))

@@ -60,6 +60,9 @@ def pick_record(pick: Pick, short_name: str, area: str) -> dict[str, Any]:
     paper, facts = pick.paper, pick.facts
     names = ("institution", "venue", "code_url", "demo_url", "project_url", "key_number", "core_method")
     found = {name: value for name in names if (value := getattr(facts, name))}
+    if "key_result" in facts.sources and "key_number" in found:
+        # A theory paper's key number is what it proves, in its words: no number to quote.
+        found["key_result"] = found.pop("key_number")
     return {
         "arxiv_id": f"{paper.arxiv_id}v{paper.version}",
         "title": paper.title,

@@ -91,9 +91,18 @@ def test_quoted_sections_are_the_abstracts_own_words(draft: Draft, picks: list[P
 
 def test_generated_lines_name_the_picks_facts(draft: Draft) -> None:
     otcache = next(p for p in draft.picks if p.short_name == "OTCache")
-    # The key number has its own column beside the reason, which says why the ranking chose it.
-    assert "4.5× on FLUX.1 [dev]" in otcache.evidence_and_limits["en"]
-    assert otcache.first_read_reason["en"] == "It stands out on topic relevance and venue or lab signal."
+    # The key number has its own column beside the reason, which says what the paper does and
+    # what backs it.
+    assert "4.5× FLUX.1 [dev]" in otcache.evidence_and_limits["en"]
+    assert otcache.first_read_reason["en"] == (
+        "It presents optimal-transport cache schedules for diffusion transformers "
+        "and reports speed-ups in three settings."
+    )
+    assert otcache.first_read_reason["ko"] == (
+        "주제: optimal-transport cache schedules for diffusion transformers · 설정 3개에서 속도 향상 보고"
+    )
+    assert otcache.decision["en"].startswith("Read OTCache first if you work on ")
+    assert "The evidence spans three settings." in otcache.evidence_and_limits["en"]
     assert (
         otcache.evidence_strength["en"]
         == "Strong quantitative evidence, accepted at ECCV 2026, and public code."
@@ -101,7 +110,10 @@ def test_generated_lines_name_the_picks_facts(draft: Draft) -> None:
     assert "github.com/UnicomAI/OTCache" in otcache.evidence_and_limits["en"]
     ecfm = next(p for p in draft.picks if p.arxiv_id == "2607.00102")
     assert ecfm.key_number == ABSENT
-    assert "no quantitative result" in ecfm.evidence_and_limits["en"]
+    assert "The evidence is mathematical" in ecfm.evidence_and_limits["en"]
+    # Only the pick that opens the issue is read "first".
+    assert [p.short_name for p in draft.picks if " first " in p.decision["en"]] == ["OTCache"]
+    assert [p.short_name for p in draft.picks if "논문부터" in p.decision["ko"]] == ["OTCache"]
 
 
 def test_reading_order_groups_picks_by_area(draft: Draft) -> None:

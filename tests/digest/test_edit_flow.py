@@ -54,8 +54,21 @@ EDITS = {
         present=(
             ("evidence_and_limits", "en", "5.0× on FLUX.1 [dev]."),
             ("evidence_and_limits", "ko", "5.0×"),
+            # One setting now, where the generated key number named three.
+            ("evidence_and_limits", "en", "It is measured in one setting, FLUX.1 [dev]."),
+            ("evidence_and_limits", "ko", "이 수치를 측정한 설정은 하나입니다: FLUX.1 [dev]."),
         ),
-        absent=(("evidence_and_limits", "en", "4.5×"),),
+        absent=(
+            ("evidence_and_limits", "en", "4.5×"),
+            ("evidence_and_limits", "en", "spans three settings"),
+            ("first_read_reason", "en", "in three settings"),
+            ("first_read_reason", "ko", "설정 3개"),
+        ),
+    ),
+    "key number removed": Edit(
+        facts={"key_number": "—"},
+        present=(("evidence_and_limits", "en", "The abstract reports no quantitative result"),),
+        absent=(("evidence_and_limits", "en", "4.5×"), ("first_read_reason", "en", "settings")),
     ),
     "short name changed": Edit(
         facts={"short_name": "OT-Cache"},
@@ -74,8 +87,14 @@ EDITS = {
     ),
     "reordered": Edit(
         reverse=True,
-        present=(("decision", "en", "Read"),),
+        # The first pick is last now: its decision no longer says to read it first.
+        present=(
+            ("decision", "en", "Read OTCache if you work on"),
+            ("decision", "ko", "OTCache 논문을 읽어 보세요"),
+        ),
         absent=(
+            ("decision", "en", "first"),
+            ("decision", "ko", "논문부터"),
             ("decision", "en", "ranks #"),
             ("decision", "ko", "위로"),
             ("first_read_reason", "en", "ranks #"),
@@ -144,3 +163,18 @@ def test_merging_twice_with_a_fresh_draft_keeps_the_correction(
     assert twice.picks[0].venue == "NeurIPS 2026"
     assert "NeurIPS 2026" in twice.picks[0].evidence_and_limits["en"]
     assert _old(draft, "venue") not in twice.picks[0].evidence_and_limits["en"]
+
+
+def test_only_the_pick_that_opens_the_issue_is_read_first(draft: Draft, tmp_path: Path) -> None:
+    reversed_picks = replace(draft, picks=tuple(reversed(draft.picks)))
+    edited = replace(reversed_picks.picks[1], decision={"en": "Read this first, says the editor."})
+    picks = (reversed_picks.picks[0], edited, *reversed_picks.picks[2:])
+    write_draft(replace(draft, picks=picks), tmp_path / "draft.toml")
+    merged = merge_drafts(read_draft(tmp_path / "draft.toml"), draft)
+    first, second, *rest = merged.picks
+    assert " first if you work on " in first.decision["en"]
+    assert "논문부터 읽으세요" in first.decision["ko"]
+    # The editor's own decision stays, "first" or not; generated ones elsewhere never say it.
+    assert second.decision == {"en": "Read this first, says the editor."}
+    assert [p.short_name for p in rest if "first" in p.decision["en"]] == []
+    assert [p.short_name for p in rest if "논문부터" in p.decision["ko"]] == []

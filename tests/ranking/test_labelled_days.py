@@ -7,6 +7,7 @@ the editor's. The days are read by the real arXiv client from a replay server on
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,16 @@ def test_each_labelled_pick_has_the_editors_facts(day: LabelledDay, index: int) 
     assert facts.short_name == label.short_name
     assert tuple((facts.institution or "").split("; ")) == label.institutions
     assert (facts.venue or "") == label.venue
+
+
+@pytest.mark.parametrize("day", ALL_DAYS, ids=lambda day: day.name)
+def test_every_key_number_of_a_day_is_language_neutral(day: LabelledDay) -> None:
+    # The key number stands unchanged in the Korean table: no English word may join its parts.
+    found = [extract_facts(paper) for paper in papers_of(day)]
+    # A theory paper's key result is its own words, not a number.
+    keys = [facts.key_number or "" for facts in found if "key_result" not in facts.sources]
+    assert [key for key in keys if re.search(r"\b(?:on|at|from|for|in|with)\b", key)] == []
+    assert any("→" in key or "×" in key for key in keys)
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newsletter.model import Author, Paper
-from newsletter.ranking import extract_facts
-from newsletter.ranking.facts import find_key_number, find_links, find_venue
+from newsletter.ranking import extract_facts, numbers
+from newsletter.ranking.facts import find_key_number, find_key_result, find_links, find_venue
 from newsletter.ranking.text import squash
 
 
@@ -21,16 +21,16 @@ def test_the_sample_papers_facts_are_extracted_with_their_sources(papers: Module
     otcache = extract_facts(papers.OTCACHE)
     assert otcache.venue == "ECCV 2026"
     assert otcache.code_url == "github.com/UnicomAI/OTCache"
-    assert otcache.key_number == "4.5× on FLUX.1 [dev], 4.7× on Qwen-Image, 3.66× on HunyuanVideo"
+    assert otcache.key_number == "4.5× FLUX.1 [dev], 4.7× Qwen-Image, 3.66× HunyuanVideo"
     assert otcache.sources["key_number"].startswith("OTCache reaches 4.5× on FLUX.1 [dev]")
     assert otcache.sources["venue"] == "ECCV 2026 accepted"
     assert otcache.short_name == "OTCache"
     assert otcache.core_method is not None
     assert otcache.core_method.startswith("OTCache, a training-free")
-    assert extract_facts(papers.CROSS_SPACE).key_number == "HPSv3 5.4 → 9.4 on SD 1.5"
-    assert extract_facts(papers.SYNCCACHE).key_number == "4.12× on HunyuanVideo-Avatar, 3.75× on Wan-S2V"
+    assert extract_facts(papers.CROSS_SPACE).key_number == "HPSv3 5.4 → 9.4 (SD 1.5)"
+    assert extract_facts(papers.SYNCCACHE).key_number == "4.12× HunyuanVideo-Avatar, 3.75× Wan-S2V"
     mbd = extract_facts(papers.MBD)
-    assert mbd.key_number == "TPF 3.47 → 6.19 on LLaDA2-Mini (+78.4%)"
+    assert mbd.key_number == "TPF 3.47 → 6.19 (LLaDA2-Mini, +78.4%)"
     assert mbd.project_url == "https://sjtu-deng-lab.github.io/mbd-lms"
     assert mbd.institution == "Shanghai Jiao Tong University; Xi'an Jiaotong University; Huawei"
     assert mbd.sources["institution"] == "Shanghai Jiao Tong University; Xi'an Jiaotong University; Huawei"
@@ -53,12 +53,10 @@ def test_absent_facts_stay_absent(papers: ModuleType) -> None:
             "GenEval 52.5 (teacher: 52.8)",
             id="reaches X on B, against Y for Z",
         ),
-        pytest.param(
-            "It reaches an FID of 0.9 on ImageNet 256.", "FID 0.9 on ImageNet 256", id="an FID of X"
-        ),
+        pytest.param("It reaches an FID of 0.9 on ImageNet 256.", "FID 0.9 (ImageNet 256)", id="an FID of X"),
         pytest.param(
             "A 2-step sampler reaches FID 1.9 on ImageNet 256, improving from 2.3.",
-            "FID 1.9 on ImageNet 256 (from 2.3)",
+            "FID 2.3 → 1.9 (ImageNet 256)",
             id="reaches X, improving from Y",
         ),
         pytest.param(
@@ -74,12 +72,12 @@ def test_absent_facts_stay_absent(papers: ModuleType) -> None:
         ),
         pytest.param(
             "Identity drift falls from 5.2 to 0.9 at 120 s.",
-            "Identity drift 5.2 → 0.9 at 120 s",
+            "Identity drift 5.2 → 0.9 (120 s)",
             id="from X to Y at T",
         ),
         pytest.param(
             "On VBench, the motion smoothness score rises from 97.1 to 98.6.",
-            "motion smoothness score 97.1 → 98.6 on VBench",
+            "motion smoothness score 97.1 → 98.6 (VBench)",
             id="the quantity named before the change",
         ),
         pytest.param(
@@ -92,32 +90,57 @@ def test_absent_facts_stay_absent(papers: ModuleType) -> None:
             "DPG-Bench 84.2 vs 83.4",
             id="X vs. Y after a benchmark",
         ),
-        pytest.param("Our approach accelerates SDXL by 2.3x.", "2.3× on SDXL", id="accelerates B by N×"),
+        pytest.param("Our approach accelerates SDXL by 2.3x.", "2.3× SDXL", id="accelerates B by N×"),
         pytest.param("It reduces memory by 45% and latency by 38%.", "memory −45%", id="reduces Q by X%"),
         pytest.param("It lowers FID 20.13 → 12.91 on ImageNet.", "FID 20.13 → 12.91", id="X→Y"),
         pytest.param(r"It cuts FID 9.1 $\rightarrow$ 7.4 on COCO.", "FID 9.1 → 7.4", id="LaTeX arrow"),
-        pytest.param("Our sampler is 3.1× faster on SD3.", "3.1× on SD3", id="N× faster on B"),
+        pytest.param("Our sampler is 3.1× faster on SD3.", "3.1× SD3", id="N× faster on B"),
         pytest.param(
             "It brings 4.5× acceleration on FLUX.1 [dev], 4.7× on Qwen-Image and 3.66× on HunyuanVideo.",
-            "4.5× on FLUX.1 [dev], 4.7× on Qwen-Image, 3.66× on HunyuanVideo",
+            "4.5× FLUX.1 [dev], 4.7× Qwen-Image, 3.66× HunyuanVideo",
             id="N× acceleration list",
         ),
-        pytest.param(r"It is 3.2$\times$ faster on SDXL.", "3.2× on SDXL", id="LaTeX times"),
+        pytest.param(r"It is 3.2$\times$ faster on SDXL.", "3.2× SDXL", id="LaTeX times"),
         pytest.param(
             "It is 2.1× faster on FLUX.1 [dev] with an FID of 6.4 against 6.2 for the full model.",
-            "2.1× on FLUX.1 [dev]; FID 6.4 (full model: 6.2)",
+            "2.1× FLUX.1 [dev]; FID 6.4 (full model: 6.2)",
             id="speed-up with the quality kept",
         ),
         pytest.param(
             "It is 1.9× faster on PixArt-Sigma with an FID of 5.9 versus 5.8 for the dense model, "
             "and 1.6× faster on SDXL.",
-            "1.9× on PixArt-Sigma; FID 5.9 (dense model: 5.8)",
+            "1.9× PixArt-Sigma; FID 5.9 (dense model: 5.8)",
             id="the quality goes with the speed-up before it",
         ),
         pytest.param(
             "It needs 40% fewer parameters than the baseline.", "40% fewer parameters", id="X% fewer"
         ),
         pytest.param("We reach a 35% reduction in latency.", "35% reduction in latency", id="X% reduction"),
+        pytest.param(
+            "It is 4× less memory on FLUX.1 and keeps quality.",
+            "4× less memory (FLUX.1)",
+            id="N× less Q on B",
+        ),
+        pytest.param(
+            "A forecast takes 45 seconds, 1,000× faster than simulation.",
+            "1,000×",
+            id="N× with a thousands comma",
+        ),
+        pytest.param(
+            "On LLaDA2-Mini, TPF rises from 3.47 to 6.19, a 78.4% gain.",
+            "TPF 3.47 → 6.19 (LLaDA2-Mini, +78.4%)",
+            id="from X to Y on B with its gain",
+        ),
+        pytest.param(
+            "SD 1.5 improves from 5.4 to 9.4 HPSv3 in one step.",
+            "HPSv3 5.4 → 9.4 (SD 1.5)",
+            id="the model before, the metric after",
+        ),
+        pytest.param(
+            "The student reaches FID 2.05 on ImageNet 256 against 2.61 for the best hand-tuned schedule.",
+            "FID 2.05 (ImageNet 256, best hand-tuned: 2.61)",
+            id="reaches X on B against Y for Z",
+        ),
         pytest.param("Results from 2019 to 2024 are surveyed.", None, id="years are no claim"),
         pytest.param("Images of 512x512 pixels are generated.", None, id="a size is no speed-up"),
         pytest.param("No numbers here.", None, id="nothing"),
@@ -339,3 +362,84 @@ def test_every_fact_but_the_prose_is_found_in_its_source(abstract: str, comment:
         if value is not None:
             assert facts.sources[name] in source
             assert all(n in facts.sources[name] for n in re.findall(r"\d+", value))
+
+
+@pytest.mark.parametrize(
+    ("key_number", "settings"),
+    [
+        pytest.param(
+            "4.5× FLUX.1 [dev], 4.7× Qwen-Image, 3.66× HunyuanVideo",
+            ("FLUX.1 [dev]", "Qwen-Image", "HunyuanVideo"),
+            id="speed-ups",
+        ),
+        pytest.param("TPF 3.47 → 6.19 (LLaDA2-Mini, +78.4%)", ("LLaDA2-Mini",), id="a change and its gain"),
+        pytest.param("FID 2.41 → 2.12 (ImageNet, 8 steps)", ("ImageNet",), id="a count is no setting"),
+        pytest.param("FID 2.9 (35-step teacher: 2.7)", (), id="a comparison is no setting"),
+        pytest.param(
+            "4× less memory (FLUX.1); PSNR 24.8 → 26.1", ("FLUX.1",), id="a noun after the multiple"
+        ),
+        pytest.param(
+            "1.9× PixArt-Sigma; FID 5.9 (dense model: 5.8)", ("PixArt-Sigma",), id="speed and quality"
+        ),
+        pytest.param("5.0× on FLUX.1 [dev]", ("FLUX.1 [dev]",), id="an editor's words"),
+        pytest.param("3.8×; VBench 84.1", ("VBench",), id="a known benchmark in free text"),
+        pytest.param("61.3%", (), id="nothing named"),
+    ],
+)
+def test_settings_of_a_key_number_are_the_models_and_benchmarks_it_names(
+    key_number: str, settings: tuple[str, ...]
+) -> None:
+    assert numbers.settings_of(key_number) == settings
+
+
+@pytest.mark.parametrize(
+    ("abstract", "expected"),
+    [
+        pytest.param(
+            "We prove that the problem is convex. In the pure transport regime it recovers geodesics, and as "
+            "lambda approaches 0 it Gamma-converges to classical optimal transport.",
+            "Gamma-converges to classical optimal transport as lambda approaches 0",
+            id="a limit and its condition",
+        ),
+        pytest.param(
+            "We prove that Adam with a decaying step size converges to a stationary point at rate "
+            "O(log T / sqrt(T)) under (L0, L1)-smoothness.",
+            "converges to a stationary point at rate O(log T / sqrt(T))",
+            id="a rate",
+        ),
+        pytest.param(
+            "We prove that kernel two-sample tests with learned features are minimax optimal against smooth "
+            "alternatives and characterise the price of the split.",
+            "minimax optimal against smooth alternatives",
+            id="optimality",
+        ),
+        pytest.param(
+            "We prove a bound. The analysis gives the first dimension-sharp convergence guarantee for "
+            "deterministic diffusion samplers.",
+            "first dimension-sharp convergence guarantee for deterministic diffusion samplers",
+            id="a first guarantee",
+        ),
+        pytest.param(
+            "The sampler converges to the data distribution in our experiments.",
+            None,
+            id="no proof, no result",
+        ),
+        pytest.param("We survey theoretical results on diffusion models.", None, id="a survey"),
+    ],
+)
+def test_a_theory_papers_key_result_is_what_it_proves_in_its_words(
+    abstract: str, expected: str | None
+) -> None:
+    found = find_key_result(abstract)
+    assert (found.text if found else None) == expected
+    if found:
+        assert found.source in abstract
+
+
+def test_a_proof_stands_in_the_key_number_and_says_it_is_a_result(papers: ModuleType) -> None:
+    proof = "We prove guarantees. As lambda approaches 0 it Gamma-converges to classical optimal transport."
+    paper = replace(papers.ECFM, abstract=proof)
+    facts = extract_facts(paper)
+    assert facts.key_number == "Gamma-converges to classical optimal transport as lambda approaches 0"
+    assert facts.sources["key_result"] == facts.sources["key_number"]
+    assert "key_result" not in extract_facts(papers.OTCACHE).sources
