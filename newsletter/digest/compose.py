@@ -24,6 +24,13 @@ from newsletter.ranking.facts import is_small_scale
 from newsletter.ranking.text import squash, term_pattern
 
 _STRONG, _SOME = 0.6, 0.3
+#: Words with which an abstract states the quality that a speed-up keeps ("near-lossless visual
+#: fidelity", "with an FID of 6.4"): then the speed-up is not bare.
+_QUALITY = re.compile(
+    r"\b(?:fidelity|quality|lossless|FID|PSNR|SSIM|LPIPS|CLIP|accuracy|GenEval|VBench|perplexity|"
+    r"degradation|drop|comparable|matches|on par)\b",
+    re.IGNORECASE,
+)
 
 
 def compose_draft(
@@ -478,7 +485,17 @@ def _evidence(say: Phrases, pick: DraftPick) -> list[str]:
         parts.append(
             say(N_("The key number names no model or benchmark; find its setting in the evaluation."))
         )
-    if "×" in pick.key_number and not re.search(r";|:|→", pick.key_number):
+    bare_speedup = "×" in pick.key_number and not re.search(r";|:|→", pick.key_number)
+    if bare_speedup and _QUALITY.search(pick.sources.get("key_number", "")):
+        parts.append(
+            say(
+                N_(
+                    "The abstract states the quality beside the speed-up in words, not figures; "
+                    "check the fidelity numbers in the evaluation."
+                )
+            )
+        )
+    elif bare_speedup:
         parts.append(
             say(
                 N_(

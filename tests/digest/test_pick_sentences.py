@@ -198,6 +198,19 @@ def test_the_first_read_reason_says_what_the_paper_does_and_what_backs_it(
             id="several settings, a bare speed-up",
         ),
         pytest.param(
+            {
+                "key_number": "4.12× HunyuanVideo-Avatar, 3.75× Wan-S2V",
+                "sources": {
+                    "key_number": "SyncFoo reaches 4.12× acceleration on HunyuanVideo-Avatar and 3.75× on "
+                    "Wan-S2V with near-lossless visual fidelity."
+                },
+            },
+            "The evidence spans two settings. The abstract states the quality beside the speed-up in words, "
+            "not figures; check the fidelity numbers in the evaluation.",
+            "근거는 설정 2개에 걸쳐 있습니다. 초록은 속도 향상과 함께 품질을 수치가 아닌 말로만 설명합니다.",
+            id="several settings, the quality only in words",
+        ),
+        pytest.param(
             {"key_number": "2.1× FLUX.1 [dev]; FID 6.4 (full model: 6.2)"},
             "It is measured in one setting, FLUX.1 [dev]. "
             "Check whether it transfers to other models and data.",
