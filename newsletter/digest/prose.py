@@ -206,7 +206,7 @@ def sections(*, title: str, abstract: str, authors: Sequence[str]) -> Sections:
     technical = technical or take("technical_read", _zone_unit(read, used, "problem", last=True))
     return Sections(
         headline=headline(read.found, read.zones, read.method, title, dangling=dangling),
-        quote=f"“{quote}” — {attribution(authors)}" if quote and authors else quote,
+        quote=f"“{quote}” — {attribution(authors)}" if quote and attribution(authors) else quote,
         what_it_does=third_person(what, single=single),
         technical_read=third_person(technical, single=single),
         technical_is_problem=problem and bool(technical),
@@ -279,7 +279,9 @@ def _zone_unit(
 
 
 def attribution(authors: Sequence[str]) -> str:
-    """ "Zhang et al." for several authors, the whole name for one."""
-    if len(authors) == 1:
-        return authors[0]
-    return f"{authors[0].split()[-1]} et al."
+    """ "Zhang et al." for several authors, the whole name for one; "" for none (a record may
+    carry blank names)."""
+    names = [" ".join(name.split()) for name in authors if name.strip()]
+    if len(names) <= 1:
+        return names[0] if names else ""
+    return f"{names[0].split()[-1]} et al."
