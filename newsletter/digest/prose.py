@@ -70,11 +70,12 @@ _OWN = re.compile(r"\b(?:we|our)\b", re.IGNORECASE)
 _FIGURE = r"(?<![\w^.])\d+(?:[.,]\d+)?(?![\w^])"
 #: A measured result the claim detection has no form for: "Dice improves by 1.1 points",
 #: "Experiments on synthetic instances confirm the predicted rates".
+#: The gaps are bounded, so a sentence of thousands of figures is read in linear time.
 _MEASURED = re.compile(
-    rf"{_FIGURE}[^.]*\b(?:improv\w*|outperform\w*|gains?|rises?|falls?|drops?|faster|speed-?ups?|reduc\w*|"
+    rf"{_FIGURE}[^.]{0, 300}\b(?:improv\w*|outperform\w*|gains?|rises?|falls?|drops?|faster|speed-?ups?|reduc\w*|"
     r"points)\b"
-    rf"|\b(?:improv\w*|outperform\w*|reach\w*|achiev\w*)\b[^.]*{_FIGURE}"
-    r"|\b(?:experiments?|evaluations?|empirical(?:ly)?|simulations?)\b[^.]*\b(?:show|confirm|demonstrate|"
+    rf"|\b(?:improv\w*|outperform\w*|reach\w*|achiev\w*)\b[^.]{0, 300}{_FIGURE}"
+    r"|\b(?:experiments?|evaluations?|empirical(?:ly)?|simulations?)\b[^.]{0,300}\b(?:show|confirm|demonstrate|"
     r"indicate|validate|support|match)\w*\b",
     re.IGNORECASE,
 )
@@ -255,11 +256,14 @@ def _unit(read: _Abstract, used: set[int], index: int, *, quoted: bool) -> tuple
 def _result_unit(read: _Abstract, used: set[int]) -> tuple[tuple[int, ...], str] | None:
     """The sentence of the strongest quantitative claim (the first of equals) still free."""
     claims = sorted(find_claims(" ".join(read.found)), key=lambda c: (-c.strength, -c.values, c.position))
+    # A sentence with many claims is judged once, not once per claim.
+    tried: set[int] = set()
     for claim in claims:
         if claim.source in read.found:
             index = read.found.index(claim.source)
-            if read.zones[index] in ("boilerplate", "title"):
+            if index in tried or read.zones[index] in ("boilerplate", "title"):
                 continue
+            tried.add(index)
             unit = _unit(read, used, index, quoted=True)
             if unit:
                 return unit

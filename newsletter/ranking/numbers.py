@@ -403,9 +403,14 @@ def _strip_unit(value: str, metric: str) -> str:
     return value[: -len(metric)].strip() if metric and value.endswith(metric) else value
 
 
+#: How far before a change its model or benchmark may stand, in characters (about 40 words).
+_NEAR = 300
+
+
 def _benchmark_near(sentence: str, start: int, text: str) -> str:
     """A model or benchmark the sentence names before the change, unless the text has it already."""
-    found = [m.group(0) for m in BENCHMARK.finditer(sentence[:start])]
+    # Only the words just before it: a sentence of many changes is then read in linear time.
+    found = [m.group(0) for m in BENCHMARK.finditer(sentence[max(0, start - _NEAR) : start])]
     name = found[-1] if found else ""
     return "" if not name or name in text else name
 
