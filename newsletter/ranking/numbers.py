@@ -216,7 +216,11 @@ def _with_quality(claims: list[Claim]) -> list[Claim]:
         return claims
     fast = before[-1] if before else speedups[0]
     paired = replace(
-        fast, text=f"{fast.text}; {kept.text}", kind="speedup", strength=6, values=fast.values + 1
+        fast,
+        text=f"{fast.text}; {_unrepeated(kept.text, fast.text)}",
+        kind="speedup",
+        strength=6,
+        values=fast.values + 1,
     )
     return [c for c in claims if c not in (fast, kept)] + [paired]
 
@@ -234,6 +238,8 @@ def _reach(sentence: str, match: re.Match[str], add: _Add) -> None:
         # A benchmark that is its own score ("52.5 on GenEval") leads: "GenEval 52.5".
         metric, bench = bench, None
     head = f"{metric} {value}".strip()
+    # "On ImageNet 64 the student reaches an FID of 2.9": the benchmark opens the sentence.
+    bench = bench or _benchmark_near(sentence, match.start(), head) or None
     previous = match.groupdict().get("prev")
     tail = _VERSUS_TAIL.match(sentence, match.end())
     if previous:
@@ -291,6 +297,7 @@ def _versus(sentence: str, match: re.Match[str], add: _Add) -> None:
     if not metric and bench and METRIC.fullmatch(bench):
         metric, bench = bench, None
     head = f"{metric} {a}".strip()
+    bench = bench or _benchmark_near(sentence, match.start(), head) or None
     who = match.group("who")
     text = _noted(head, bench, f"{who}: {b}") if who else _noted(f"{head} vs {b}", bench)
     add(match, text, "comparison", 5 if metric or who else 3)
@@ -359,6 +366,15 @@ def _metric_before(sentence: str, start: int) -> str:
     last = found[-1]
     between = window[last.end() :]
     return "" if re.search(r"[,;:]|\.\s", between) else last.group(0)
+
+
+def _unrepeated(text: str, shown: str) -> str:
+    """``text`` without the notes ``shown`` already names: "FID 6.4 (FLUX.1 [dev], full model: 6.2)"
+    after "2.1× FLUX.1 [dev]" keeps only "(full model: 6.2)"."""
+    head, _, notes = text.partition(" (")
+    if not notes.endswith(")"):
+        return text
+    return _noted(head, *(note for note in notes[:-1].split(", ") if note not in shown))
 
 
 def _noted(head: str, *notes: str | None) -> str:

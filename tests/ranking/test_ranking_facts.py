@@ -102,6 +102,16 @@ def test_absent_facts_stay_absent(papers: ModuleType) -> None:
         ),
         pytest.param(r"It is 3.2$\times$ faster on SDXL.", "3.2× SDXL", id="LaTeX times"),
         pytest.param(
+            "On ImageNet 64 the one-step student reaches an FID of 2.9, against 2.7 for its 35-step teacher.",
+            "FID 2.9 (ImageNet 64, 35-step teacher: 2.7)",
+            id="the benchmark opens the sentence",
+        ),
+        pytest.param(
+            "On MS-COCO, our model scores a CLIP score of 31.2 versus 30.1 for SDXL.",
+            "CLIP score 31.2 (MS-COCO, SDXL: 30.1)",
+            id="the benchmark opens the sentence, versus",
+        ),
+        pytest.param(
             "It is 2.1× faster on FLUX.1 [dev] with an FID of 6.4 against 6.2 for the full model.",
             "2.1× FLUX.1 [dev]; FID 6.4 (full model: 6.2)",
             id="speed-up with the quality kept",
