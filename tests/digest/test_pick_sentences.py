@@ -289,3 +289,21 @@ def test_alternatives_join_with_or_in_english_and_a_middle_dot_in_korean(
     locale: str, items: list[str], expected: str
 ) -> None:
     assert phrases_for(locale).alternatives(items) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "says"),
+    [
+        ("FooEdit is 31× faster than the teacher.", "gives no quality figure"),
+        ("FooCache reaches 4.1× on Wan-S2V with near-lossless visual fidelity.", "in words, not figures"),
+        (
+            "FooEdit is 31× faster than the teacher, and human raters prefer its edits in 48% of comparisons.",
+            "",
+        ),
+    ],
+)
+def test_a_speed_up_is_called_bare_only_when_its_sentence_states_no_quality(source: str, says: str) -> None:
+    pick = _pick(key_number="31×", sources={"key_number": source})
+    limits = pick.evidence_and_limits["en"]
+    assert ("quality" in limits) == bool(says)
+    assert says in limits
