@@ -297,7 +297,7 @@ def test_alternatives_join_with_or_in_english_and_a_middle_dot_in_korean(
         ("FooEdit is 31× faster than the teacher.", "gives no quality figure"),
         ("FooCache reaches 4.1× on Wan-S2V with near-lossless visual fidelity.", "in words, not figures"),
         (
-            "FooEdit is 31× faster than the teacher, and human raters prefer its edits in 48% of comparisons.",
+            "FooEdit is 31× faster than the teacher, and raters prefer its edits in 48% of comparisons.",
             "",
         ),
     ],
