@@ -20,10 +20,9 @@ import mrml
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
-from newsletter import i18n
+from newsletter import assets, i18n
 from newsletter.errors import RenderError
 from newsletter.model import Draft, RenderedEmail, RenderSettings
-from newsletter.render import assets
 from newsletter.render.view import IssueView, build_view
 
 logger = logging.getLogger(__name__)
