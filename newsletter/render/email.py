@@ -190,7 +190,7 @@ def render_email(
 
     ``locale`` is used as given (resolve it first with :func:`newsletter.i18n.resolve_locale`);
     a locale without a catalog reads in English, and editorial text falls back to English.
-    The header shows ``send_time`` (see :func:`newsletter.pipeline.send_time`); without it (a
+    The header shows ``send_time`` (see :func:`newsletter.window.send_time`); without it (a
     preview, a sample) the planned send time, which is the issue's close. ``web`` renders the
     public web version instead: no placeholders, nothing personal.
     """

@@ -1,7 +1,7 @@
 """Review mode: editors approve an issue before it goes out, or a deadline decides.
 
 At the scheduled time the cycle gathers and drafts, then the pipeline emails the editors a
-preview link (:func:`newsletter.pipeline.notify_editors`). The scheduler's tick calls
+preview link (:func:`newsletter.editors.notify_editors`). The scheduler's tick calls
 :func:`review_step` every minute: an approved issue (approved in the preview, or
 ``approved = true`` in its draft file) is sent at once; at ``schedule.review_deadline`` an
 unapproved one is skipped or sent as ``schedule.on_deadline`` says. A skipped issue's papers
