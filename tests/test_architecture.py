@@ -22,9 +22,9 @@ LIFECYCLE = Path("store/lifecycle.py")
 #: top-level module or package takes its place here.
 LAYERS: tuple[tuple[str, ...], ...] = (
     # The ground: imports nothing of the package. ``__init__`` is the package's own module.
-    ("__init__", "errors", "model", "korean", "logs", "testing"),
-    # Small helpers that raise the package's errors: asset folders, crontab, unsubscribe tokens.
-    ("assets", "crontab", "unsubscribe"),
+    ("__init__", "errors", "model", "korean", "logs", "crontab", "testing"),
+    # Small helpers that raise the package's errors: the asset folders, unsubscribe tokens.
+    ("assets", "unsubscribe"),
     ("store",),
     # What a configuration value must be; constraint asks the store which database URLs it takes.
     ("constraint", "backup"),
