@@ -1,7 +1,7 @@
 """Score ranking and extraction against every labelled day; print one row per day and a total.
 
 Each day under tests/fixtures/days/ is a recorded arXiv feed with the five papers an editor
-picked and the facts they expected (see newsletter/ranking/labelled.py). The feed is read by
+picked and the facts they expected (see newsletter/labelled.py). The feed is read by
 the real arXiv client from a replay server on 127.0.0.1: nothing leaves the machine, and
 nothing is timed. The script exits non-zero when a day's precision at 5 falls below FLOOR,
 so that a change which helps one day by hurting another shows up as a failure.
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from newsletter.config import RankingSection
-from newsletter.ranking.labelled import DayScore, evaluate, labelled_days, read_papers
+from newsletter.labelled import DayScore, evaluate, labelled_days, read_papers
 
 DAYS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "days"
 #: Four of the editor's five picks on every day; below that the ranking has regressed.

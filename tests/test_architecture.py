@@ -37,8 +37,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("render",),
     ("delivery",),
     # What works on the stages' output: the writer, the editor's history, the archive, the
-    # operator's report and mail to the editors.
-    ("writing", "history", "archive", "report", "editors"),
+    # operator's report, mail to the editors, and the labelled days that score the picks and
+    # their prose against an editor's.
+    ("writing", "history", "archive", "report", "editors", "labelled"),
     ("pipeline",),
     # The orchestrator's callers.
     ("scheduler", "workers", "demo", "web"),

@@ -16,9 +16,9 @@ import pytest
 from newsletter.config import Config, RankingSection
 from newsletter.digest import compose_draft
 from newsletter.digest.prose import attribution, boilerplate, dangling, headline, repeats_title, sections
+from newsletter.labelled import labelled_days, read_papers
 from newsletter.model import Draft, Window
 from newsletter.ranking import rank
-from newsletter.ranking.labelled import labelled_days, read_papers
 from newsletter.ranking.text import sentences
 from newsletter.render import render_email
 
