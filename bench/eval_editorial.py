@@ -2,7 +2,7 @@
 
 Each day under tests/fixtures/days/ is a recorded arXiv feed with the five papers an editor
 picked, the facts they expected and the sentences they accept as each paper's technical read
-(see newsletter/ranking/labelled.py); the prose columns score the section each labelled paper
+(see newsletter/labelled.py); the prose columns score the section each labelled paper
 gets (headline, technical read, quote, third person, distinct sentences). The feed is read by
 the real arXiv client from a replay server on 127.0.0.1: nothing leaves the machine, and
 nothing is timed. The script exits non-zero when a day's precision at 5 falls below FLOOR,
@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from newsletter.config import RankingSection
-from newsletter.ranking.labelled import (
+from newsletter.labelled import (
     PROSE_FLOORS,
     DayScore,
     below_floors,

@@ -24,6 +24,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
 
+from newsletter.assets import catalog_locales
+
 # Control characters, CR and LF among them, would let a value break out of a mail header.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # RFC 1123 host names: dot-separated labels of letters, digits and inner hyphens.
@@ -197,7 +199,7 @@ class ClockTime:
 
 @dataclass(frozen=True, slots=True)
 class Cron:
-    """A five-field crontab expression, read as cron reads it (see :mod:`newsletter.scheduler.crontab`),
+    """A five-field crontab expression, read as cron reads it (see :mod:`newsletter.crontab`),
     that fires at least once within :data:`CRON_HORIZON`.
 
     Whether an expression ever fires does not depend on the time zone, so it is checked in UTC:
@@ -205,7 +207,8 @@ class Cron:
     """
 
     def expected(self, value: Any) -> str | None:
-        from newsletter.scheduler.crontab import cron_trigger
+        # Imported here: APScheduler is slow to import, and only a configured schedule needs it.
+        from newsletter.crontab import cron_trigger
 
         try:
             trigger = cron_trigger(value, UTC)
@@ -231,10 +234,6 @@ class Locale:
     """A locale served by a catalog in ``locales/`` (``ko_KR`` is served by ``ko``)."""
 
     def expected(self, value: Any) -> str | None:
-        # Imported here: the catalogs live beside the templates, which the renderer finds. Not
-        # through i18n, which reads the configuration this constraint checks.
-        from newsletter.render.assets import catalog_locales
-
         shipped = catalog_locales()
         if value.replace("-", "_").split("_")[0] in shipped:
             return None

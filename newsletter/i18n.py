@@ -31,6 +31,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from newsletter import assets
 from newsletter.errors import RenderError
 
 if TYPE_CHECKING:
@@ -115,9 +116,6 @@ def _drop_unfinished_plurals(catalog: Catalog) -> None:
 @cache
 def default_catalogs() -> Catalogs:
     """The catalogs shipped with the program."""
-    # Imported here because the renderer imports this module: a top-level import would be a cycle.
-    from newsletter.render import assets
-
     return Catalogs(assets.locales_dir())
 
 

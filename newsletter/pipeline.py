@@ -2,6 +2,8 @@
 
 gather (sources) → build_draft (ranking, digest) → render_issue (render) → deliver_issue
 (delivery). Each step is usable alone; :func:`run_cycle` chains them for one scheduled run.
+Mail to the editors (the review request, test copies) is :mod:`newsletter.editors`'s, and
+which lists an issue goes to is :mod:`newsletter.subscribers.lists`'s.
 """
 
 from __future__ import annotations
@@ -14,27 +16,27 @@ from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
-from newsletter import i18n
+from newsletter import editors, i18n
 from newsletter.config import Config
 from newsletter.delivery import senders
-from newsletter.delivery.base import Campaign, DeliveryBackend, Personalization
+from newsletter.delivery.base import Campaign, DeliveryBackend
 from newsletter.delivery.dispatch import DeliveryReport, checkpoint, dispatch
-from newsletter.delivery.message import campaign_for, personalizer_for, sample_copy
+from newsletter.delivery.message import campaign_for, personalizer_for
 from newsletter.digest import compose_draft, merge_drafts, read_draft, write_draft
-from newsletter.errors import ConfigError, DeliveryError, InputError, StoreError
+from newsletter.errors import DeliveryError, StoreError
 from newsletter.history import check_interests, editor_interests
-from newsletter.model import Draft, Paper, Recipient, RenderedEmail, Window
+from newsletter.model import Draft, Paper, RenderedEmail, Window
 from newsletter.ranking import rank
 from newsletter.render import render_email
 from newsletter.sources.arxiv import ArxivSource
 from newsletter.sources.base import PaperSource
 from newsletter.sources.candidates import select_candidates
-from newsletter.store import Database, Session, audience, issues, lifecycle
+from newsletter.store import Database, audience, issues, lifecycle
 from newsletter.store import sends as send_records
-from newsletter.store.schema import Issue, IssueStatus, MailingList, SendStatus
-from newsletter.subscribers.address import AddressError, check_locale, parse_address
+from newsletter.store.schema import IssueStatus, SendStatus
+from newsletter.subscribers import lists as mailing_lists
 from newsletter.unsubscribe import Signer
-from newsletter.window import issue_window, review_deadline
+from newsletter.window import issue_window, send_time
 from newsletter.writing import WritingReport, settle, write_prose
 
 logger = logging.getLogger(__name__)
@@ -207,7 +209,9 @@ def run_cycle(
         return CycleResult(gathering=gathering, draft=draft, skipped="sending was not asked for")
     if app.config.schedule.approval == "review" and not _approved(app, draft):
         if not draft.merged:
-            notify_editors(app, draft.issue_id, draft.draft.title.get("en", ""), at)
+            editors.notify_editors(
+                app.config, app.backend, draft.issue_id, draft.draft.title.get("en", ""), at
+            )
         return CycleResult(gathering=gathering, draft=draft, skipped="waiting for an editor's approval")
     on_batch = checkpoint(should_stop) if should_stop else None
     report = deliver_issue(app, draft.issue_id, on_batch=on_batch)
@@ -399,134 +403,36 @@ def _record_outcome(app: App, issue_id: int, report: DeliveryReport) -> None:
 
 
 def send_test(app: App, issue_ref: int | str, addresses: Sequence[str], *, locale: str | None = None) -> int:
-    """Send the issue to editors' addresses as a test: no send record is read or written.
+    """Send the issue to editors' addresses as a test (:mod:`newsletter.editors`): no send record
+    is read or written.
 
     Each address is checked as an import row is, and ``locale`` against the configured
-    locales, before anything is sent. Test copies say "[TEST]" in the subject, carry a
-    Message-ID each, and the outbox keeps them in ``issue-<N>-test/``.
+    locales, before anything is sent.
     """
-    checked = [_test_address(address) for address in addresses]
-    if not checked:
-        raise InputError("--test-to: expected at least one address")
-    chosen = _test_locale(app, locale)
+    checked = editors.test_copy_addresses(addresses)
+    chosen = editors.test_copy_locale(app.config, locale)
     issue_id, draft = load_draft(app, issue_ref)
     email = render_issue(app, draft, chosen)
     lists = own_lists(app, issue_id)
-    copies = [
-        sample_copy(app.config, email, address=a, issue_id=issue_id, lists=lists, test=True) for a in checked
-    ]
-    campaign, people = copies[0][0], [person for _, person in copies]
-    backend = app.backend(test=True)
-    try:
-        for start in range(0, len(people), backend.batch_size):
-            result = backend.send_batch(campaign, people[start : start + backend.batch_size])
-            if result.rejected:
-                refused = "; ".join(result.rejected.values())
-                raise DeliveryError(f"the mail system refused the test copy: {refused}", permanent=True)
-    finally:
-        backend.close()
+    editors.send_test_copies(
+        app.config, lambda: app.backend(test=True), email, checked, issue_id=issue_id, lists=lists
+    )
     return issue_id
 
 
-def notify_editors(app: App, issue_id: int, subject: str, close: datetime) -> None:
-    """Ask every editor (``newsletter.editor_email``) to review the issue, through the configured backend."""
-    email = review_request(app.config, issue_id, subject, close)
-    # Issue 0: the request is no issue's mail, and the outbox keeps it apart from them.
-    campaign = campaign_for(app.config, 0, email, tracked=False)
-    people = [
-        Personalization(recipient=Recipient(subscriber_id=0, email=address), values={})
-        for address in editor_addresses(app.config)
-    ]
-    backend = app.backend()
-    try:
-        backend.send_batch(campaign, people)
-    finally:
-        backend.close()
-    logger.info("asked %d editors to review issue %s", len(people), issue_id)
-
-
-def review_request(config: Config, issue_id: int, subject: str, close: datetime) -> RenderedEmail:
-    """The email that asks the editors to review an issue before its deadline."""
-    deadline = review_deadline(close, config.schedule.review_deadline, config.tz)
-    after = "it is skipped" if config.schedule.on_deadline == "skip" else "it is sent as it is"
-    text = (
-        f"Issue #{issue_id} is drafted and waits for your approval: {subject}\n\n"
-        f"Preview and approve it: run `newsletter preview` and open {preview_url(config)}\n"
-        f"(or set approved = true in its draft file).\n\n"
-        f"If nobody approves it by {deadline:%Y-%m-%d %H:%M %Z}, {after}.\n"
-    )
-    html = "".join(f"<p>{line}</p>" for line in text.strip().split("\n\n"))
-    return RenderedEmail(locale="en", subject=f"Review: {subject}", preheader="", html=html, text=text)
-
-
-def preview_url(config: Config) -> str:
-    """Where ``newsletter preview`` serves the latest draft."""
-    return f"http://{config.web.host}:{config.web.preview_port}/"
-
-
-def editor_addresses(config: Config) -> list[str]:
-    """``newsletter.editor_email``, which may list several addresses separated by commas."""
-    return [part.strip() for part in config.newsletter.editor_email.split(",") if part.strip()]
-
-
-def _test_address(raw: str) -> str:
-    try:
-        return parse_address(raw).email
-    except AddressError as error:
-        raise InputError(f"--test-to: {error.reason} (got {raw!r})") from None
-
-
-def _test_locale(app: App, locale: str | None) -> str:
-    if locale is None:
-        return app.config.newsletter.default_locale
-    try:
-        return check_locale(locale, app.config.newsletter.locales)
-    except InputError as error:
-        raise InputError(f"--{error}") from None
-
-
-def issue_lists(app: App, issue: Issue) -> list[str]:
-    """The lists ``issue`` goes to: those recorded when it was drafted, else ``newsletter.lists``."""
-    return list(issue.lists or app.config.newsletter.lists)
-
-
 def own_lists(app: App, issue_id: int) -> list[str]:
-    """:func:`issue_lists` by the issue's id."""
+    """The lists the issue goes to (:func:`newsletter.subscribers.lists.issue_lists`), by its id."""
     with app.db.transaction() as session:
-        return issue_lists(app, issues.get_issue(session, issue_id))
+        return mailing_lists.issue_lists(issues.get_issue(session, issue_id), app.config.newsletter.lists)
 
 
 def sending_lists(app: App, issue_id: int, narrowed: Sequence[str] = ()) -> list[str]:
-    """The lists a send of the issue goes to: its own, or ``narrowed`` when every one is its own.
-
-    Raises InputError for a list outside the issue's set (``--list`` may narrow, never widen)
-    and StoreError for a list that does not exist, before anything changes.
-    """
+    """The names of the lists a send of the issue goes to, checked before anything changes
+    (:func:`newsletter.subscribers.lists.sending_lists`)."""
     with app.db.transaction() as session:
-        return [
-            row.name for row in _sending_lists(app, session, issues.get_issue(session, issue_id), narrowed)
-        ]
-
-
-def _sending_lists(app: App, session: Session, issue: Issue, narrowed: Sequence[str]) -> list[MailingList]:
-    own = issue_lists(app, issue)
-    if not own:
-        raise ConfigError("newsletter.lists", "expected at least one list name")
-    outside = [name for name in narrowed if name not in own]
-    if outside:
-        raise InputError(
-            f"--list {outside[0]}: issue #{issue.id} goes to {', '.join(own)}; --list can only narrow that"
-        )
-    found = []
-    for name in dict.fromkeys(narrowed or own):
-        try:
-            found.append(audience.get_list(session, name))
-        except StoreError:
-            raise StoreError(
-                f"list {name!r}: no such list, but issue #{issue.id} goes to it (newsletter.lists when "
-                f"it was drafted); create it with `newsletter lists create {name}`"
-            ) from None
-    return found
+        issue = issues.get_issue(session, issue_id)
+        chosen = mailing_lists.sending_lists(session, issue, app.config.newsletter.lists, narrowed)
+        return [row.name for row in chosen]
 
 
 def queue_recipients(app: App, issue_id: int, lists: Sequence[str] = ()) -> int:
@@ -534,7 +440,7 @@ def queue_recipients(app: App, issue_id: int, lists: Sequence[str] = ()) -> int:
     must be among them) who has none for this issue."""
     with app.db.transaction() as session:
         issue = issues.get_issue(session, issue_id)
-        chosen = _sending_lists(app, session, issue, lists)
+        chosen = mailing_lists.sending_lists(session, issue, app.config.newsletter.lists, lists)
         lifecycle.begin_sending(session, issue, actor=app.actor)
         members = audience.members_query([item.id for item in chosen])
         return send_records.queue(
@@ -550,7 +456,8 @@ def send_counts(app: App, issue_id: int) -> dict[str, int]:
 def _campaigns(app: App, issue_id: int, draft: Draft) -> Callable[[str], Campaign]:
     """A locale's campaign, rendered when asked (``dispatch`` asks once per locale).
 
-    Its header shows the send time (:func:`send_time`); its From name is the locale's own brand.
+    Its header shows the send time (:func:`newsletter.window.send_time`); its From name is the
+    locale's own brand.
     """
     sent_at = send_time(draft.window.end, datetime.now(UTC), app.config.schedule.misfire_grace_seconds)
 
@@ -558,16 +465,3 @@ def _campaigns(app: App, issue_id: int, draft: Draft) -> Callable[[str], Campaig
         return campaign_for(app.config, issue_id, render_issue(app, draft, locale, send_time=sent_at))
 
     return campaign
-
-
-def send_time(close: datetime, started: datetime, grace_seconds: int) -> datetime:
-    """The time an issue's header shows: its scheduled send, unless the send began much later.
-
-    A scheduled run fires at the issue's close, so a send that starts within the scheduler's
-    grace period shows the close: the preview showed the same, and every worker and resumed
-    batch renders the same header. A later send (a late approval, a manual send the next day)
-    shows the minute it started.
-    """
-    if started - close <= timedelta(seconds=grace_seconds):
-        return close
-    return started.replace(second=0, microsecond=0)

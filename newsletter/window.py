@@ -1,4 +1,5 @@
-"""Issue windows and arXiv's announcement calendar.
+"""Issue windows and arXiv's announcement calendar, and an issue's other times: when its review
+ends and which send time its header shows.
 
 An issue covers the span from the previous issue's close to its own scheduled close. arXiv
 announces new papers Sunday to Thursday at 20:00 US Eastern time — 09:00 in Seoul while the US
@@ -109,3 +110,16 @@ def review_deadline(close: datetime, deadline: str, tz: tzinfo) -> datetime:
     if candidate <= local:
         candidate = datetime.combine(local.date() + timedelta(days=1), clock, tzinfo=tz)
     return candidate
+
+
+def send_time(close: datetime, started: datetime, grace_seconds: int) -> datetime:
+    """The time an issue's header shows: its scheduled send, unless the send began much later.
+
+    A scheduled run fires at the issue's close, so a send that starts within the scheduler's
+    grace period shows the close: the preview showed the same, and every worker and resumed
+    batch renders the same header. A later send (a late approval, a manual send the next day)
+    shows the minute it started.
+    """
+    if started - close <= timedelta(seconds=grace_seconds):
+        return close
+    return started.replace(second=0, microsecond=0)

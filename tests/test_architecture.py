@@ -1,4 +1,4 @@
-"""The shape of the package: no import cycle, and one module that writes an issue's status.
+"""The shape of the package: its layers, no import cycle, and one module that writes an issue's status.
 
 Both read the source with :mod:`ast`, so an import inside a function, or an assignment that a
 test never runs, counts as much as one at the top of a module.
@@ -14,6 +14,39 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "newsletter"
 LIFECYCLE = Path("store/lifecycle.py")
+
+#: The package's top-level modules and packages, layer by layer from the ground up (STYLE.md:
+#: sources → ranking → digest → render → delivery, with the store below them and the scheduler,
+#: the web side and the CLI above). A module may import what stands in a lower layer, and
+#: anything of its own package; never a module of its own layer or of a higher one. A new
+#: top-level module or package takes its place here.
+LAYERS: tuple[tuple[str, ...], ...] = (
+    # The ground: imports nothing of the package. ``__init__`` is the package's own module.
+    ("__init__", "errors", "model", "korean", "logs", "crontab", "testing"),
+    # Small helpers that raise the package's errors: the asset folders, unsubscribe tokens.
+    ("assets", "unsubscribe"),
+    ("store",),
+    # What a configuration value must be; constraint asks the store which database URLs it takes.
+    ("constraint", "backup"),
+    ("config",),
+    ("i18n", "window"),
+    ("sources", "subscribers"),
+    # The stages, each above the one before it.
+    ("ranking",),
+    ("digest",),
+    ("render",),
+    ("delivery",),
+    # What works on the stages' output: the writer, the editor's history, the archive, the
+    # operator's report, mail to the editors, and the labelled days that score the picks and
+    # their prose against an editor's.
+    ("writing", "history", "archive", "report", "editors", "labelled"),
+    ("pipeline",),
+    # The orchestrator's callers.
+    ("scheduler", "workers", "demo", "web"),
+    ("status",),
+    ("cli",),
+    ("__main__",),
+)
 
 #: Attributes named ``status`` that are not an issue's, by file and the name they hang on.
 OTHER_STATUSES = {
@@ -119,6 +152,38 @@ def test_no_module_of_the_package_imports_itself_round_a_cycle() -> None:
     assert [describe(c, edges) for c in cycles(edges)] == []
 
 
+def layer_breaks(edges: dict[str, set[str]], layers: tuple[tuple[str, ...], ...]) -> list[str]:
+    """Every import that does not run down ``layers``, and every top-level name they lack.
+
+    Imports within one top-level package are not checked: its modules are one layer's.
+    """
+    rank = {name: index for index, layer in enumerate(layers) for name in layer}
+    found = sorted({f"{_top(module)}: not in LAYERS" for module in edges if _top(module) not in rank})
+    for module, targets in sorted(edges.items()):
+        here = _top(module)
+        for target in sorted(targets):
+            there = _top(target)
+            if here != there and here in rank and there in rank and rank[there] >= rank[here]:
+                found.append(f"{module} -> {target} ({here} may not import {there})")
+    return found
+
+
+def _top(module: str) -> str:
+    """The top-level module or package of the package that ``module`` belongs to."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def test_every_import_runs_down_the_layers() -> None:
+    assert layer_breaks(imports(PACKAGE), LAYERS) == []
+
+
+def test_the_layers_name_only_modules_that_exist() -> None:
+    placed = {name for layer in LAYERS for name in layer}
+    assert placed - {_top(module) for module in modules(PACKAGE)} == set()
+    assert sum(len(layer) for layer in LAYERS) == len(placed)
+
+
 def _write(root: Path, files: dict[str, str]) -> Path:
     for name, text in files.items():
         path = root / name
@@ -180,6 +245,59 @@ def test_the_cycle_finder_sees_every_kind_of_import(
     tmp_path: Path, files: dict[str, str], expected: list[list[str]]
 ) -> None:
     assert cycles(imports(_write(tmp_path, files))) == expected
+
+
+TOY_LAYERS = (("__init__", "model"), ("store",), ("ranking", "render"), ("cli",))
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        pytest.param(
+            {
+                "pkg/__init__.py": "",
+                "pkg/model.py": "",
+                "pkg/store/__init__.py": "from pkg.store.rows import Row\n",
+                "pkg/store/rows.py": "from pkg import model\n",
+                "pkg/ranking.py": "from pkg.store import Row\n",
+                "pkg/cli.py": "import pkg.ranking\nimport pkg.render\n",
+                "pkg/render.py": "",
+            },
+            [],
+            id="every import runs down",
+        ),
+        pytest.param(
+            {
+                "pkg/__init__.py": "",
+                "pkg/store/__init__.py": "",
+                "pkg/store/rows.py": "def f():\n    from pkg.cli import main\n",
+                "pkg/cli.py": "",
+            },
+            ["pkg.store.rows -> pkg.cli (store may not import cli)"],
+            id="up the stack, inside a function",
+        ),
+        pytest.param(
+            {
+                "pkg/__init__.py": "",
+                "pkg/ranking.py": (
+                    "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg import render\n"
+                ),
+                "pkg/render.py": "",
+            },
+            ["pkg.ranking -> pkg.render (ranking may not import render)"],
+            id="across one layer, for type checking only",
+        ),
+        pytest.param(
+            {"pkg/__init__.py": "", "pkg/model.py": "from . import extra\n", "pkg/extra.py": ""},
+            ["extra: not in LAYERS"],
+            id="a module the table does not place",
+        ),
+    ],
+)
+def test_the_layer_check_sees_each_import_against_the_table(
+    tmp_path: Path, files: dict[str, str], expected: list[str]
+) -> None:
+    assert layer_breaks(imports(_write(tmp_path, files)), TOY_LAYERS) == expected
 
 
 def status_writes(source: str, relative: Path) -> list[str]:

@@ -12,12 +12,12 @@ import pytest
 from babel.messages.pofile import read_po
 
 from newsletter import korean
+from newsletter.assets import locales_dir
 from newsletter.config import Config, RankingSection
 from newsletter.digest import compose_draft
 from newsletter.model import Draft, Window
 from newsletter.ranking import rank
 from newsletter.render import render_email
-from newsletter.render.assets import locales_dir
 from tests.ranking import papers
 from tests.render.sample import sample_draft
 

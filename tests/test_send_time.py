@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from newsletter.pipeline import send_time
+from newsletter.window import send_time
 
 KST = ZoneInfo("Asia/Seoul")
 CLOSE = datetime(2026, 7, 1, 9, 30, tzinfo=KST)

@@ -31,12 +31,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from newsletter import i18n
 from newsletter.archive.feeds import FEED_TYPES, FeedInfo, FeedItem, render_feed
 from newsletter.archive.issues import ArchiveEntry, public_entries
+from newsletter.assets import templates_dir
 from newsletter.config import Config
 from newsletter.digest import read_draft
 from newsletter.errors import NewsletterError
 from newsletter.model import Draft, RenderedEmail
 from newsletter.render import render_email
-from newsletter.render.assets import templates_dir
 from newsletter.render.email import default_renderer
 from newsletter.render.view import archive_path
 from newsletter.store import Database

@@ -1,13 +1,12 @@
 """Who is sending an issue: a lease per sending process, so only a dead sender's batches are unknown.
 
 Every process that sends an issue (a plain ``newsletter send``, each ``--worker``, the
-scheduler) takes the lease ``send:<issue>:<holder>`` in the store's ``leases`` table, the
-same mechanism the scheduler uses for its runs (:mod:`newsletter.scheduler.lease`), and a
-thread renews it every third of ``delivery.lease_seconds`` while the send runs. Each batch
-it claims records the holder (``batches.claimed_by``). A batch still claimed when its
-holder's lease has expired, or was released, belongs to a sender that died between request
-and reply: its outcome is unknown. A live sender's batches are never touched, however long
-its requests take.
+scheduler) takes the lease ``send:<issue>:<holder>`` (:mod:`newsletter.store.leases`, as the
+scheduler does for its runs), and a thread renews it every third of ``delivery.lease_seconds``
+while the send runs. Each batch it claims records the holder (``batches.claimed_by``). A batch
+still claimed when its holder's lease has expired, or was released, belongs to a sender that
+died between request and reply: its outcome is unknown. A live sender's batches are never
+touched, however long its requests take.
 
 A holder is ``host:pid:namespace:token``. When the host and PID namespace are this
 process's own and the PID is gone, the holder is dead at once rather than when its lease
@@ -26,7 +25,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from newsletter.scheduler import lease
 from newsletter.store import Database, Session, leases
 from newsletter.store import sends as send_records
 from newsletter.store.schema import SendStatus, utcnow
@@ -66,7 +64,7 @@ def sending(db: Database, issue_id: int, holder: str, ttl: timedelta) -> Iterato
     reach for longer than ``ttl``): other processes may then take this sender's batches
     for dead, so it must stop claiming.
     """
-    with lease.held(db, lease_name(issue_id, holder), ttl, holder=holder) as lost:
+    with leases.held(db, lease_name(issue_id, holder), ttl, holder=holder) as lost:
         yield lost
 
 

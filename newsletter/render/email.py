@@ -20,10 +20,9 @@ import mrml
 from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
-from newsletter import i18n
+from newsletter import assets, i18n
 from newsletter.errors import RenderError
 from newsletter.model import Draft, RenderedEmail, RenderSettings
-from newsletter.render import assets
 from newsletter.render.view import IssueView, build_view
 
 logger = logging.getLogger(__name__)
@@ -191,7 +190,7 @@ def render_email(
 
     ``locale`` is used as given (resolve it first with :func:`newsletter.i18n.resolve_locale`);
     a locale without a catalog reads in English, and editorial text falls back to English.
-    The header shows ``send_time`` (see :func:`newsletter.pipeline.send_time`); without it (a
+    The header shows ``send_time`` (see :func:`newsletter.window.send_time`); without it (a
     preview, a sample) the planned send time, which is the issue's close. ``web`` renders the
     public web version instead: no placeholders, nothing personal.
     """

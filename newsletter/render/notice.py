@@ -13,11 +13,10 @@ from functools import cache
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
-from newsletter import i18n
+from newsletter import assets, i18n
 from newsletter.config import Config
 from newsletter.errors import RenderError
 from newsletter.model import RenderedEmail
-from newsletter.render import assets
 
 TEXT_TEMPLATE = "signup/notice.txt.j2"
 HTML_TEMPLATE = "signup/notice.html.j2"

@@ -1,7 +1,7 @@
 """Review mode: editors approve an issue before it goes out, or a deadline decides.
 
 At the scheduled time the cycle gathers and drafts, then the pipeline emails the editors a
-preview link (:func:`newsletter.pipeline.notify_editors`). The scheduler's tick calls
+preview link (:func:`newsletter.editors.notify_editors`). The scheduler's tick calls
 :func:`review_step` every minute: an approved issue (approved in the preview, or
 ``approved = true`` in its draft file) is sent at once; at ``schedule.review_deadline`` an
 unapproved one is skipped or sent as ``schedule.on_deadline`` says. A skipped issue's papers
@@ -18,9 +18,9 @@ from pathlib import Path
 from newsletter.delivery.dispatch import checkpoint
 from newsletter.digest import read_draft
 from newsletter.pipeline import App, deliver_issue
-from newsletter.scheduler import history, lease
+from newsletter.scheduler import history
 from newsletter.scheduler.history import DAILY_JOB, Outcome, RunResult
-from newsletter.store import issues, lifecycle
+from newsletter.store import issues, leases, lifecycle
 from newsletter.store.schema import IssueStatus
 from newsletter.window import review_deadline
 
@@ -40,12 +40,12 @@ def review_step(app: App, now: datetime, should_stop: Callable[[], bool]) -> lis
             continue
         name = history.lease_name(DAILY_JOB, close)
         try:
-            with lease.held(app.db, name, _LEASE_TTL):
+            with leases.held(app.db, name, _LEASE_TTL):
                 result = _decide(app, issue_id, close, now, should_stop)
                 if result is not None:
                     history.finish(app.db, DAILY_JOB, close, result)
                     decided.append(result)
-        except lease.LeaseHeldError:
+        except leases.LeaseHeldError:
             logger.info("another process is deciding issue %s", issue_id)
     return decided
 

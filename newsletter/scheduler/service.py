@@ -28,9 +28,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from newsletter.errors import NewsletterError, StopRequestedError
-from newsletter.scheduler import history, lease, timing
+from newsletter.scheduler import history, timing
 from newsletter.scheduler.history import DAILY_JOB, Outcome, RunResult
-from newsletter.store import Database
+from newsletter.store import Database, leases
 from newsletter.store.schema import utcnow
 
 logger = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class Runtime:
     trigger: CronTrigger
     cycle: Cycle
     review: Review | None = None
-    holder: str = field(default_factory=lease.holder_name)
+    holder: str = field(default_factory=leases.holder_name)
     lease_ttl: timedelta = timedelta(minutes=10)
     stopping: threading.Event = field(default_factory=threading.Event)
 
@@ -107,7 +107,7 @@ def run_close(runtime: Runtime, close: datetime) -> RunResult | None:
     """Run the cycle for ``close`` under its lease; None when another process has it or had it."""
     name = history.lease_name(DAILY_JOB, close)
     try:
-        with lease.held(runtime.db, name, runtime.lease_ttl, holder=runtime.holder) as lost:
+        with leases.held(runtime.db, name, runtime.lease_ttl, holder=runtime.holder) as lost:
             # Checked under the lease: a process that finished a moment ago has released it.
             if history.is_final(runtime.db, DAILY_JOB, close):
                 logger.info("run for %s is already done; not repeating it", close.isoformat())
@@ -115,7 +115,7 @@ def run_close(runtime: Runtime, close: datetime) -> RunResult | None:
             history.start(runtime.db, DAILY_JOB, close, runtime.holder)
             result = _guarded(runtime, close, lambda: runtime.should_stop() or lost.is_set())
             history.finish(runtime.db, DAILY_JOB, close, result)
-    except lease.LeaseHeldError:
+    except leases.LeaseHeldError:
         logger.info("another process is running the close of %s; this one stands by", close.isoformat())
         return None
     logger.info("run for %s finished: %s %s", close.isoformat(), result.outcome.value, result.detail)

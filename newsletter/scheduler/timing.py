@@ -23,12 +23,9 @@ from itertools import islice
 from apscheduler.triggers.cron import CronTrigger
 
 from newsletter.config import ScheduleSection
+from newsletter.crontab import cron_trigger
 from newsletter.errors import ConfigError
-from newsletter.scheduler.crontab import cron_trigger
 from newsletter.window import ANNOUNCEMENT_TIME, ANNOUNCEMENT_WEEKDAYS, ARXIV_ZONE, latest_announcement
-
-# Still importable from here (newsletter.status reads it so); it lives in the window module
-# because the pipeline, below the scheduler, writes the deadline into the review request.
 
 # A daily or weekly cron always fires within this span, so looking this far back finds the
 # latest fire time before a moment.

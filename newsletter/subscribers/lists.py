@@ -1,4 +1,4 @@
-"""Operators' operations on mailing lists: create, summarize, rename, delete."""
+"""Operators' operations on mailing lists (create, summarize, rename, delete); the lists an issue goes to."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from newsletter.errors import InputError, StoreError
+from newsletter.errors import ConfigError, InputError, StoreError
 from newsletter.store import Session
 from newsletter.store import lists as stored_lists
 from newsletter.store.audience import all_lists, get_list
-from newsletter.store.schema import MailingList, SubscriberStatus
+from newsletter.store.schema import Issue, MailingList, SubscriberStatus
 from newsletter.subscribers.address import check_locale
 
 logger = logging.getLogger(__name__)
@@ -89,6 +89,40 @@ def delete_list(session: Session, name: str, *, force: bool = False) -> int:
     stored_lists.delete_list(session, found)
     logger.info("deleted list %s with %d members", name, members)
     return members
+
+
+def issue_lists(issue: Issue, default: Sequence[str]) -> list[str]:
+    """The lists ``issue`` goes to: those recorded when it was drafted, else ``default``."""
+    return list(issue.lists or default)
+
+
+def sending_lists(
+    session: Session, issue: Issue, default: Sequence[str], narrowed: Sequence[str] = ()
+) -> list[MailingList]:
+    """The lists a send of ``issue`` goes to: its own (:func:`issue_lists`), or ``narrowed`` when
+    every one is its own.
+
+    Raises InputError for a list outside the issue's set (``--list`` may narrow, never widen),
+    ConfigError when it has none, and StoreError for a list that does not exist.
+    """
+    own = issue_lists(issue, default)
+    if not own:
+        raise ConfigError("newsletter.lists", "expected at least one list name")
+    outside = [name for name in narrowed if name not in own]
+    if outside:
+        raise InputError(
+            f"--list {outside[0]}: issue #{issue.id} goes to {', '.join(own)}; --list can only narrow that"
+        )
+    found = []
+    for name in dict.fromkeys(narrowed or own):
+        try:
+            found.append(get_list(session, name))
+        except StoreError:
+            raise StoreError(
+                f"list {name!r}: no such list, but issue #{issue.id} goes to it (newsletter.lists when "
+                f"it was drafted); create it with `newsletter lists create {name}`"
+            ) from None
+    return found
 
 
 def _summary(item: MailingList, counts: dict[str, int]) -> ListSummary:

@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from newsletter import writing
+from newsletter import assets, writing
 from newsletter.config import Config
 from newsletter.delivery.message import personalize, sample_copy
 from newsletter.errors import InputError, NewsletterError, StoreError
 from newsletter.model import Draft, RenderedEmail
-from newsletter.render import assets
 from newsletter.store import Database, Session, issues, lifecycle
 from newsletter.store.schema import Issue
 from newsletter.web.linkcheck import LinkWarning, check_links

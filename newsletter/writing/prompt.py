@@ -16,8 +16,8 @@ from typing import Any
 
 import jinja2
 
+from newsletter.assets import templates_dir
 from newsletter.model import ABSENT, Draft, Pick, localized
-from newsletter.render.assets import templates_dir
 
 PICK_TEMPLATE = "prompts/pick.j2"
 INTRO_TEMPLATE = "prompts/intro.j2"

@@ -28,8 +28,7 @@ from hypothesis.stateful import (
 from sqlalchemy import func, insert, select, update
 
 from newsletter.delivery import senders
-from newsletter.scheduler import lease
-from newsletter.store import Database
+from newsletter.store import Database, leases
 from newsletter.store import sends as send_records
 from newsletter.store.schema import Batch, Issue, Send, SendStatus, Subscriber, utcnow
 
@@ -91,7 +90,7 @@ def machine(db: Database, other: Database) -> type[RuleBasedStateMachine]:
         def lease(self, holder: str, ttl: timedelta) -> None:
             name = senders.lease_name(self.issue, holder)
             now = utcnow() + min(ttl, timedelta())
-            assert lease.acquire(self.store(holder), name, holder, ttl, now=now)
+            assert leases.acquire(self.store(holder), name, holder, ttl, now=now)
 
         def in_flight(self, holder: str) -> list[int]:
             """The holder's records whose outcome it has not heard yet, by the model."""

@@ -15,8 +15,7 @@ from newsletter.delivery import senders
 from newsletter.delivery.dispatch import DeliveryReport, dispatch
 from newsletter.delivery.retry import RetryPolicy
 from newsletter.delivery.sendgrid import SendGridBackend
-from newsletter.scheduler import lease
-from newsletter.store import Database
+from newsletter.store import Database, leases
 from newsletter.store import sends as send_records
 from newsletter.store.schema import Batch, Send, SendStatus, utcnow
 
@@ -53,7 +52,7 @@ def claim(db: Database, issue: int, holder: str) -> send_records.ClaimedBatch:
 def hold(db: Database, issue: int, holder: str, ttl: timedelta) -> None:
     """Give ``holder`` a lease on the issue that lasts ``ttl`` from now (negative: lapsed)."""
     now = utcnow()
-    assert lease.acquire(db, senders.lease_name(issue, holder), holder, ttl, now=now + min(ttl, timedelta()))
+    assert leases.acquire(db, senders.lease_name(issue, holder), holder, ttl, now=now + min(ttl, timedelta()))
 
 
 def batch_statuses(db: Database, issue: int) -> dict[int, str]:

@@ -20,9 +20,7 @@ from newsletter.digest import compose_draft
 from newsletter.digest.headline import acceptable, compress
 from newsletter.digest.person import gerund, method_name, resolve_pronoun, third_person
 from newsletter.digest.prose import attribution, boilerplate, dangling, repeats_title, sections, zones
-from newsletter.model import Draft, Window
-from newsletter.ranking import rank
-from newsletter.ranking.labelled import (
+from newsletter.labelled import (
     FLOOR_NOTE,
     LabelledDay,
     below_floors,
@@ -30,6 +28,8 @@ from newsletter.ranking.labelled import (
     read_papers,
     score_prose,
 )
+from newsletter.model import Draft, Window
+from newsletter.ranking import rank
 from newsletter.ranking.text import sentences, squash
 from newsletter.render import render_email
 

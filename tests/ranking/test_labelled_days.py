@@ -14,9 +14,7 @@ import pytest
 
 from newsletter.config import RankingSection
 from newsletter.errors import ConfigError
-from newsletter.model import Paper
-from newsletter.ranking import extract_facts, rank
-from newsletter.ranking.labelled import (
+from newsletter.labelled import (
     FLOOR_NOTE,
     LabelledDay,
     evaluate,
@@ -24,6 +22,8 @@ from newsletter.ranking.labelled import (
     load_day,
     read_papers,
 )
+from newsletter.model import Paper
+from newsletter.ranking import extract_facts, rank
 
 DAYS = Path(__file__).resolve().parents[1] / "fixtures" / "days"
 ALL_DAYS = labelled_days(DAYS)

@@ -263,8 +263,8 @@ def bundled_day_draft() -> Draft:
 
     from newsletter.config import RankingSection
     from newsletter.digest import compose_draft
+    from newsletter.labelled import load_day, read_papers
     from newsletter.ranking import rank
-    from newsletter.ranking.labelled import load_day, read_papers
 
     day = load_day(Path(__file__).resolve().parents[1] / "fixtures" / "days" / "2026-07-01")
     papers = read_papers(day)

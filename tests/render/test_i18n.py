@@ -16,10 +16,10 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
 from newsletter import i18n
+from newsletter.assets import locales_dir
 from newsletter.config import Config
 from newsletter.model import Draft
 from newsletter.render import EmailRenderer
-from newsletter.render.assets import locales_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 UTC = ZoneInfo("UTC")

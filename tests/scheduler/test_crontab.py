@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from newsletter.crontab import cron_trigger
 from newsletter.scheduler import timing
-from newsletter.scheduler.crontab import cron_trigger
 
 KST = ZoneInfo("Asia/Seoul")
 # Saturday 2026-07-04, 12:00 in Seoul: the next week's fire days show which weekdays match.

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from newsletter import pipeline
+from newsletter import editors, pipeline
 from newsletter.scheduler import approval, service, timing
 from newsletter.scheduler.daily import pipeline_cycle, pipeline_review
 from newsletter.scheduler.history import Outcome
@@ -61,7 +61,7 @@ def test_a_drafted_issue_waits_and_the_editors_are_asked_once(app: pipeline.App)
     request = email.message_from_bytes(requests[0].read_bytes(), policy=email.policy.default)  # type: ignore[misc]
     assert request["To"].addresses[0].addr_spec == app.config.newsletter.editor_email
     assert str(request["Subject"]).startswith("Review: ")
-    assert pipeline.preview_url(app.config) in request.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert editors.preview_url(app.config) in request.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert approval.review_step(app, BEFORE_DEADLINE, lambda: False) == []
     assert _sent(app, issue_id) == 0
     # Running the close again neither drafts anew nor asks the editors a second time.

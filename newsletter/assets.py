@@ -1,5 +1,8 @@
 """Where the templates and translation catalogs are, in a checkout and in an installed wheel.
 
+The renderer reads the templates, :mod:`newsletter.i18n` the catalogs and the configuration's
+``Locale`` constraint the list of catalogs, so this module stands below all three.
+
 The repository keeps ``templates/`` and ``locales/`` at its top; a wheel carries them as
 ``newsletter/_assets/templates`` and ``newsletter/_assets/locales`` (see pyproject's
 ``force-include``). The installed copy wins, so an installed program never reads a stray
@@ -16,7 +19,7 @@ from newsletter.errors import RenderError
 
 logger = logging.getLogger(__name__)
 
-_PACKAGE = Path(__file__).resolve().parents[1]
+_PACKAGE = Path(__file__).resolve().parent
 _CANDIDATES = (_PACKAGE / "_assets", _PACKAGE.parent)
 
 

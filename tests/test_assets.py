@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from newsletter import assets
 from newsletter.errors import RenderError
-from newsletter.render import assets
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
