@@ -25,7 +25,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import replace
 
-from newsletter.digest import compose
+from newsletter.digest import compose, pick_sentences
 from newsletter.digest.fingerprint import (
     LOCALIZED_FIELDS,
     ORDER,
@@ -54,7 +54,7 @@ def merge_drafts(edited: Draft, fresh: Draft) -> Draft:
     ]
     picks += _orphans(edited, fresh)
     # Only the first pick's decision says "read it first": a pick that moved is told so.
-    ordered = compose.placed(_order(picks, edited, known), _locales(fresh))
+    ordered = pick_sentences.placed(_order(picks, edited, known), _locales(fresh))
     reading_order = fresh.reading_order
     if is_edited(READING_ORDER, reading_order_text(edited.reading_order), known):
         reading_order = edited.reading_order
@@ -133,7 +133,7 @@ def _merge_pick(edited: DraftPick, fresh: DraftPick, known: Mapping[str, str], *
         # The sentences that state the facts follow the editor's corrections.
         corrected = replace(fresh, **facts)  # type: ignore[arg-type]
         locales = tuple(fresh.decision) or ("en",)
-        fresh = compose.refresh_pick(corrected, locales, lead=lead)
+        fresh = pick_sentences.refresh_pick(corrected, locales, lead=lead)
     changes = {
         name: _merge_text(prefix + name, getattr(edited, name), getattr(fresh, name), known)
         for name in LOCALIZED_FIELDS

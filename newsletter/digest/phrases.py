@@ -167,3 +167,9 @@ def localized(locales: Sequence[str], build: Callable[[Phrases], str]) -> Locali
             else:
                 texts[locale] = text
     return texts
+
+
+def in_sentence(label: str) -> str:
+    """A label inside a sentence: "Inference acceleration" → "inference acceleration"; "DiT
+    caching" keeps its capitals."""
+    return label[:1].lower() + label[1:] if label[1:2].islower() else label

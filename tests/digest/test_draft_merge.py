@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from newsletter.config import RankingSection
 from newsletter.digest import merge_drafts, read_draft, write_draft
-from newsletter.digest.compose import refresh_pick
 from newsletter.digest.fingerprint import LOCALIZED_FIELDS, PLAIN_FIELDS
+from newsletter.digest.pick_sentences import refresh_pick
 from newsletter.model import Draft, Pick
 from newsletter.ranking import rank
 from tests.ranking import papers

@@ -12,8 +12,8 @@ from dataclasses import replace
 import pytest
 
 from newsletter.digest import areas
-from newsletter.digest.compose import placed, refresh_pick
 from newsletter.digest.phrases import phrases_for
+from newsletter.digest.pick_sentences import placed, refresh_pick
 from newsletter.digest.titles import title_phrase
 from newsletter.model import ABSENT, DraftPick
 
