@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from newsletter.digest.person import ADVERB, gerund, third_singular, wordset
+from newsletter.digest.person import ADVERB, METHOD_VERBS, gerund, third_singular, wordset
 from newsletter.ranking.text import squash
 
 WORDS = (3, 10)
@@ -27,7 +27,7 @@ _AFTER_COLON = re.compile(r":\s+([^:;]+?)\.?$")
 #: A phrase runs to the next comma, colon or semicolon; "8,000" is no comma.
 _QUESTION = re.compile(r"^(?:why|how|what|when|where|which|who|does|do|can|is|are|should)\b", re.I)
 _PHRASE = r"(?:[^,;:]|,(?=\d))+"
-_CUE = r"(?:propose|present|introduce|develop|design|build|formulate|devise|derive)s?"
+_CUE = rf"(?:{METHOD_VERBS})s?"
 #: "X, which …" right after a name (a capitalised word or an acronym in parentheses).
 _NAME_WHICH = re.compile(rf"(?:\b[A-Z][\w.+-]*|\))\s*,\s+which\s+({_PHRASE})")
 #: "… a method that …" within a few words of the method verb: the clause's subject is the method.

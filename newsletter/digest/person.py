@@ -18,7 +18,9 @@ def wordset(text: str) -> frozenset[str]:
 
 #: An adverb between "we" and its verb: "we further show", "we formally prove"; "apply" is a verb.
 ADVERB = r"(?!(?:apply|supply|reply|rely|multiply|comply|imply)\b)\w+ly"
-_CUE_VERBS = r"propose|present|introduce|develop|design|build|formulate|devise|derive|call|name|term"
+#: The verbs with which authors announce what they made: "we propose", "we present", ….
+METHOD_VERBS = r"propose|present|introduce|develop|design|build|formulate|devise|derive"
+_CUE_VERBS = rf"{METHOD_VERBS}|call|name|term"
 #: "We propose Multi-Block Diffusion Language Models (MBD-LMs), …": the name and its acronym.
 _NAMED = re.compile(
     rf"\bwe\s+(?:{ADVERB}\s+)?(?:{_CUE_VERBS})s?\s+"

@@ -54,6 +54,9 @@ _BOILERPLATE = re.compile(
     r"|https?://|github\.com|\bproject page\b|\bsupplementary material\b",
     re.IGNORECASE,
 )
+#: The sentence that names the method. Unlike the name finders it leaves out "we derive": in a
+#: theory paper that follows the claim it proves ("we prove …, and we derive GIR"), which is the
+#: sentence to read first.
 _METHOD_CUE = re.compile(
     rf"\b(?:we|this (?:paper|work)|our (?:method|approach|framework))\s+(?:{ADVERB}\s+)?(?:propose|present|"
     r"introduce|develop|design|build|formulate|devise)s?\b",
