@@ -55,8 +55,8 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 #: The sentence that names the method. Unlike the name finders it leaves out "we derive": in a
-#: theory paper that follows the claim it proves ("we prove …, and we derive GIR"), which is the
-#: sentence to read first.
+#: theory paper what is derived comes after the claim it proves ("We show that flow matching is
+#: … Using the closed form we derive a reweighted loss (RFM)"), and the claim is what it does.
 _METHOD_CUE = re.compile(
     rf"\b(?:we|this (?:paper|work)|our (?:method|approach|framework))\s+(?:{ADVERB}\s+)?(?:propose|present|"
     r"introduce|develop|design|build|formulate|devise)s?\b",
