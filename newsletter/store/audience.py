@@ -137,7 +137,12 @@ def subscribe(
                 at=now,
             )
         )
-    joined = set(session.scalars(select(Membership.list_id).where(Membership.subscriber_id == subscriber.id)))
+    # A subscriber made just now is on no list yet: no query for its memberships.
+    joined: set[int] = set()
+    if not created:
+        joined = set(
+            session.scalars(select(Membership.list_id).where(Membership.subscriber_id == subscriber.id))
+        )
     for mailing_list in lists:
         if mailing_list.id not in joined:
             session.add(Membership(list_id=mailing_list.id, subscriber_id=subscriber.id, added_at=now))

@@ -22,7 +22,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from newsletter.errors import NewsletterError
+from newsletter.errors import NewsletterError, StoreError
 from newsletter.store.database import Database
 from newsletter.store.schema import SchedulerLease, utcnow
 
@@ -133,8 +133,10 @@ class _Renewer(threading.Thread):
         while not self.done.wait(self.ttl.total_seconds() / 3):
             try:
                 renewed = acquire(self.db, self.lease, self.holder, self.ttl)
-            except SQLAlchemyError as error:
-                # A brief outage is survivable: the lease is still ours until it expires.
+            except (SQLAlchemyError, StoreError) as error:
+                # A brief outage is survivable: the lease is still ours until it expires. A
+                # SQLite file that another thread of this process holds past the store's
+                # LOCK_SECONDS raises StoreError (SQLite's own busy timeout, OperationalError).
                 logger.warning("could not renew lease %s: %s", self.lease, type(error).__name__)
                 continue
             if not renewed:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from newsletter.store import Database, leases
+from newsletter.store import Database, database, leases
 
 NOW = datetime(2026, 7, 1, 9, 0, tzinfo=UTC)
 LATER = NOW + timedelta(minutes=5)
@@ -53,3 +56,26 @@ def test_unexpired_leases_by_prefix(db: Database, prefix: str, expected: list[st
         found = leases.unexpired(session, prefix, now=NOW)
     assert sorted(holder for holder, _ in found) == expected
     assert all(expires == LATER for _, expires in found)
+
+
+def test_the_renewer_outlasts_a_database_that_stays_locked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Another thread of this process holds the SQLite file longer than a transaction may
+    # wait: the renewal fails with StoreError, which the renewer logs; it tries again later.
+    db = Database(f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.setattr(database, "LOCK_SECONDS", 0.01)
+    assert leases.acquire(db, "send:1", "a", timedelta(seconds=30))
+    renewer = leases._Renewer(db, "send:1", "a", timedelta(seconds=0.3))
+    pause = threading.Event()
+    with caplog.at_level(logging.WARNING, logger="newsletter.store.leases"), db.transaction():
+        renewer.start()
+        while renewer.is_alive() and "could not renew lease send:1" not in caplog.text:
+            pause.wait(0.01)
+        alive = renewer.is_alive()
+    renewer.done.set()
+    renewer.join()
+    db.dispose()
+    assert "could not renew lease send:1: StoreError" in caplog.text
+    assert alive
+    assert not renewer.lost.is_set()
