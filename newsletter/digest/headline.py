@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 
 from newsletter.digest.person import ADVERB, METHOD_VERBS, gerund, third_singular, wordset
+from newsletter.digest.titles import sentence_case
 from newsletter.ranking.text import squash
 
 WORDS = (3, 10)
@@ -169,12 +170,7 @@ def _subtitle(title: str) -> str:
     # A question says what the paper asks, not what it finds.
     if not colon or len(rest.split()) < WORDS[0] or "?" in title or _QUESTION.match(name):
         return ""
-    return " ".join(_sentence_case(w) for w in rest.split())
-
-
-def _sentence_case(word: str) -> str:
-    """ "Modality-Decoupled" → "modality-decoupled"; "FLUX.1", "DiT", "3D" and "GPU" keep their capitals."""
-    return "-".join(p if any(c.isupper() for c in p[1:]) else p.lower() for p in word.split("-"))
+    return sentence_case(rest)
 
 
 def compress(phrase: str, *, limit: int = WORDS[1], clause: bool = False) -> str:

@@ -63,7 +63,7 @@ def title_phrase(title: str, names: frozenset[str] = frozenset()) -> tuple[str, 
     phrase = whole.split(": ", 1)[1] if ": " in whole else whole
     if len(phrase) > _TITLE_LIMIT:
         return "", False
-    return _sentence_case(phrase, names), _STATEMENT.search(phrase) is not None
+    return sentence_case(phrase, names), _STATEMENT.search(phrase) is not None
 
 
 def title_use(title: str) -> str:
@@ -76,8 +76,8 @@ def title_use(title: str) -> str:
     return use if 0 < len(use.split()) <= 5 and not use.startswith(("a ", "an ", "the ")) else ""
 
 
-def _sentence_case(phrase: str, names: frozenset[str]) -> str:
-    """Title-case words in lower case; acronyms, names and words formed from names as written."""
+def sentence_case(phrase: str, names: frozenset[str] = frozenset()) -> str:
+    """Title-case words in lower case; acronyms, ``names`` and words formed from names as written."""
     return " ".join(_lower_word(word, names) for word in phrase.split())
 
 
